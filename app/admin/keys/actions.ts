@@ -1,0 +1,33 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { requireAdmin } from "@/lib/auth/admin-session";
+import { createApiKey, revokeApiKey } from "@/lib/auth/api-keys";
+import { AppError } from "@/lib/errors";
+
+export type CreateKeyState =
+  | { status: "idle" }
+  | { status: "created"; secret: string; name: string }
+  | { status: "error"; message: string };
+
+export async function createKeyAction(_prev: CreateKeyState, form: FormData): Promise<CreateKeyState> {
+  const admin = await requireAdmin("/admin/keys");
+  const tenant = String(form.get("tenant_id") ?? "").trim();
+  try {
+    const { key, secret } = await createApiKey(
+      { name: String(form.get("name") ?? ""), scopes: form.getAll("scopes").map(String), ...(tenant ? { tenant_id: tenant } : {}) },
+      admin.actor,
+    );
+    revalidatePath("/admin/keys");
+    return { status: "created", secret, name: key.name };
+  } catch (err) {
+    if (err instanceof AppError) return { status: "error", message: err.message };
+    throw err;
+  }
+}
+
+export async function revokeKeyAction(form: FormData): Promise<void> {
+  const admin = await requireAdmin("/admin/keys");
+  await revokeApiKey(String(form.get("id") ?? ""), admin.actor);
+  revalidatePath("/admin/keys");
+}

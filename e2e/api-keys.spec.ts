@@ -1,0 +1,63 @@
+import { expect, test } from "@playwright/test";
+import { E2E } from "./fixtures/config";
+import { enclaveCli, openAdminPage, signInAsAdmin } from "./fixtures/helpers";
+
+test("an admin creates a tenant-restricted key, sees the secret once, uses it, and revokes it", async ({ page, request }) => {
+  await signInAsAdmin(page);
+  await openAdminPage(page, "API keys");
+  await page.getByLabel("Name").fill("e2e backend");
+  await page.getByLabel(/admin — dashboards/).check();
+  await page.getByLabel("Restrict to one tenant (optional)").fill("acme");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const secret = (await page.getByTestId("new-key-secret").textContent())!.trim();
+  expect(secret).toMatch(/^enc_[A-Za-z0-9_-]{40,}$/);
+
+  const me = await request.get("/v1/me", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(me.status()).toBe(200);
+  expect(await me.json()).toMatchObject({ name: "e2e backend", scopes: ["admin", "embed"], tenant_id: "acme" });
+
+  // Shown once: after a reload the page holds only the prefix.
+  await page.reload();
+  expect(await page.content()).not.toContain(secret);
+  const row = page.locator(`tr[data-key-prefix="${secret.slice(0, 12)}"]`);
+  await expect(row).toContainText("e2e backend");
+  await expect(row).toContainText("acme");
+  await expect(row.getByTestId("last-used")).toContainText("UTC"); // not "never": the call above used it
+
+  page.once("dialog", (dialog) => dialog.accept());
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await expect(row).toContainText("revoked");
+  const after = await request.get("/v1/me", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(after.status()).toBe(401);
+  expect((await after.json()).error.code).toBe("revoked_api_key");
+
+  await openAdminPage(page, "Audit log");
+  const audit = page.getByTestId("audit-table");
+  await expect(audit.locator("tr", { hasText: "api_key.revoke" }).first()).toContainText(`admin:${E2E.adminEmail}`);
+  await expect(audit.locator("tr", { hasText: "api_key.create" }).first()).toContainText(`admin:${E2E.adminEmail}`);
+  await expect(audit.locator("tr", { hasText: "auth.login" }).first()).toBeVisible();
+});
+
+test("a key made by the CLI while the server runs works at once; bad keys get 401 JSON", async ({ request }) => {
+  const created = JSON.parse(enclaveCli(["keys", "create", "--name", "cli-e2e", "--scopes", "ingest", "--json"]));
+  const ok = await request.get("/v1/me", { headers: { Authorization: `Bearer ${created.secret}` } });
+  expect(ok.status()).toBe(200);
+  expect((await ok.json()).scopes).toEqual(["ingest"]);
+
+  const missing = await request.get("/v1/me");
+  expect(missing.status()).toBe(401);
+  expect((await missing.json()).error).toMatchObject({ code: "missing_api_key" });
+  const wrong = await request.get("/v1/me", { headers: { Authorization: "Bearer enc_not-a-real-key" } });
+  expect(wrong.status()).toBe(401);
+  expect((await wrong.json()).error).toMatchObject({ code: "invalid_api_key" });
+});
+
+test("health reports both stores without secrets", async ({ request }) => {
+  const response = await request.get("/api/health");
+  expect(response.status()).toBe(200);
+  const body = await response.json();
+  expect(body).toMatchObject({ status: "ok", stores: { metadata: { status: "ok", engine: "sqlite" }, analytics: { status: "ok", engine: "chdb" } } });
+  const text = JSON.stringify(body);
+  expect(text).not.toContain(E2E.adminPassword);
+  expect(text).not.toMatch(/secret|password|enc_/i);
+});

@@ -1,0 +1,7 @@
+// Runs once when the server boots: a bad configuration stops the start with a
+// message naming the variable, instead of failing on the first request.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { getEnv } = await import("@/lib/env");
+  getEnv();
+}

@@ -1,0 +1,151 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from "@clickhouse/client";
+import { AppError } from "@/lib/errors";
+import { getEnv } from "@/lib/env";
+
+// The one factory for the analytics store: embedded chdb by default, a
+// ClickHouse server when CLICKHOUSE_URL is set. Both go through @clickhouse/client.
+
+export type EngineKind = "chdb" | "server";
+
+export type AnalyticsEngine = {
+  kind: EngineKind;
+  /** Database holding the catalog tables (`enclave` unless configured). */
+  database: string;
+  /**
+   * Runs `fn` on a fresh connection and closes it afterwards. On chdb, settings
+   * persist on a connection, so no two queries may share one.
+   */
+  withConnection<T>(fn: (client: ClickHouseClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+/** chdb returns 64-bit integers as JSON numbers, a server quotes them: make both numbers. */
+export const BASE_SETTINGS: ClickHouseSettings = { output_format_json_quote_64bit_integers: 0 };
+
+type ConnectionOption = NonNullable<Parameters<typeof createClient>[0]>["connection"];
+
+function chdbConnection(dataPath: string): ConnectionOption {
+  // Loaded on demand so `next build` and server mode never touch the native addon.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createChdbConnection } = require("chdb/connection") as typeof import("chdb/connection");
+  try {
+    // @clickhouse/client and chdb carry two identical copies of the connection types.
+    return createChdbConnection({ path: dataPath }) as unknown as ConnectionOption;
+  } catch (err) {
+    throw explainChdbOpenError(err, dataPath);
+  }
+}
+
+const OWNER_FILE = "enclave-owner.pid";
+
+function ownerPid(dataPath: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataPath, OWNER_FILE), "utf8").trim());
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+    process.kill(pid, 0); // throws when no such process
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** chdb says only "Failed to create connection"; say who holds the directory and what to do. */
+export function explainChdbOpenError(err: unknown, dataPath: string): Error {
+  const text = err instanceof Error ? err.message : String(err);
+  const pid = ownerPid(dataPath);
+  if (pid !== undefined || /Cannot lock file|Another server instance/i.test(text)) {
+    return new AppError(
+      "store_unavailable",
+      `The analytics data directory ${dataPath} is already in use by another process${pid ? ` (pid ${pid})` : ""}. ` +
+        `An embedded data directory can be open in one process only: stop the other Enclave process ` +
+        `(a running "npm start" or "next dev"), point DATA_DIR at another directory, ` +
+        `or set CLICKHOUSE_URL to use a ClickHouse server.`,
+    );
+  }
+  return new AppError(
+    "store_unavailable",
+    `Could not open the embedded analytics store at ${dataPath} (${text}). Check that the directory is writable ` +
+      `and not used by another process, or set CLICKHOUSE_URL to use a ClickHouse server.`,
+  );
+}
+
+function openChdb(dataPath: string, database: string): AnalyticsEngine {
+  fs.mkdirSync(dataPath, { recursive: true });
+  const open = () => createClient({ connection: chdbConnection(dataPath), clickhouse_settings: BASE_SETTINGS });
+  // Held open for the life of the process: when the last connection closes,
+  // chdb shuts the engine down and the next query pays to reopen it.
+  const keeper = open();
+  fs.writeFileSync(path.join(dataPath, OWNER_FILE), `${process.pid}\n`);
+  return {
+    kind: "chdb",
+    database,
+    async withConnection(fn) {
+      const client = open();
+      try {
+        return await fn(client);
+      } finally {
+        await client.close();
+      }
+    },
+    async close() {
+      await keeper.close();
+    },
+  };
+}
+
+function openServer(url: string, database: string): AnalyticsEngine {
+  const env = getEnv();
+  // Over HTTP every request carries its own settings, so one pooled client is safe.
+  const client = createClient({
+    url,
+    username: env.CLICKHOUSE_USER ?? "default",
+    password: env.CLICKHOUSE_PASSWORD ?? "",
+    clickhouse_settings: BASE_SETTINGS,
+    application: "enclave",
+  });
+  return {
+    kind: "server",
+    database,
+    withConnection: (fn) => fn(client),
+    close: () => client.close(),
+  };
+}
+
+const globalForEngine = globalThis as unknown as { enclaveEngine?: AnalyticsEngine };
+
+/** The process's analytics engine, opened on first use. */
+export function getAnalytics(): AnalyticsEngine {
+  if (!globalForEngine.enclaveEngine) {
+    const env = getEnv();
+    globalForEngine.enclaveEngine = env.CLICKHOUSE_URL
+      ? openServer(env.CLICKHOUSE_URL, env.CLICKHOUSE_DATABASE)
+      : openChdb(path.join(env.DATA_DIR, "clickhouse"), env.CLICKHOUSE_DATABASE);
+  }
+  return globalForEngine.enclaveEngine;
+}
+
+export async function closeAnalytics(): Promise<void> {
+  const engine = globalForEngine.enclaveEngine;
+  globalForEngine.enclaveEngine = undefined;
+  await engine?.close();
+}
+
+/** Runs a SELECT on a fresh connection and returns its rows as objects. */
+export async function queryRows<T = Record<string, unknown>>(
+  engine: AnalyticsEngine,
+  query: string,
+  options: { params?: Record<string, unknown>; settings?: ClickHouseSettings } = {},
+): Promise<T[]> {
+  return engine.withConnection(async (client) => {
+    const result = await client.query({
+      query,
+      query_params: options.params,
+      clickhouse_settings: options.settings,
+      format: "JSONEachRow",
+    });
+    return result.json<T>();
+  });
+}

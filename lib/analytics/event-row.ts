@@ -1,0 +1,85 @@
+import "server-only";
+import crypto from "node:crypto";
+import { z } from "zod";
+import { TenantId } from "@/lib/tenant-id";
+
+// One incoming event, validated on its own so one bad row never sinks a batch.
+
+export const EVENT_LIMITS = {
+  nameLength: 200,
+  userIdLength: 200,
+  eventIdLength: 128,
+  propertyCount: 50,
+  propertyKeyLength: 100,
+  propertyValueLength: 1000,
+};
+
+const MIN_TS = Date.UTC(2000, 0, 1);
+const MAX_FUTURE_MS = 24 * 3600 * 1000;
+
+const Timestamp = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    // Epoch milliseconds as a number, or an ISO-8601 string with a zone.
+    const ms = typeof v === "number" ? v : /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(v) ? Date.parse(v) : NaN;
+    if (!Number.isFinite(ms) || ms < MIN_TS || ms > Date.now() + MAX_FUTURE_MS) {
+      ctx.addIssue({ code: "custom", message: "expected an ISO-8601 time with a zone (2026-01-31T12:00:00Z) or epoch milliseconds, after 2000 and at most a day ahead" });
+      return z.NEVER;
+    }
+    return new Date(ms);
+  });
+
+const PropertyValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+export const EventInput = z
+  .object({
+    tenant_id: TenantId,
+    name: z.string().trim().min(1, "expected a non-empty event name").max(EVENT_LIMITS.nameLength),
+    ts: Timestamp.optional(),
+    event_id: z.string().min(1).max(EVENT_LIMITS.eventIdLength).optional(),
+    user_id: z.string().max(EVENT_LIMITS.userIdLength).nullable().optional(),
+    value: z.number().finite("expected a finite number").nullable().optional(),
+    properties: z
+      .record(z.string().min(1).max(EVENT_LIMITS.propertyKeyLength), PropertyValue.pipe(z.string().max(EVENT_LIMITS.propertyValueLength)))
+      .refine((p) => Object.keys(p).length <= EVENT_LIMITS.propertyCount, `expected at most ${EVENT_LIMITS.propertyCount} properties`)
+      .optional(),
+  })
+  .strict();
+
+export type EventInput = z.input<typeof EventInput>;
+
+/** A row as stored in the events table (JSONEachRow). */
+export type EventRow = {
+  tenant_id: string;
+  event_id: string;
+  ts: string;
+  name: string;
+  user_id: string | null;
+  value: number | null;
+  properties: Record<string, string>;
+};
+
+export type RowRejection = { index: number; code: "invalid_event"; message: string };
+
+/** ClickHouse DateTime64(3) text: `2026-01-31 12:00:00.000`. */
+export function formatTs(date: Date): string {
+  return date.toISOString().replace("T", " ").replace("Z", "");
+}
+
+export function toEventRow(input: unknown, index: number): EventRow | RowRejection {
+  const parsed = EventInput.safeParse(input);
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ");
+    return { index, code: "invalid_event", message };
+  }
+  const e = parsed.data;
+  return {
+    tenant_id: e.tenant_id,
+    event_id: e.event_id ?? crypto.randomUUID(),
+    ts: formatTs(e.ts ?? new Date()),
+    name: e.name,
+    user_id: e.user_id ?? null,
+    value: e.value ?? null,
+    properties: e.properties ?? {},
+  };
+}

@@ -1,0 +1,36 @@
+import "server-only";
+import type { AnalyticsEngine } from "@/lib/analytics/engine";
+
+// Idempotent DDL, run on every start. Ordered by tenant first so a tenant's
+// reads touch only its own granules; the deduplication window makes a retried
+// insert with the same insert_deduplication_token a no-op.
+
+export const DEDUP_WINDOW = 1000;
+
+export function eventsDdl(database: string): string[] {
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${database}`,
+    `CREATE TABLE IF NOT EXISTS ${database}.events
+(
+    tenant_id String,
+    event_id String,
+    ts DateTime64(3, 'UTC'),
+    name LowCardinality(String),
+    user_id Nullable(String),
+    value Nullable(Float64),
+    properties Map(LowCardinality(String), String)
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(ts)
+ORDER BY (tenant_id, name, ts)
+SETTINGS non_replicated_deduplication_window = ${DEDUP_WINDOW}`,
+  ];
+}
+
+export async function ensureAnalyticsSchema(engine: AnalyticsEngine): Promise<void> {
+  await engine.withConnection(async (client) => {
+    for (const statement of eventsDdl(engine.database)) {
+      await client.command({ query: statement });
+    }
+  });
+}

@@ -1,0 +1,27 @@
+import "server-only";
+import { getDb } from "@/lib/db";
+
+// Every admin action and every API-key call that changes something is recorded here.
+
+export type AuditEntry = {
+  /** "admin:<email>", "apikey:<prefix>" or "system". */
+  actor: string;
+  /** Dotted verb, e.g. "auth.login", "api_key.create". */
+  action: string;
+  target?: string;
+  meta?: Record<string, unknown>;
+};
+
+export async function recordAudit(entry: AuditEntry): Promise<void> {
+  await getDb().auditLog.create({
+    data: {
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target ?? "",
+      meta: JSON.stringify(entry.meta ?? {}),
+    },
+  });
+}
+
+export const adminActor = (email: string) => `admin:${email}`;
+export const apiKeyActor = (prefix: string) => `apikey:${prefix}`;

@@ -1,0 +1,100 @@
+import "server-only";
+import crypto from "node:crypto";
+import { z } from "zod";
+import { getDb } from "@/lib/db";
+import { AppError, validationError } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit";
+import { TenantId } from "@/lib/tenant-id";
+
+// API keys for the SaaS team's backend. Only a sha256 of the secret is stored;
+// the secret is returned once, at creation.
+
+export const API_SCOPES = ["embed", "ingest", "admin"] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+const SECRET_PREFIX = "enc_";
+const PREFIX_LENGTH = SECRET_PREFIX.length + 8;
+
+export const CreateApiKeyInput = z
+  .object({
+    name: z.string().trim().min(1, "give the key a name").max(100),
+    scopes: z.array(z.enum(API_SCOPES, "expected embed, ingest or admin")).min(1, "pick at least one scope"),
+    tenant_id: TenantId.optional(),
+  })
+  .strict();
+export type CreateApiKeyInput = z.infer<typeof CreateApiKeyInput>;
+
+export type ApiKeyInfo = {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ApiScope[];
+  tenantId: string | null;
+  createdBy: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+export function hashSecret(secret: string): string {
+  return crypto.createHash("sha256").update(secret).digest("hex");
+}
+
+export function parseScopes(stored: string): ApiScope[] {
+  return stored.split(",").filter((s): s is ApiScope => (API_SCOPES as readonly string[]).includes(s));
+}
+
+function toInfo(row: { id: string; name: string; prefix: string; scopes: string; tenantId: string | null; createdBy: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): ApiKeyInfo {
+  return { ...row, scopes: parseScopes(row.scopes) };
+}
+
+export async function createApiKey(input: unknown, actor: string): Promise<{ key: ApiKeyInfo; secret: string }> {
+  const parsed = CreateApiKeyInput.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error, "API key");
+  const { name, scopes, tenant_id } = parsed.data;
+  const secret = SECRET_PREFIX + crypto.randomBytes(32).toString("base64url");
+  const row = await getDb().apiKey.create({
+    data: {
+      id: `key_${crypto.randomBytes(8).toString("hex")}`,
+      name,
+      prefix: secret.slice(0, PREFIX_LENGTH),
+      secretHash: hashSecret(secret),
+      scopes: [...new Set(scopes)].sort().join(","),
+      tenantId: tenant_id ?? null,
+      createdBy: actor,
+    },
+  });
+  await recordAudit({ actor, action: "api_key.create", target: row.id, meta: { name, prefix: row.prefix, scopes, tenant_id: tenant_id ?? null } });
+  return { key: toInfo(row), secret };
+}
+
+export async function listApiKeys(): Promise<ApiKeyInfo[]> {
+  const rows = await getDb().apiKey.findMany({ orderBy: { createdAt: "desc" } });
+  return rows.map(toInfo);
+}
+
+/** Revokes by id or prefix. Revoking twice is a no-op, not an error. */
+export async function revokeApiKey(idOrPrefix: string, actor: string): Promise<ApiKeyInfo> {
+  const db = getDb();
+  const row = await db.apiKey.findFirst({ where: { OR: [{ id: idOrPrefix }, { prefix: idOrPrefix }] } });
+  if (!row) throw new AppError("not_found", `No API key has the id or prefix "${idOrPrefix}".`);
+  if (row.revokedAt) return toInfo(row);
+  const updated = await db.apiKey.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+  await recordAudit({ actor, action: "api_key.revoke", target: row.id, meta: { name: row.name, prefix: row.prefix } });
+  return toInfo(updated);
+}
+
+/** Looks up a presented secret. Returns undefined for an unknown key. */
+export async function findApiKeyBySecret(secret: string): Promise<ApiKeyInfo | undefined> {
+  if (!secret.startsWith(SECRET_PREFIX) || secret.length > 200) return undefined;
+  const row = await getDb().apiKey.findUnique({ where: { secretHash: hashSecret(secret) } });
+  return row ? toInfo(row) : undefined;
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Updates last-used at most once a minute per key, so reads don't become writes. */
+export async function touchApiKey(key: ApiKeyInfo): Promise<void> {
+  if (key.lastUsedAt && Date.now() - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  await getDb().apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date() } });
+}

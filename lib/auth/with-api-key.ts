@@ -1,0 +1,60 @@
+import "server-only";
+import crypto from "node:crypto";
+import { AppError, errorResponse } from "@/lib/errors";
+import { apiKeyActor } from "@/lib/audit";
+import { findApiKeyBySecret, touchApiKey, type ApiKeyInfo, type ApiScope } from "@/lib/auth/api-keys";
+
+export type ApiKeyContext = {
+  key: ApiKeyInfo;
+  /** Audit actor for this key. */
+  actor: string;
+  requestId: string;
+  /** Throws 403 unless this key may act for the tenant. */
+  assertTenant(tenantId: string): void;
+};
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+type Handler = (req: Request, ctx: ApiKeyContext, route: RouteContext) => Promise<Response>;
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.get("authorization");
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+/**
+ * Wraps a /v1 route: resolves the API key before the handler runs.
+ * Missing, unknown or revoked key → 401; key without `scope` → 403.
+ * `null` accepts any valid key (introspection only).
+ */
+export function withApiKey(scope: ApiScope | null, handler: Handler) {
+  return async (req: Request, route: RouteContext): Promise<Response> => {
+    const requestId = req.headers.get("x-request-id")?.slice(0, 64) || crypto.randomUUID();
+    try {
+      const secret = bearer(req);
+      if (!secret) throw new AppError("missing_api_key", "Send your API key in the Authorization header: `Authorization: Bearer enc_…`.");
+      const key = await findApiKeyBySecret(secret);
+      if (!key) throw new AppError("invalid_api_key", "This API key is not valid. Check that you copied all of it, or create a new one under Admin → API keys.");
+      if (key.revokedAt) throw new AppError("revoked_api_key", "This API key was revoked. Create a new one under Admin → API keys.");
+      if (scope !== null && !key.scopes.includes(scope)) {
+        throw new AppError("insufficient_scope", `This API key lacks the "${scope}" scope needed here (it has: ${key.scopes.join(", ")}).`);
+      }
+      await touchApiKey(key);
+      const ctx: ApiKeyContext = {
+        key,
+        actor: apiKeyActor(key.prefix),
+        requestId,
+        assertTenant(tenantId) {
+          if (key.tenantId !== null && key.tenantId !== tenantId) {
+            throw new AppError("tenant_forbidden", `This API key is restricted to one tenant and may not act for "${tenantId}".`);
+          }
+        },
+      };
+      const response = await handler(req, ctx, route);
+      response.headers.set("X-Request-Id", requestId);
+      return response;
+    } catch (err) {
+      return errorResponse(err, requestId);
+    }
+  };
+}

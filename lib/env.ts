@@ -1,0 +1,122 @@
+import "server-only";
+import path from "node:path";
+import { z } from "zod";
+
+// The one place environment variables are read. Everything else imports getEnv().
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const intInRange = (min: number, max: number, fallback: number) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, { message: `expected a whole number between ${min} and ${max}` })
+      .transform(Number)
+      .pipe(z.number().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`))
+      .optional()
+      .transform((v) => v ?? fallback),
+  );
+
+const urlString = (what: string) =>
+  optionalString.pipe(
+    z
+      .string()
+      .refine((v) => {
+        try {
+          const u = new URL(v);
+          return u.protocol === "http:" || u.protocol === "https:";
+        } catch {
+          return false;
+        }
+      }, `expected an http(s) URL for ${what}, e.g. http://localhost:8123`)
+      .optional(),
+  );
+
+/** `kid:secret` pairs separated by commas, newest last. Secrets need 32+ characters. */
+const signingKeys = optionalString.pipe(
+  z
+    .string()
+    .transform((raw, ctx) => {
+      const keys = raw.split(",").map((pair) => pair.trim()).filter(Boolean).map((pair) => {
+        const at = pair.indexOf(":");
+        return { kid: pair.slice(0, at), secret: pair.slice(at + 1) };
+      });
+      const bad = keys.find((k) => !/^[A-Za-z0-9_-]{1,64}$/.test(k.kid) || k.secret.length < 32);
+      if (keys.length === 0 || bad) {
+        ctx.addIssue({
+          code: "custom",
+          message: "expected comma-separated kid:secret pairs (kid of letters, digits, _ or -; secret of 32+ characters), newest last",
+        });
+        return z.NEVER;
+      }
+      return keys;
+    })
+    .optional(),
+);
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATA_DIR: optionalString.transform((v) => path.resolve(/* turbopackIgnore: true */ process.cwd(), v ?? "./data")),
+  PORT: intInRange(1, 65535, 3000),
+  APP_URL: urlString("APP_URL"),
+  NEXTAUTH_URL: urlString("NEXTAUTH_URL"),
+  NEXTAUTH_SECRET: optionalString.pipe(
+    z.string().min(32, "expected at least 32 characters (generate one with: openssl rand -base64 32)").optional(),
+  ),
+  EMBED_SIGNING_KEYS: signingKeys,
+  CLICKHOUSE_URL: urlString("CLICKHOUSE_URL"),
+  CLICKHOUSE_USER: optionalString,
+  CLICKHOUSE_PASSWORD: optionalString,
+  CLICKHOUSE_DATABASE: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "expected a database name of letters, digits and _")
+      .optional()
+      .transform((v) => v ?? "enclave"),
+  ),
+  ADMIN_EMAIL: optionalString.pipe(z.email("expected an email address").optional()),
+  ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, "expected at least 12 characters").optional()),
+  DEMO_EVENTS: intInRange(0, 50_000_000, 100_000),
+  LOGIN_MAX_FAILURES: intInRange(1, 1000, 5),
+  LOGIN_WINDOW_MINUTES: intInRange(1, 24 * 60, 15),
+});
+
+export type Env = z.infer<typeof EnvSchema> & { appUrl: string };
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nFix these environment variables and start again.`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses an environment; throws EnvError naming each bad variable and what it expects. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? "environment");
+        const got = source[name];
+        const shown = got === undefined || /SECRET|PASSWORD|KEYS/.test(name) ? "" : ` (got "${got}")`;
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const env = result.data;
+  if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+    throw new EnvError(["ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither"]);
+  }
+  const appUrl = (env.APP_URL ?? env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
+  return { ...env, appUrl };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,39 @@
+import "server-only";
+import { getAnalytics, queryRows } from "@/lib/analytics/engine";
+import { getDb } from "@/lib/db";
+
+export type StoreHealth = { status: "ok"; latency_ms: number } | { status: "error"; error: string };
+export type Health = {
+  status: "ok" | "degraded";
+  stores: { metadata: StoreHealth & { engine: "sqlite" }; analytics: StoreHealth & { engine: "chdb" | "server" | "unknown" } };
+};
+
+/** Error text without credentials that a URL might carry. */
+function describe(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/\/\/[^/@\s]+@/g, "//***@").slice(0, 300);
+}
+
+async function probe(check: () => Promise<unknown>): Promise<StoreHealth> {
+  const started = performance.now();
+  try {
+    await check();
+    return { status: "ok", latency_ms: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (err) {
+    return { status: "error", error: describe(err) };
+  }
+}
+
+export async function checkHealth(): Promise<Health> {
+  let kind: "chdb" | "server" | "unknown" = "unknown";
+  const [metadata, analytics] = await Promise.all([
+    probe(() => getDb().$queryRawUnsafe("SELECT 1")),
+    probe(async () => {
+      const engine = getAnalytics();
+      kind = engine.kind;
+      await queryRows(engine, `SELECT count() FROM ${engine.database}.events LIMIT 1`);
+    }),
+  ]);
+  const status = metadata.status === "ok" && analytics.status === "ok" ? "ok" : "degraded";
+  return { status, stores: { metadata: { ...metadata, engine: "sqlite" }, analytics: { ...analytics, engine: kind } } };
+}

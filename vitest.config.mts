@@ -1,0 +1,19 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+      "@": path.resolve(import.meta.dirname),
+    },
+  },
+  test: {
+    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts"],
+    // chdb holds one data directory per process: forks (not threads), a temp dir each.
+    pool: "forks",
+    setupFiles: ["./lib/testing/vitest-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
