@@ -3,6 +3,7 @@ import Link from "next/link";
 import { readStoreOverviewForAdmin } from "@/lib/analytics/admin-overview";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { listApiKeys } from "@/lib/auth/api-keys";
+import { getEnv } from "@/lib/env";
 import { checkHealth } from "@/lib/health";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -57,7 +58,7 @@ export default async function AdminOverview() {
         <h2>Get started</h2>
         <ol style={{ margin: 0, paddingLeft: 20 }}>
           <li>Create an API key with the scopes your backend needs on <Link href="/admin/keys">API keys</Link>.</li>
-          <li>Send events with a <code>tenant_id</code> to <code>POST /v1/events</code>.</li>
+          <li>Check it from your backend: <code>curl {getEnv().appUrl}/v1/me -H &quot;Authorization: Bearer enc_…&quot;</code>.</li>
           <li>Every change is recorded in the <Link href="/admin/audit">audit log</Link>.</li>
         </ol>
       </div>
