@@ -15,9 +15,12 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  query_failed: 422,
+  query_too_large: 422,
   too_many_requests: 429,
   internal: 500,
   store_unavailable: 503,
+  query_timeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -19,6 +19,8 @@ export type AnalyticsEngine = {
    * persist on a connection, so no two queries may share one.
    */
   withConnection<T>(fn: (client: ClickHouseClient) => Promise<T>): Promise<T>;
+  /** Makes unqualified table names on this connection resolve in `database`. */
+  useDatabase(client: ClickHouseClient, database: string): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -90,6 +92,10 @@ function openChdb(dataPath: string, database: string): AnalyticsEngine {
         await client.close();
       }
     },
+    async useDatabase(client, db) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(db)) throw new Error(`invalid database name ${db}`);
+      await client.command({ query: `USE ${db}` });
+    },
     async close() {
       await keeper.close();
     },
@@ -104,12 +110,17 @@ function openServer(url: string, database: string): AnalyticsEngine {
     username: env.CLICKHOUSE_USER ?? "default",
     password: env.CLICKHOUSE_PASSWORD ?? "",
     clickhouse_settings: BASE_SETTINGS,
+    database,
     application: "enclave",
   });
   return {
     kind: "server",
     database,
     withConnection: (fn) => fn(client),
+    // The HTTP client already sends the configured database with every request.
+    async useDatabase(_client, db) {
+      if (db !== database) throw new Error(`a ClickHouse server connection serves database ${database} only`);
+    },
     close: () => client.close(),
   };
 }

@@ -1,0 +1,112 @@
+import "server-only";
+import crypto from "node:crypto";
+import type { ClickHouseSettings } from "@clickhouse/client";
+import { getAnalytics, type AnalyticsEngine } from "@/lib/analytics/engine";
+import { AppError } from "@/lib/errors";
+import { getEnv } from "@/lib/env";
+import { dimensionSql, type CompiledQuery } from "@/lib/query/compile-widget";
+import { isIssuedScope, type TenantScope } from "@/lib/query/scope";
+import { withTenantSlot } from "@/lib/query/tenant-slots";
+
+// The one executor of tenant-facing SQL. Every query runs on a fresh
+// connection with an engine-level row filter per catalog table (tenant plus
+// locked filters), limits, and readonly set last.
+
+export type QueryStats = { elapsed_ms: number; rows_read: number; bytes_read: number };
+export type QueryColumn = { name: string; type: string };
+export type ScopedResult = { rows: Record<string, unknown>[]; columns: QueryColumn[]; stats: QueryStats };
+
+export type RunOptions = {
+  /** Who reads the error: tenants get a code and a request id, admins also the engine's detail. */
+  audience?: "tenant" | "admin";
+  requestId?: string;
+  engine?: AnalyticsEngine;
+};
+
+/** A string literal that survives both the map literal and the setting value: hex only. */
+export function hexLiteral(value: string): string {
+  return `unhex('${Buffer.from(value, "utf8").toString("hex").toUpperCase()}')`;
+}
+
+/** `additional_table_filters` as ClickHouse wants it: a map literal in a string, keyed by database.table. */
+export function tableFilters(scope: TenantScope, compiled: CompiledQuery): string {
+  const entries = compiled.catalog.tables.map((table) => {
+    const predicates = [`${table.tenantColumn} = ${hexLiteral(scope.tenantId)}`];
+    for (const [dim, values] of Object.entries(compiled.lockedFilters)) {
+      predicates.push(`${dimensionSql(dim)} IN (${values.map(hexLiteral).join(", ")})`);
+    }
+    const expression = predicates.join(" AND ").replace(/'/g, "''");
+    return `'${table.database}.${table.name}':'${expression}'`;
+  });
+  return `{${entries.join(", ")}}`;
+}
+
+export function scopedSettings(scope: TenantScope, compiled: CompiledQuery): ClickHouseSettings {
+  const env = getEnv();
+  // Order matters on chdb (settings become SET statements): readonly must be last.
+  return {
+    additional_table_filters: tableFilters(scope, compiled),
+    allow_reorder_prewhere_conditions: 0,
+    max_execution_time: env.QUERY_TIMEOUT_SECONDS,
+    max_rows_to_read: String(env.QUERY_MAX_ROWS_READ),
+    max_result_rows: String(env.QUERY_MAX_RESULT_ROWS),
+    result_overflow_mode: "throw",
+    max_memory_usage: String(env.QUERY_MAX_MEMORY_BYTES),
+    readonly: "1",
+  } as unknown as ClickHouseSettings;
+}
+
+type JsonResult = { meta: QueryColumn[]; data: Record<string, unknown>[]; statistics?: { elapsed: number; rows_read: number; bytes_read: number } };
+
+function explain(err: unknown, audience: "tenant" | "admin", requestId: string): AppError {
+  const detail = err instanceof Error ? err.message : String(err);
+  const code = /TIMEOUT_EXCEEDED|Timeout exceeded/i.test(detail)
+    ? "query_timeout"
+    : /TOO_MANY_ROWS|TOO_MANY_BYTES|MEMORY_LIMIT|Limit for (rows|result)/i.test(detail)
+      ? "query_too_large"
+      : "query_failed";
+  const message = {
+    query_timeout: "This query took too long. Narrow the date range or filters and try again.",
+    query_too_large: "This query reads or returns too much data. Narrow the date range or filters.",
+    query_failed: "This query could not be run.",
+  }[code];
+  return new AppError(code, `${message} (request ${requestId})`, audience === "admin" ? { engine_error: detail.slice(0, 2000) } : undefined);
+}
+
+/** Runs compiled or guard-approved SQL for exactly one tenant. */
+export async function runScoped(scope: TenantScope, compiled: CompiledQuery, options: RunOptions = {}): Promise<ScopedResult> {
+  if (!isIssuedScope(scope)) throw new AppError("forbidden", "Queries need a tenant scope issued by the server.");
+  if (compiled.kind === "compiled" && compiled.params.tenant !== scope.tenantId) {
+    throw new AppError("forbidden", "This query was compiled for another scope.");
+  }
+  const requestId = options.requestId ?? crypto.randomUUID();
+  const audience = options.audience ?? "tenant";
+  const engine = options.engine ?? getAnalytics();
+  const settings = scopedSettings(scope, compiled);
+  const started = performance.now();
+  try {
+    const result = await withTenantSlot(scope.tenantId, () =>
+      engine.withConnection(async (client) => {
+        if (compiled.kind === "sql") {
+          // Admin SQL names tables without a database; resolve them in the catalog's.
+          await engine.useDatabase(client, compiled.catalog.database);
+        }
+        const rs = await client.query({ query: compiled.sql, query_params: compiled.params, clickhouse_settings: settings, format: "JSON" });
+        return (await rs.json()) as unknown as JsonResult;
+      }),
+    );
+    return {
+      rows: result.data,
+      columns: result.meta,
+      stats: {
+        elapsed_ms: Math.round((performance.now() - started) * 100) / 100,
+        rows_read: Number(result.statistics?.rows_read ?? 0),
+        bytes_read: Number(result.statistics?.bytes_read ?? 0),
+      },
+    };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    console.error(`[${requestId}] query failed for ${scope.actor} (tenant ${scope.tenantId}): ${err instanceof Error ? err.message : String(err)}`);
+    throw explain(err, audience, requestId);
+  }
+}

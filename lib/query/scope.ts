@@ -1,0 +1,52 @@
+import "server-only";
+import { AppError } from "@/lib/errors";
+import { isTenantId } from "@/lib/tenant-id";
+import type { AdminContext } from "@/lib/auth/admin-session";
+import type { ApiKeyContext } from "@/lib/auth/with-api-key";
+
+// TenantScope: the only thing that names a tenant to the query engine. It is
+// constructed here and nowhere else; the executor refuses any object that did
+// not come from these constructors (a structural copy is not enough).
+
+declare const scopeBrand: unique symbol;
+
+export type TenantScope = {
+  readonly tenantId: string;
+  readonly source: "embed" | "admin_preview";
+  /** Who asked: "embed:<session id>", "admin:<email>", "apikey:<prefix>". */
+  readonly actor: string;
+  readonly [scopeBrand]: true;
+};
+
+const issued = new WeakSet<object>();
+
+function issue(tenantId: string, source: TenantScope["source"], actor: string): TenantScope {
+  if (!isTenantId(tenantId)) throw new AppError("validation_failed", `"${tenantId}" is not a valid tenant id.`);
+  const scope = Object.freeze({ tenantId, source, actor }) as TenantScope;
+  issued.add(scope);
+  return scope;
+}
+
+export function isIssuedScope(scope: unknown): scope is TenantScope {
+  return typeof scope === "object" && scope !== null && issued.has(scope);
+}
+
+/** A verified embed session names its tenant (lib/embed verifies the token first). */
+export type VerifiedEmbedSession = { verified: true; sessionId: string; tenantId: string };
+
+export function scopeFromEmbedSession(session: VerifiedEmbedSession): TenantScope {
+  if (session.verified !== true) throw new AppError("unauthenticated", "This embed session could not be verified.");
+  return issue(session.tenantId, "embed", `embed:${session.sessionId}`);
+}
+
+/** An admin's explicit choice to preview as a tenant: a signed-in admin or an `admin`-scoped API key. */
+export type PreviewAuthority = { kind: "admin"; admin: AdminContext } | { kind: "api_key"; ctx: ApiKeyContext };
+
+export function scopeForAdminPreview(authority: PreviewAuthority, tenantId: string): TenantScope {
+  if (authority.kind === "api_key") {
+    if (!authority.ctx.key.scopes.includes("admin")) throw new AppError("insufficient_scope", 'Previewing as a tenant needs an API key with the "admin" scope.');
+    authority.ctx.assertTenant(tenantId);
+    return issue(tenantId, "admin_preview", authority.ctx.actor);
+  }
+  return issue(tenantId, "admin_preview", authority.admin.actor);
+}

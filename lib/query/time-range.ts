@@ -1,0 +1,71 @@
+import type { TimeRange } from "@/lib/query/widget-spec";
+
+// Resolves a time range to UTC instants in the dashboard's time zone. Bounds
+// are computed once here and passed as query parameters, so the same spec
+// gives the same SQL parameters on every engine.
+
+const DAY = 86_400_000;
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function zonedParts(instant: number, tz: string) {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+  }).formatToParts(new Date(instant));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  return { y: get("year"), m: get("month"), d: get("day"), h: get("hour"), min: get("minute"), s: get("second") };
+}
+
+/** Offset of the zone from UTC at an instant, in ms. */
+function offsetAt(instant: number, tz: string): number {
+  const p = zonedParts(instant, tz);
+  return Date.UTC(p.y, p.m - 1, p.d, p.h, p.min, p.s) - Math.floor(instant / 1000) * 1000;
+}
+
+/** The UTC instant of local midnight on y-m-d in the zone (DST-aware). */
+export function zonedMidnight(y: number, m: number, d: number, tz: string): number {
+  const guess = Date.UTC(y, m - 1, d);
+  const first = guess - offsetAt(guess, tz);
+  return guess - offsetAt(first, tz);
+}
+
+export type ResolvedRange = { from: Date; to: Date };
+
+export function resolveTimeRange(range: TimeRange, tz: string, now: Date): ResolvedRange {
+  const today = zonedParts(now.getTime(), tz);
+  const tomorrow = zonedMidnight(today.y, today.m, today.d + 1, tz);
+  switch (range.kind) {
+    case "last_7_days":
+    case "last_30_days":
+    case "last_90_days": {
+      const days = Number(range.kind.split("_")[1]);
+      return { from: new Date(zonedMidnight(today.y, today.m, today.d - (days - 1), tz)), to: new Date(tomorrow) };
+    }
+    case "this_month":
+      return { from: new Date(zonedMidnight(today.y, today.m, 1, tz)), to: new Date(zonedMidnight(today.y, today.m + 1, 1, tz)) };
+    case "absolute": {
+      const [fy, fm, fd] = range.from.split("-").map(Number);
+      const [ty, tm, td] = range.to.split("-").map(Number);
+      // `to` is inclusive: the range ends at the midnight after it.
+      return { from: new Date(zonedMidnight(fy, fm, fd, tz)), to: new Date(zonedMidnight(ty, tm, td + 1, tz)) };
+    }
+  }
+}
+
+/** Shortens a range to at most `maxDays`, keeping its end. */
+export function clampRange(range: ResolvedRange, maxDays: number | undefined): ResolvedRange {
+  if (!maxDays || range.to.getTime() - range.from.getTime() <= maxDays * DAY) return range;
+  return { from: new Date(range.to.getTime() - maxDays * DAY), to: range.to };
+}
+
+/** ClickHouse DateTime64(3) text in UTC. */
+export function chTime(date: Date): string {
+  return date.toISOString().replace("T", " ").replace("Z", "");
+}
