@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeAnalytics, getAnalytics } from "@/lib/analytics/engine";
+import { ensureAnalyticsSchema } from "@/lib/analytics/schema";
+import { getCatalog } from "@/lib/query/catalog-tables";
+import { guardSql, parseAst } from "@/lib/query/guard";
+import corpus from "@/lib/query/guard-corpus.json";
+
+export type CorpusEntry = { sql: string; verdict: "accept" | "reject"; category: string };
+
+beforeAll(async () => {
+  await ensureAnalyticsSchema(getAnalytics());
+});
+afterAll(() => closeAnalytics());
+
+describe("SQL guard: adversarial corpus", () => {
+  const entries = corpus as CorpusEntry[];
+
+  it("has at least 150 payloads covering every family", () => {
+    expect(entries.length).toBeGreaterThanOrEqual(150);
+    const categories = new Set(entries.map((e) => e.category));
+    for (const family of ["or-precedence", "tenant-column", "comment", "whitespace", "quoted-identifier", "quoted-identifier-newline", "alias", "cte", "cte-shadow", "union", "except", "intersect", "self-join", "subquery-select", "subquery-where", "subquery-from", "in-table", "other-database", "virtual-column", "table-function", "system", "information_schema", "function", "settings-subquery", "settings-cte", "settings-union", "format", "into-outfile", "prewhere", "multi-statement", "verb", "error-probe", "deep-nesting", "huge"]) {
+      expect(categories, family).toContain(family);
+    }
+  });
+
+  it("gives every payload its expected verdict, with a reason for each rejection", async () => {
+    const catalog = getCatalog();
+    const wrong: string[] = [];
+    for (const entry of entries) {
+      const sql = entry.sql.replaceAll("{db}", catalog.database);
+      const verdict = await guardSql(sql, { catalog });
+      const got = verdict.ok ? "accept" : "reject";
+      if (got !== entry.verdict) wrong.push(`${entry.category}: expected ${entry.verdict}, got ${got}${verdict.ok ? "" : ` (${verdict.reason})`}: ${sql.slice(0, 160)}`);
+      if (!verdict.ok) expect(verdict.reason.length, sql.slice(0, 80)).toBeGreaterThan(10);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("keeps the engine up after the huge and deeply nested payloads", async () => {
+    expect(await guardSql("SELECT count() FROM events")).toEqual({ ok: true, tables: ["events"] });
+  });
+});
+
+describe("SQL guard: reasons an admin understands", () => {
+  it.each([
+    ["SELECT count() FROM events; DROP TABLE events", /Semicolons are not allowed/],
+    ["SELECT tenant_id FROM events", /tenant column may not be referenced/],
+    ["SELECT count() FROM numbers(10)", /Table functions/],
+    ["SELECT count() FROM system.tables", /database "system" is not readable/],
+    ["SELECT dictGet('d', 'a', 1) FROM events", /function dictGet\(\) is not allowed/],
+    ["SELECT count() FROM events SETTINGS readonly = 0", /SETTINGS clauses are not allowed/],
+    ["SELECT count() FROM events FORMAT JSON", /FORMAT, INTO OUTFILE/],
+    ["SELECT * FROM events", /SELECT \* is not allowed/],
+    ["SELECT _part FROM events", /"_part" is not a catalog column/],
+    ["INSERT INTO events (name) VALUES ('x')", /Only SELECT queries/],
+    ["SELECT count( FROM events", /Syntax error/],
+  ])("%s", async (sql, reason) => {
+    const verdict = await guardSql(sql);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.ok ? "" : verdict.reason).toMatch(reason);
+  });
+});
+
+describe("parseAst", () => {
+  it("refuses a tree whose declared child counts do not add up (a forged line)", () => {
+    const forged = ["SelectWithUnionQuery (children 1)", " ExpressionList (children 1)", "  SelectQuery (children 1)", "   ExpressionList (children 1)", "    Literal 'x'", "    TableIdentifier system.tables"];
+    expect(parseAst(forged)).toMatch(/inconsistent/);
+    expect(parseAst(["SelectWithUnionQuery (children 1)", "   Identifier x"])).toMatch(/could not be analysed/);
+  });
+});

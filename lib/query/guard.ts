@@ -1,0 +1,215 @@
+import "server-only";
+import { getAnalytics, type AnalyticsEngine } from "@/lib/analytics/engine";
+import { getCatalog, type Catalog } from "@/lib/query/catalog-tables";
+import { ALLOWED_FUNCTIONS } from "@/lib/query/guard-functions";
+
+// The SQL guard for admin-written SQL (custom-SQL widgets, admin AI drafts).
+// It fails closed: anything it does not positively understand is rejected.
+// Text checks come first (they must not depend on a lexer agreeing with the
+// engine), then the engine's own parser (EXPLAIN AST) and a walk of its tree.
+
+export type GuardVerdict = { ok: true; tables: string[] } | { ok: false; reason: string };
+
+export const GUARD_LIMITS = { maxLength: 20_000, maxNodes: 5_000, maxDepth: 200 };
+
+const ALLOWED_KINDS = new Set([
+  "SelectWithUnionQuery",
+  "SelectIntersectExceptQuery",
+  "SelectQuery",
+  "ExpressionList",
+  "TablesInSelectQuery",
+  "TablesInSelectQueryElement",
+  "TableExpression",
+  "TableIdentifier",
+  "TableJoin",
+  "Identifier",
+  "Literal",
+  "Function",
+  "Asterisk",
+  "OrderByElement",
+  "Subquery",
+  "WithElement",
+  "WindowDefinition",
+]);
+
+const IN_FUNCTIONS = new Set(["in", "notin", "globalin", "globalnotin", "nullin", "notnullin", "globalnullin", "globalnotnullin"]);
+
+const reject = (reason: string): GuardVerdict => ({ ok: false, reason });
+
+/** Checks that need no parser. Each is deliberately blunt. */
+export function textVerdict(sql: string, catalog: Catalog): GuardVerdict | undefined {
+  if (sql.trim().length === 0) return reject("The query is empty.");
+  if (sql.length > GUARD_LIMITS.maxLength) return reject(`The query is longer than ${GUARD_LIMITS.maxLength} characters.`);
+  if (sql.includes(";")) return reject("Semicolons are not allowed anywhere, not even in strings or comments: send one SELECT statement without a trailing ';'.");
+  if (sql.includes("\0")) return reject("The query contains a NUL character.");
+  if (/prewhere/i.test(sql)) return reject("PREWHERE is not allowed; use WHERE.");
+  // Quoted identifiers: only plain names, so no quoting trick can hide a name or a line from the checks below.
+  for (const quote of ["`", '"']) {
+    const count = sql.split(quote).length - 1;
+    if (count % 2 !== 0) return reject(`Unbalanced ${quote} quote.`);
+    const re = quote === "`" ? /`([^`]*)`/g : /"([^"]*)"/g;
+    for (const m of sql.matchAll(re)) {
+      if (!/^[A-Za-z0-9_]+$/.test(m[1])) return reject(`Quoted identifiers may contain only letters, digits and _ (found ${quote}${m[1].slice(0, 40)}${quote}).`);
+    }
+  }
+  // A CTE named like a catalog table would shadow it (the tree does not print CTE names).
+  for (const m of sql.matchAll(/([A-Za-z_][A-Za-z0-9_]*)`?\s+AS\s*\(/gi)) {
+    if (catalog.tables.some((t) => t.name.toLowerCase() === m[1].toLowerCase())) {
+      return reject(`A WITH clause may not define "${m[1]}": it would shadow the catalog table.`);
+    }
+  }
+  return undefined;
+}
+
+/** Names a query defines for itself with `name AS (`: CTEs usable as tables. */
+function cteNames(sql: string): Set<string> {
+  return new Set([...sql.matchAll(/([A-Za-z_][A-Za-z0-9_]*)`?\s+AS\s*\(/gi)].map((m) => m[1]));
+}
+
+type AstNode = { kind: string; name: string; alias?: string; declared: number; children: AstNode[]; depth: number };
+
+const LINE = /^( *)([A-Za-z]+)(?: ([^(].*?))?(?: \(alias ([^()\s]+)\))?(?: \(children (\d+)\))?$/;
+
+/** Parses EXPLAIN AST output; verifies each node's declared child count so no forged line can hide. */
+export function parseAst(lines: string[]): AstNode | string {
+  const stack: AstNode[] = [];
+  let root: AstNode | undefined;
+  if (lines.length > GUARD_LIMITS.maxNodes) return `The query is too large (${lines.length} syntax nodes, the limit is ${GUARD_LIMITS.maxNodes}).`;
+  for (const line of lines) {
+    const m = LINE.exec(line);
+    if (!m) return "The query could not be analysed.";
+    const depth = m[1].length;
+    const node: AstNode = { kind: m[2], name: m[3] ?? "", alias: m[4], declared: m[5] ? Number(m[5]) : 0, children: [], depth };
+    if (depth > GUARD_LIMITS.maxDepth) return "The query is nested too deeply.";
+    if (!root) {
+      if (depth !== 0) return "The query could not be analysed.";
+      root = node;
+      stack.push(node);
+      continue;
+    }
+    while (stack.length > 0 && stack[stack.length - 1].depth >= depth) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (!parent || parent.depth !== depth - 1) return "The query could not be analysed.";
+    parent.children.push(node);
+    stack.push(node);
+  }
+  if (!root) return "The query could not be analysed.";
+  const verify = (n: AstNode): boolean => n.children.length === n.declared && n.children.every(verify);
+  return verify(root) ? root : "The query could not be analysed (its syntax tree is inconsistent).";
+}
+
+function walk(node: AstNode, visit: (n: AstNode, parent?: AstNode) => string | undefined, parent?: AstNode): string | undefined {
+  return visit(node, parent) ?? node.children.reduce<string | undefined>((found, c) => found ?? walk(c, visit, node), undefined);
+}
+
+/** The tree checks, given the parsed root and what the text defines. */
+export function treeVerdict(root: AstNode, catalog: Catalog, ctes: Set<string>, appendedFormat: string): GuardVerdict {
+  if (root.kind !== "SelectWithUnionQuery") return reject("Only SELECT queries are allowed.");
+  // Child 1 is the query; the client's own FORMAT is the only extra child allowed.
+  const extra = root.children.slice(1);
+  if (extra.length !== 1 || extra[0].kind !== "Identifier" || extra[0].name !== appendedFormat) {
+    return reject("FORMAT, INTO OUTFILE and other trailing clauses are not allowed.");
+  }
+  const tableNames = new Set(catalog.tables.map((t) => t.name.toLowerCase()));
+  const tenantColumns = new Set(catalog.tables.map((t) => t.tenantColumn.toLowerCase()));
+  const columns = new Set(catalog.tables.flatMap((t) => Object.keys(t.columns).map((c) => c.toLowerCase())));
+  const aliases = new Set<string>();
+  const tableAliases = new Set<string>();
+  const reasons: string[] = [];
+  walk(root.children[0], (n) => {
+    if (n.alias) {
+      const a = n.alias.toLowerCase();
+      if (tableNames.has(a) || columns.has(a)) reasons.push(`The alias "${n.alias}" is a catalog name; pick another alias.`);
+      (n.kind === "TableIdentifier" ? tableAliases : aliases).add(a);
+    }
+    return undefined;
+  });
+  if (reasons.length) return reject(reasons[0]);
+  const cteLower = new Set([...ctes].map((c) => c.toLowerCase()));
+  const used = new Set<string>();
+
+  const problem = walk(root.children[0], (n) => {
+    if (!ALLOWED_KINDS.has(n.kind)) {
+      if (n.kind === "Set") return "SETTINGS clauses are not allowed.";
+      return `"${n.kind}" is not allowed in Enclave SQL.`;
+    }
+    if (n.kind === "TableExpression") {
+      const child = n.children[0];
+      if (!child || !["TableIdentifier", "Subquery"].includes(child.kind)) return "Table functions (such as numbers(), merge(), url(), remote()) are not allowed; read from catalog tables.";
+    }
+    if (n.kind === "TableIdentifier") {
+      const parts = n.name.split(".");
+      const table = parts[parts.length - 1].toLowerCase();
+      if (parts.length > 2) return `"${n.name}" is not a table you can read.`;
+      if (parts.length === 2 && parts[0] !== catalog.database) return `The database "${parts[0]}" is not readable; use the catalog tables (${[...tableNames].join(", ")}).`;
+      if (parts.length === 1 && cteLower.has(table) && !tableNames.has(table)) return undefined;
+      if (!tableNames.has(table)) return `"${n.name}" is not a catalog table; readable tables: ${[...tableNames].join(", ")}.`;
+      used.add(table);
+    }
+    if (n.kind === "Function") {
+      const fn = n.name.toLowerCase();
+      if (!ALLOWED_FUNCTIONS.has(fn)) return `The function ${n.name}() is not allowed in Enclave SQL.`;
+      if (IN_FUNCTIONS.has(fn)) {
+        const rhs = n.children[0]?.children[1];
+        if (rhs?.kind === "Identifier") return `"IN ${rhs.name}" reads a table by name; use IN (SELECT …) instead.`;
+      }
+    }
+    if (n.kind === "Identifier") {
+      const parts = n.name.split(".").map((p) => p.toLowerCase());
+      const last = parts[parts.length - 1];
+      if (tenantColumns.has(last)) return "The tenant column may not be referenced: every query is already scoped to one tenant.";
+      if (!columns.has(last) && !aliases.has(last) && !cteLower.has(last)) return `"${n.name}" is not a catalog column (columns: ${[...columns].filter((c) => !tenantColumns.has(c)).join(", ")}).`;
+      for (const prefix of parts.slice(0, -1)) {
+        if (!tableNames.has(prefix) && !tableAliases.has(prefix) && !aliases.has(prefix) && !cteLower.has(prefix) && prefix !== catalog.database.toLowerCase()) {
+          return `"${n.name}" refers to something outside the catalog.`;
+        }
+      }
+    }
+    return undefined;
+  });
+  if (problem) return reject(problem);
+  if (!hasOnlyCountAsterisks(root)) return reject("SELECT * is not allowed (it includes the tenant column); list the columns you need.");
+  return { ok: true, tables: [...used] };
+}
+
+/** `*` is allowed only as count(*). */
+function hasOnlyCountAsterisks(root: AstNode): boolean {
+  let ok = true;
+  const visit = (n: AstNode, parent?: AstNode, grand?: AstNode) => {
+    if (n.kind === "Asterisk" && !(grand?.kind === "Function" && grand.name.toLowerCase() === "count" && parent?.children.length === 1)) ok = false;
+    n.children.forEach((c) => visit(c, n, parent));
+  };
+  visit(root);
+  return ok;
+}
+
+const EXPLAIN_FORMAT = "TabSeparatedRaw";
+
+/** The full guard: text checks, then the engine's parser on a fresh read-only connection. */
+export async function guardSql(sql: string, options: { engine?: AnalyticsEngine; catalog?: Catalog } = {}): Promise<GuardVerdict> {
+  const catalog = options.catalog ?? getCatalog();
+  const early = textVerdict(sql, catalog);
+  if (early) return early;
+  const engine = options.engine ?? getAnalytics();
+  let lines: string[];
+  try {
+    lines = await engine.withConnection(async (client) => {
+      const rs = await client.query({ query: `EXPLAIN AST ${sql}`, format: EXPLAIN_FORMAT, clickhouse_settings: { readonly: "1" } });
+      // A server prints the tree's lines raw; chdb wraps each line in double quotes.
+      return (await rs.text())
+        .split("\n")
+        .filter((line) => line.length > 0)
+        .map((line) => (line.length >= 2 && line.startsWith('"') && line.endsWith('"') ? line.slice(1, -1) : line));
+    });
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    if (/max_parser_depth|too deep|Maximum parse depth/i.test(text)) return reject("The query is nested too deeply.");
+    if (/readonly/i.test(text)) return reject("SETTINGS clauses are not allowed.");
+    const syntax = /Syntax error[^.]*?(at position \d+)?[^:]*: ([^.]{0,80})/.exec(text);
+    // Admin-facing: the engine's first line says what it could not parse.
+    return reject(syntax ? `Syntax error${syntax[1] ? ` ${syntax[1]}` : ""}: ${syntax[2].trim()}` : `The query could not be parsed: ${text.split("\n")[0].slice(0, 200)}`);
+  }
+  const root = parseAst(lines);
+  if (typeof root === "string") return reject(root);
+  return treeVerdict(root, catalog, cteNames(sql), EXPLAIN_FORMAT);
+}
