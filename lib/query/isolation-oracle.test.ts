@@ -4,7 +4,6 @@ import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine"
 import { eventsDdl } from "@/lib/analytics/schema";
 import { AppError } from "@/lib/errors";
 import { Permissions } from "@/lib/embed/permissions";
-import { DIMENSIONS } from "@/lib/query/catalog";
 import { getCatalog, type Catalog } from "@/lib/query/catalog-tables";
 import { compileWidget, type CompiledQuery } from "@/lib/query/compile-widget";
 import { guardSql } from "@/lib/query/guard";
@@ -87,7 +86,6 @@ const POOLS: Record<string, string[]> = {
   "property:page": ["/", "/blog", "ü"],
 };
 const dimensionIds = Object.keys(POOLS);
-const VALUES = [...new Set(Object.values(POOLS).flat())];
 
 const filterArb = fc.constantFrom(...dimensionIds).chain((field) =>
   fc.oneof(

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeAnalytics } from "@/lib/analytics/engine";
+import type { EventRow } from "@/lib/analytics/event-row";
+import { createApiKey } from "@/lib/auth/api-keys";
+import { getDb } from "@/lib/db";
+import { loadDemoFixture } from "@/lib/testing/analytics-fixture";
+import { migrateTestDatabase } from "@/lib/testing/test-db";
+import { POST as preview } from "./preview/route";
+import { POST as validate } from "./validate/route";
+
+const route = { params: Promise.resolve({}) };
+let rows: EventRow[];
+let admin: string;
+let acmeOnly: string;
+let embedOnly: string;
+
+function call(handler: typeof preview, key: string, body: unknown) {
+  return handler(new Request("http://test/v1/query", { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) }), route);
+}
+
+beforeAll(async () => {
+  migrateTestDatabase();
+  ({ rows } = await loadDemoFixture(6_000));
+  admin = (await createApiKey({ name: "admin", scopes: ["admin"] }, "test")).secret;
+  acmeOnly = (await createApiKey({ name: "acme admin", scopes: ["admin"], tenant_id: "acme" }, "test")).secret;
+  embedOnly = (await createApiKey({ name: "embed", scopes: ["embed"] }, "test")).secret;
+});
+afterAll(() => closeAnalytics());
+
+const count = (tenant: string) => rows.filter((r) => r.tenant_id === tenant).length;
+
+describe("POST /v1/query/validate", () => {
+  it("answers the guard's verdict and reason", async () => {
+    expect(await (await call(validate, admin, { sql: "SELECT count() FROM events" })).json()).toEqual({ ok: true, tables: ["events"] });
+    const bad = await (await call(validate, admin, { sql: "SELECT tenant_id FROM events" })).json();
+    expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining("tenant column") });
+  });
+
+  it("needs the admin scope and a valid body", async () => {
+    expect((await call(validate, embedOnly, { sql: "SELECT 1" })).status).toBe(403);
+    expect((await call(validate, admin, "{not json")).status).toBe(400);
+    expect((await call(validate, admin, { sql: "SELECT 1", extra: 1 })).status).toBe(400);
+  });
+});
+
+describe("POST /v1/query/preview", () => {
+  it("previews a spec as a tenant with the effective SQL and stats", async () => {
+    const res = await call(preview, admin, { tenant_id: "acme2", spec: { kind: "chart", id: "w", title: "t", chart: "table", metrics: [{ id: "event_count" }], time_range: { kind: "last_90_days" } } });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.rows).toEqual([{ m0: count("acme2") }]);
+    expect(body.effective_sql).toContain("tenant_id = {tenant:String}");
+    expect(body.params.tenant).toBe("acme2");
+    expect(body.engine_filter).toContain("tenant_id = unhex(");
+    expect(body.stats.rows_read).toBeGreaterThan(0);
+  });
+
+  it("previews admin SQL scoped by the engine layer, with locked filters", async () => {
+    const body = await (await call(preview, admin, { tenant_id: "globex", sql: "SELECT count() AS n FROM events" })).json();
+    expect(body.rows).toEqual([{ n: count("globex") }]);
+    const locked = await (await call(preview, admin, { tenant_id: "globex", sql: "SELECT count() AS n FROM events", permissions: { locked_filters: { country: ["US"] } } })).json();
+    expect(locked.rows).toEqual([{ n: rows.filter((r) => r.tenant_id === "globex" && r.properties.country === "US").length }]);
+  });
+
+  it("refuses SQL the guard rejects, with the reason", async () => {
+    const res = await call(preview, admin, { tenant_id: "acme", sql: "SELECT count() FROM system.tables" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toMatch(/rejected: .*system/);
+  });
+
+  it("lets a tenant-restricted key preview only its tenant, and audits previews", async () => {
+    const own = await call(preview, acmeOnly, { tenant_id: "acme", sql: "SELECT count() AS n FROM events" });
+    expect(own.status).toBe(200);
+    for (const other of ["globex", "acme2", "ACME"]) {
+      const res = await call(preview, acmeOnly, { tenant_id: other, sql: "SELECT count() AS n FROM events" });
+      expect(res.status, other).toBe(403);
+      expect(JSON.stringify(await res.json())).not.toContain(String(count(other)));
+    }
+    expect(await getDb().auditLog.count({ where: { action: "query.preview" } })).toBeGreaterThanOrEqual(3);
+  });
+
+  it("refuses bad tenant ids, both sql and spec, and an embed-scoped key", async () => {
+    expect((await call(preview, admin, { tenant_id: "a'b", sql: "SELECT 1" })).status).toBe(400);
+    expect((await call(preview, admin, { tenant_id: "acme", sql: "SELECT count() FROM events", spec: { kind: "chart", id: "w", title: "t", chart: "kpi", metrics: [{ id: "event_count" }] } })).status).toBe(400);
+    expect((await call(preview, embedOnly, { tenant_id: "acme", sql: "SELECT count() FROM events" })).status).toBe(403);
+  });
+});

@@ -1,0 +1,20 @@
+import "server-only";
+import type { z } from "zod";
+import { AppError, validationError } from "@/lib/errors";
+
+const MAX_JSON_BYTES = 1_000_000;
+
+/** Reads and validates a JSON body; a bad body is a 400 that says what to fix. */
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
+  const text = await req.text();
+  if (text.length > MAX_JSON_BYTES) throw new AppError("payload_too_large", `The request body is larger than ${MAX_JSON_BYTES} bytes.`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new AppError("bad_request", "The request body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,56 @@
+import "server-only";
+import crypto from "node:crypto";
+import { getEnv } from "@/lib/env";
+import type { Permissions } from "@/lib/embed/permissions";
+import type { CompiledQuery } from "@/lib/query/compile-widget";
+import { runScoped, type RunOptions, type ScopedResult } from "@/lib/query/run-scoped";
+import type { TenantScope } from "@/lib/query/scope";
+import type { FilterState } from "@/lib/query/widget-spec";
+
+// A short-lived result cache. The key holds everything that can change a
+// result: tenant, dashboard version, widget, permissions, filter state, and
+// the compiled SQL with its parameters. A hit can never cross tenants.
+
+export type CacheKeyParts = {
+  dashboardVersionId: string;
+  widgetId: string;
+  permissions: Permissions;
+  filters: FilterState;
+};
+
+type Entry = { expires: number; tenantId: string; value: ScopedResult };
+const MAX_ENTRIES = 5_000;
+const store = new Map<string, Entry>();
+
+/** Canonical JSON (sorted keys) so equal objects give equal keys. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+export function resultCacheKey(scope: TenantScope, compiled: CompiledQuery, parts: CacheKeyParts): string {
+  return crypto
+    .createHash("sha256")
+    .update(canonical({ tenant: scope.tenantId, ...parts, sql: compiled.sql, params: compiled.params, database: compiled.catalog.database, locked: compiled.lockedFilters }))
+    .digest("hex");
+}
+
+export async function runScopedCached(scope: TenantScope, compiled: CompiledQuery, parts: CacheKeyParts, options: RunOptions = {}): Promise<ScopedResult & { cached: boolean }> {
+  const ttl = getEnv().RESULT_CACHE_TTL_SECONDS * 1000;
+  if (ttl === 0) return { ...(await runScoped(scope, compiled, options)), cached: false };
+  const key = resultCacheKey(scope, compiled, parts);
+  const hit = store.get(key);
+  if (hit && hit.expires > Date.now()) return { ...hit.value, cached: true };
+  const value = await runScoped(scope, compiled, options);
+  if (store.size >= MAX_ENTRIES) store.delete(store.keys().next().value!);
+  store.set(key, { expires: Date.now() + ttl, tenantId: scope.tenantId, value });
+  return { ...value, cached: false };
+}
+
+/** Drops every cached result of a tenant (data deletion, revocation). */
+export function forgetTenantResults(tenantId: string): void {
+  for (const [key, entry] of store) if (entry.tenantId === tenantId) store.delete(key);
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { closeAnalytics } from "@/lib/analytics/engine";
+import { AppError } from "@/lib/errors";
+import { getCatalog } from "@/lib/query/catalog-tables";
+import { compileWidget, type CompiledQuery } from "@/lib/query/compile-widget";
+import { runScoped, scopedSettings, tableFilters } from "@/lib/query/run-scoped";
+import type { TenantScope } from "@/lib/query/scope";
+import { activeQueries, withTenantSlot } from "@/lib/query/tenant-slots";
+import { ChartWidget } from "@/lib/query/widget-spec";
+import { loadDemoFixture, previewScope } from "@/lib/testing/analytics-fixture";
+
+beforeAll(async () => {
+  await loadDemoFixture(3_000);
+});
+afterAll(() => closeAnalytics());
+
+const sql = (text: string): CompiledQuery => ({ kind: "sql", sql: text, params: {}, catalog: getCatalog(), lockedFilters: {} });
+
+describe("runScoped", () => {
+  it("sets the row filter keyed by database.table, limits, and readonly last", () => {
+    const scope = previewScope("acme.eu");
+    const settings = scopedSettings(scope, { ...sql("SELECT 1"), lockedFilters: { country: ["it's"] } });
+    const keys = Object.keys(settings);
+    expect(keys[keys.length - 1]).toBe("readonly");
+    expect(settings.readonly).toBe("1");
+    expect(settings.allow_reorder_prewhere_conditions).toBe(0);
+    for (const k of ["max_execution_time", "max_rows_to_read", "max_result_rows", "max_memory_usage"]) expect(settings).toHaveProperty(k);
+    const filters = tableFilters(scope, { ...sql("SELECT 1"), lockedFilters: { country: ["it's"] } });
+    const hex = (s: string) => Buffer.from(s).toString("hex").toUpperCase();
+    expect(filters).toBe(`{'enclave.events':'tenant_id = unhex(''${hex("acme.eu")}'') AND properties[''country''] IN (unhex(''${hex("it's")}''))'}`);
+  });
+
+  it("refuses a scope it did not issue, even a perfect copy", async () => {
+    const forged = { ...previewScope("acme") } as TenantScope;
+    await expect(runScoped(forged, sql("SELECT count() FROM events"))).rejects.toThrow(/tenant scope issued by the server/);
+  });
+
+  it("refuses a query compiled for another tenant's scope", async () => {
+    const spec = ChartWidget.parse({ kind: "chart", id: "w", title: "t", chart: "kpi", metrics: [{ id: "event_count" }] });
+    const compiled = compileWidget(spec, previewScope("globex"));
+    await expect(runScoped(previewScope("acme"), compiled)).rejects.toThrow(/compiled for another scope/);
+  });
+
+  it("gives tenants a code, a plain message and a request id, never the engine's text", async () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await runScoped(previewScope("acme"), sql("SELECT no_such_column FROM events"), { requestId: "req-123" });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(AppError);
+      const e = err as AppError;
+      expect(e.code).toBe("query_failed");
+      expect(e.message).toBe("This query could not be run. (request req-123)");
+      expect(e.details).toBeUndefined();
+      expect(JSON.stringify(e)).not.toMatch(/no_such_column|UNKNOWN_IDENTIFIER|Code:/);
+    }
+    // The detail goes to the server log with the request id.
+    expect(spy.mock.calls.flat().join(" ")).toMatch(/req-123.*no_such_column/);
+    // Admins get the engine's detail.
+    await expect(runScoped(previewScope("acme"), sql("SELECT no_such_column FROM events"), { audience: "admin" })).rejects.toMatchObject({ details: { engine_error: expect.stringContaining("no_such_column") } });
+    spy.mockRestore();
+  });
+
+  it("enforces the row limit as an error, not a silent truncation", async () => {
+    vi.stubEnv("QUERY_MAX_RESULT_ROWS", "5");
+    vi.resetModules();
+    const { runScoped: fresh } = await import("@/lib/query/run-scoped");
+    const { scopeForAdminPreview } = await import("@/lib/query/scope");
+    const scope = scopeForAdminPreview({ kind: "admin", admin: { id: "a", email: "a@b.co", name: "a", actor: "admin:a@b.co" } }, "acme");
+    await expect(fresh(scope, sql("SELECT event_id FROM events"))).rejects.toMatchObject({ code: "query_too_large" });
+    vi.unstubAllEnvs();
+  });
+});
+
+describe("per-tenant concurrency cap", () => {
+  it("lets at most QUERY_CONCURRENCY_PER_TENANT queries of one tenant run at once, without blocking others", async () => {
+    let peak = 0;
+    const release: Array<() => void> = [];
+    const job = () =>
+      withTenantSlot("busy", async () => {
+        peak = Math.max(peak, activeQueries("busy"));
+        await new Promise<void>((r) => release.push(r));
+      });
+    const jobs = Array.from({ length: 10 }, job);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(activeQueries("busy")).toBe(4);
+    // Another tenant is not held up by the busy one.
+    await expect(withTenantSlot("quiet", async () => "ran")).resolves.toBe("ran");
+    while (release.length || activeQueries("busy")) {
+      release.splice(0).forEach((r) => r());
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(jobs);
+    expect(peak).toBe(4);
+  });
+});
