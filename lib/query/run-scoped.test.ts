@@ -94,3 +94,20 @@ describe("per-tenant concurrency cap", () => {
     expect(peak).toBe(4);
   });
 });
+
+describe("prepareWidget for custom-SQL widgets", () => {
+  it("guards the SQL again and applies the session's locked filters at the engine layer", async () => {
+    const { prepareWidget } = await import("@/lib/query/prepare-widget");
+    const { Permissions } = await import("@/lib/embed/permissions");
+    const { SqlWidget } = await import("@/lib/query/widget-spec");
+    const widget = SqlWidget.parse({ kind: "sql", id: "s1", title: "By country", chart: "table", sql: "SELECT properties['country'] AS c, count() AS n FROM events GROUP BY c ORDER BY c" });
+    const scope = previewScope("acme");
+    const all = await runScoped(scope, await prepareWidget(widget, scope));
+    const locked = await runScoped(scope, await prepareWidget(widget, scope, { permissions: Permissions.parse({ locked_filters: { country: ["US"] } }) }));
+    expect(all.rows.length).toBeGreaterThan(1);
+    expect(locked.rows.map((r) => r.c)).toEqual(["US"]);
+    const bad = SqlWidget.parse({ ...widget, sql: "SELECT count() FROM merge('enclave', 'events')" });
+    await expect(prepareWidget(bad, scope)).rejects.toThrow(/rejected: Table functions/);
+    await expect(prepareWidget(widget, scope, { permissions: Permissions.parse({ hidden_widgets: ["s1"] }) })).rejects.toThrow(/not available/);
+  });
+});

@@ -3,6 +3,7 @@ import { getAnalytics } from "@/lib/analytics/engine";
 import { ensureAnalyticsSchema } from "@/lib/analytics/schema";
 import { loadDemoDataIfEmpty, type DemoLoad } from "@/lib/analytics/load-demo-data";
 import { ensureFirstAdmin, type FirstAdmin } from "@/lib/auth/admin-users";
+import { ensureDemoDashboard } from "@/lib/dashboards/demo-dashboard";
 import { sweepLoginAttempts } from "@/lib/auth/login";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
@@ -24,5 +25,6 @@ export async function prepareStores(onProgress?: (done: number, total: number) =
   const engine = getAnalytics();
   await ensureAnalyticsSchema(engine);
   const demo = await loadDemoDataIfEmpty(engine, env.DEMO_EVENTS, onProgress);
+  if (env.DEMO_EVENTS > 0) await ensureDemoDashboard();
   return { admin, demo };
 }
