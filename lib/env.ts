@@ -85,9 +85,10 @@ export const EnvSchema = z.object({
   QUERY_TIMEOUT_SECONDS: intInRange(1, 3600, 10),
   QUERY_MAX_ROWS_READ: intInRange(1000, 10_000_000_000, 200_000_000),
   QUERY_MAX_RESULT_ROWS: intInRange(1, 10_000_000, 50_000),
-  QUERY_MAX_MEMORY_BYTES: intInRange(16_000_000, 1_000_000_000_000, 2_000_000_000),
+  QUERY_MAX_MEMORY_BYTES: intInRange(16_000_000, 1_000_000_000_000, 1_000_000_000),
   QUERY_CONCURRENCY_PER_TENANT: intInRange(1, 1000, 4),
   RESULT_CACHE_TTL_SECONDS: intInRange(0, 3600, 30),
+  EMBED_MAX_TTL_SECONDS: intInRange(60, 86_400, 86_400),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { appUrl: string };

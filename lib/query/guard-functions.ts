@@ -2,7 +2,9 @@
 // here only if it reads nothing outside the query's tables (no dict*, joinGet,
 // file, url, remote, s3, executable, getSetting…) and cannot throw on data
 // (no toInt64/toFloat64/toDate on strings, intDiv, modulo, CAST, throwIf,
-// match with a pattern from data, repeat/range that can blow memory): an error
+// match with a pattern from data, repeat/range that can blow memory, addDays
+// with a float, toUnixTimestamp of a string; LIKE patterns, date formats and
+// intervals must be constants — guard.ts checks that): an error
 // raised by another tenant's row would itself leak that the row exists.
 
 const LOGIC = ["and", "or", "not", "xor", "if", "multiif", "equals", "notequals", "less", "greater", "lessorequals", "greaterorequals", "isnull", "isnotnull", "coalesce", "ifnull", "nullif"];
@@ -14,7 +16,6 @@ const TIME = [
   "now", "today", "yesterday", "tostartofhour", "tostartofday", "tostartofweek", "tostartofmonth", "tostartofquarter", "tostartofyear", "tomonday",
   "tostartofminute", "tostartoffiveminutes", "tostartoffifteenminutes", "toyear", "tomonth", "todayofmonth", "todayofweek", "tohour", "tominute",
   "toyyyymm", "toyyyymmdd", "datediff", "formatdatetime", "tointervalhour", "tointervalday", "tointervalweek", "tointervalmonth", "tointervalminute",
-  "subtractdays", "adddays", "subtracthours", "addhours", "tounixtimestamp",
 ];
 const STRUCTURES = ["arrayelement", "tuple", "array", "tupleelement", "mapkeys", "mapvalues", "mapcontains"];
 const AGGREGATES = [

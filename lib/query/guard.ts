@@ -28,7 +28,6 @@ const ALLOWED_KINDS = new Set([
   "Asterisk",
   "OrderByElement",
   "Subquery",
-  "WithElement",
   "WindowDefinition",
 ]);
 
@@ -52,18 +51,7 @@ export function textVerdict(sql: string, catalog: Catalog): GuardVerdict | undef
       if (!/^[A-Za-z0-9_]+$/.test(m[1])) return reject(`Quoted identifiers may contain only letters, digits and _ (found ${quote}${m[1].slice(0, 40)}${quote}).`);
     }
   }
-  // A CTE named like a catalog table would shadow it (the tree does not print CTE names).
-  for (const m of sql.matchAll(/([A-Za-z_][A-Za-z0-9_]*)`?\s+AS\s*\(/gi)) {
-    if (catalog.tables.some((t) => t.name.toLowerCase() === m[1].toLowerCase())) {
-      return reject(`A WITH clause may not define "${m[1]}": it would shadow the catalog table.`);
-    }
-  }
   return undefined;
-}
-
-/** Names a query defines for itself with `name AS (`: CTEs usable as tables. */
-function cteNames(sql: string): Set<string> {
-  return new Set([...sql.matchAll(/([A-Za-z_][A-Za-z0-9_]*)`?\s+AS\s*\(/gi)].map((m) => m[1]));
 }
 
 type AstNode = { kind: string; name: string; alias?: string; declared: number; children: AstNode[]; depth: number };
@@ -102,8 +90,15 @@ function walk(node: AstNode, visit: (n: AstNode, parent?: AstNode) => string | u
   return visit(node, parent) ?? node.children.reduce<string | undefined>((found, c) => found ?? walk(c, visit, node), undefined);
 }
 
-/** The tree checks, given the parsed root and what the text defines. */
-export function treeVerdict(root: AstNode, catalog: Catalog, ctes: Set<string>, appendedFormat: string): GuardVerdict {
+/** Functions whose listed arguments must be literals: with a value from data they can throw. */
+const LITERAL_ARGS: Record<string, number[]> = {
+  like: [1], notlike: [1], ilike: [1], notilike: [1],
+  formatdatetime: [1], datediff: [0],
+  tointervalhour: [0], tointervalday: [0], tointervalweek: [0], tointervalmonth: [0], tointervalminute: [0],
+};
+
+/** The tree checks, given the parsed root. */
+export function treeVerdict(root: AstNode, catalog: Catalog, appendedFormat: string): GuardVerdict {
   if (root.kind !== "SelectWithUnionQuery") return reject("Only SELECT queries are allowed.");
   // Child 1 is the query; the client's own FORMAT is the only extra child allowed.
   const extra = root.children.slice(1);
@@ -116,21 +111,23 @@ export function treeVerdict(root: AstNode, catalog: Catalog, ctes: Set<string>, 
   const aliases = new Set<string>();
   const tableAliases = new Set<string>();
   const reasons: string[] = [];
-  walk(root.children[0], (n) => {
+  walk(root.children[0], (n, parent) => {
     if (n.alias) {
       const a = n.alias.toLowerCase();
       if (tableNames.has(a) || columns.has(a)) reasons.push(`The alias "${n.alias}" is a catalog name; pick another alias.`);
-      (n.kind === "TableIdentifier" ? tableAliases : aliases).add(a);
+      // Names starting with _ are the engine's virtual columns (_part, _part_offset…): never as aliases either.
+      if (a.startsWith("_")) reasons.push(`Aliases may not start with "_" (found "${n.alias}").`);
+      (n.kind === "TableIdentifier" || (n.kind === "Subquery" && parent?.kind === "TableExpression") ? tableAliases : aliases).add(a);
     }
     return undefined;
   });
   if (reasons.length) return reject(reasons[0]);
-  const cteLower = new Set([...ctes].map((c) => c.toLowerCase()));
   const used = new Set<string>();
 
   const problem = walk(root.children[0], (n) => {
     if (!ALLOWED_KINDS.has(n.kind)) {
       if (n.kind === "Set") return "SETTINGS clauses are not allowed.";
+      if (n.kind === "WithElement") return "WITH name AS (subquery) is not supported; use a subquery in FROM instead.";
       return `"${n.kind}" is not allowed in Enclave SQL.`;
     }
     if (n.kind === "TableExpression") {
@@ -142,13 +139,16 @@ export function treeVerdict(root: AstNode, catalog: Catalog, ctes: Set<string>, 
       const table = parts[parts.length - 1].toLowerCase();
       if (parts.length > 2) return `"${n.name}" is not a table you can read.`;
       if (parts.length === 2 && parts[0] !== catalog.database) return `The database "${parts[0]}" is not readable; use the catalog tables (${[...tableNames].join(", ")}).`;
-      if (parts.length === 1 && cteLower.has(table) && !tableNames.has(table)) return undefined;
       if (!tableNames.has(table)) return `"${n.name}" is not a catalog table; readable tables: ${[...tableNames].join(", ")}.`;
       used.add(table);
     }
     if (n.kind === "Function") {
       const fn = n.name.toLowerCase();
       if (!ALLOWED_FUNCTIONS.has(fn)) return `The function ${n.name}() is not allowed in Enclave SQL.`;
+      for (const index of LITERAL_ARGS[fn] ?? []) {
+        const arg = n.children[0]?.children[index];
+        if (arg && arg.kind !== "Literal") return `The argument ${index + 1} of ${n.name}() must be a constant.`;
+      }
       if (IN_FUNCTIONS.has(fn)) {
         const rhs = n.children[0]?.children[1];
         if (rhs?.kind === "Identifier") return `"IN ${rhs.name}" reads a table by name; use IN (SELECT …) instead.`;
@@ -157,10 +157,12 @@ export function treeVerdict(root: AstNode, catalog: Catalog, ctes: Set<string>, 
     if (n.kind === "Identifier") {
       const parts = n.name.split(".").map((p) => p.toLowerCase());
       const last = parts[parts.length - 1];
-      if (tenantColumns.has(last)) return "The tenant column may not be referenced: every query is already scoped to one tenant.";
-      if (!columns.has(last) && !aliases.has(last) && !cteLower.has(last)) return `"${n.name}" is not a catalog column (columns: ${[...columns].filter((c) => !tenantColumns.has(c)).join(", ")}).`;
+      if (parts.some((p) => tenantColumns.has(p))) return "The tenant column may not be referenced: every query is already scoped to one tenant.";
+      if (parts.some((p) => p.startsWith("_"))) return `"${n.name}" is not a catalog column (names starting with _ are the engine's virtual columns).`;
+      if (!columns.has(last) && !aliases.has(last)) return `"${n.name}" is not a catalog column (columns: ${[...columns].filter((c) => !tenantColumns.has(c)).join(", ")}).`;
+      // a.b: a must be a table, a table alias or the catalog database — not an expression alias (no subcolumns).
       for (const prefix of parts.slice(0, -1)) {
-        if (!tableNames.has(prefix) && !tableAliases.has(prefix) && !aliases.has(prefix) && !cteLower.has(prefix) && prefix !== catalog.database.toLowerCase()) {
+        if (!tableNames.has(prefix) && !tableAliases.has(prefix) && prefix !== catalog.database.toLowerCase()) {
           return `"${n.name}" refers to something outside the catalog.`;
         }
       }
@@ -211,5 +213,5 @@ export async function guardSql(sql: string, options: { engine?: AnalyticsEngine;
   }
   const root = parseAst(lines);
   if (typeof root === "string") return reject(root);
-  return treeVerdict(root, catalog, cteNames(sql), EXPLAIN_FORMAT);
+  return treeVerdict(root, catalog, EXPLAIN_FORMAT);
 }
