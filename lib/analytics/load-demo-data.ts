@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { queryRows, type AnalyticsEngine } from "@/lib/analytics/engine";
 import { ingestEvents } from "@/lib/analytics/ingest";
-import { DEMO_SEED, demoAnchor, demoEvents, demoTenants } from "@/lib/analytics/demo-data";
+import { DEMO_SEED, demoAnchor, demoEvents, demoTenantRows, demoTenants } from "@/lib/analytics/demo-data";
 import { recordAudit } from "@/lib/audit";
 import { getDb } from "@/lib/db";
 
@@ -37,6 +37,8 @@ export async function loadDemoDataIfEmpty(
   const rowsWanted = resume ? resume.total : total;
   if (!resume) await recordAudit({ actor: "system", action: "demo_data.start", target: "events", meta: { anchor: anchor.toISOString(), total } });
 
+  // Per-tenant rounding makes the real total differ slightly from the one asked for.
+  const rowsTotal = demoTenants().reduce((sum, t) => sum + demoTenantRows(t, rowsWanted), 0);
   let batch: unknown[] = [];
   let done = 0;
   let batchNumber = 0;
@@ -45,7 +47,7 @@ export async function loadDemoDataIfEmpty(
     if (result.rejected.length > 0) throw new Error(`demo data rejected: ${result.rejected[0].message}`);
     done += result.accepted;
     batch = [];
-    onProgress?.(done, rowsWanted);
+    onProgress?.(done, rowsTotal);
   };
   for (const event of demoEvents(rowsWanted, anchor)) {
     batch.push(event);

@@ -2,9 +2,11 @@ import "server-only";
 import { DashboardDefinition, type DashboardDefinitionInput } from "@/lib/dashboards/definition";
 import { recordAudit } from "@/lib/audit";
 import { getDb } from "@/lib/db";
+import { getEnv } from "@/lib/env";
+import { publishVersion } from "@/lib/dashboards/publish-version";
 
-// The demo dashboard: six widgets over the demo events, created as a draft on
-// first start so a new install has something to preview and publish.
+// The demo dashboard: six widgets over the demo events, created and published
+// as version 1 on first start, so a new install can embed it at once.
 
 export const DEMO_DASHBOARD_ID = "dash_demo";
 
@@ -29,7 +31,12 @@ export const DEMO_DEFINITION: DashboardDefinitionInput = {
   filters: [{ kind: "date_range", default: { kind: "last_30_days" } }, { kind: "dimension", dimension: "country" }, { kind: "dimension", dimension: "plan" }],
 };
 
-/** Creates the demo draft when there are no dashboards at all. Returns whether it did. */
+/** Origins that may frame the demo: this server, the default port, and the example host on :4000. */
+export function demoOrigins(): string[] {
+  return [...new Set([new URL(getEnv().appUrl).origin, "http://localhost:3000", "http://localhost:4000"])];
+}
+
+/** Creates and publishes the demo when there are no dashboards at all. Returns whether it did. */
 export async function ensureDemoDashboard(): Promise<boolean> {
   const db = getDb();
   if ((await db.dashboard.count()) > 0) return false;
@@ -41,10 +48,12 @@ export async function ensureDemoDashboard(): Promise<boolean> {
       description: "Signups, revenue, traffic and devices — a demo over the demo events.",
       draft: JSON.stringify(definition),
       timezone: definition.timezone,
+      allowedOrigins: JSON.stringify(demoOrigins()),
       createdBy: "system",
       updatedBy: "system",
     },
   });
   await recordAudit({ actor: "system", action: "dashboard.create", target: DEMO_DASHBOARD_ID, meta: { name: "Product analytics", demo: true } });
+  await publishVersion({ dashboardId: DEMO_DASHBOARD_ID, note: "Demo dashboard", actor: "system" });
   return true;
 }

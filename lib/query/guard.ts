@@ -36,7 +36,7 @@ const IN_FUNCTIONS = new Set(["in", "notin", "globalin", "globalnotin", "nullin"
 const reject = (reason: string): GuardVerdict => ({ ok: false, reason });
 
 /** Checks that need no parser. Each is deliberately blunt. */
-export function textVerdict(sql: string, catalog: Catalog): GuardVerdict | undefined {
+export function textVerdict(sql: string): GuardVerdict | undefined {
   if (sql.trim().length === 0) return reject("The query is empty.");
   if (sql.length > GUARD_LIMITS.maxLength) return reject(`The query is longer than ${GUARD_LIMITS.maxLength} characters.`);
   if (sql.includes(";")) return reject("Semicolons are not allowed anywhere, not even in strings or comments: send one SELECT statement without a trailing ';'.");
@@ -190,7 +190,7 @@ const EXPLAIN_FORMAT = "TabSeparatedRaw";
 /** The full guard: text checks, then the engine's parser on a fresh read-only connection. */
 export async function guardSql(sql: string, options: { engine?: AnalyticsEngine; catalog?: Catalog } = {}): Promise<GuardVerdict> {
   const catalog = options.catalog ?? getCatalog();
-  const early = textVerdict(sql, catalog);
+  const early = textVerdict(sql);
   if (early) return early;
   const engine = options.engine ?? getAnalytics();
   let lines: string[];

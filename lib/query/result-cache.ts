@@ -20,7 +20,9 @@ export type CacheKeyParts = {
 
 type Entry = { expires: number; tenantId: string; value: ScopedResult };
 const MAX_ENTRIES = 5_000;
-const store = new Map<string, Entry>();
+// On globalThis so every route bundle of the process shares one cache (and one forget).
+const shared = globalThis as unknown as { enclaveResultCache?: Map<string, Entry> };
+const store = (shared.enclaveResultCache ??= new Map());
 
 /** Canonical JSON (sorted keys) so equal objects give equal keys. */
 function canonical(value: unknown): string {

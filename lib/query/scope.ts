@@ -12,13 +12,15 @@ declare const scopeBrand: unique symbol;
 
 export type TenantScope = {
   readonly tenantId: string;
-  readonly source: "embed" | "admin_preview";
+  readonly source: "embed" | "admin_preview" | "validation";
   /** Who asked: "embed:<session id>", "admin:<email>", "apikey:<prefix>". */
   readonly actor: string;
   readonly [scopeBrand]: true;
 };
 
-const issued = new WeakSet<object>();
+// On globalThis so a scope stays recognised however Next splits the server bundles.
+const shared = globalThis as unknown as { enclaveIssuedScopes?: WeakSet<object> };
+const issued = (shared.enclaveIssuedScopes ??= new WeakSet<object>());
 
 function issue(tenantId: string, source: TenantScope["source"], actor: string): TenantScope {
   if (!isTenantId(tenantId)) throw new AppError("validation_failed", `"${tenantId}" is not a valid tenant id.`);
@@ -27,8 +29,14 @@ function issue(tenantId: string, source: TenantScope["source"], actor: string): 
   return scope;
 }
 
+/** Whether the executor may run queries for this scope: issued here, and not a validation scope. */
 export function isIssuedScope(scope: unknown): scope is TenantScope {
-  return typeof scope === "object" && scope !== null && issued.has(scope);
+  return typeof scope === "object" && scope !== null && issued.has(scope) && (scope as TenantScope).source !== "validation";
+}
+
+/** For compiling without running (publish checks). The executor refuses it. */
+export function scopeForValidation(): TenantScope {
+  return issue("validation-only", "validation", "system:validation");
 }
 
 /** A verified embed session names its tenant (lib/embed verifies the token first). */

@@ -7,7 +7,9 @@ import { getEnv } from "@/lib/env";
 // bounded queue; past it, 429.
 
 type Slot = { active: number; waiting: Array<() => void> };
-const slots = new Map<string, Slot>();
+// On globalThis: the cap must hold across every route bundle of the process.
+const shared = globalThis as unknown as { enclaveTenantSlots?: Map<string, Slot> };
+const slots = (shared.enclaveTenantSlots ??= new Map());
 const MAX_WAITING_FACTOR = 8;
 
 export async function withTenantSlot<T>(tenantId: string, fn: () => Promise<T>): Promise<T> {

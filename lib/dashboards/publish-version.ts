@@ -1,0 +1,56 @@
+import "server-only";
+import crypto from "node:crypto";
+import { recordAudit } from "@/lib/audit";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { DashboardDefinition } from "@/lib/dashboards/definition";
+import { compileWidget } from "@/lib/query/compile-widget";
+import { guardSql } from "@/lib/query/guard";
+import { scopeForValidation } from "@/lib/query/scope";
+
+// The one way to publish: the draft is validated (schema, every chart widget
+// compiles, every custom SQL passes the guard again), copied into an
+// immutable DashboardVersion, and the dashboard's live pointer moves to it.
+
+export type PublishResult = { versionId: string; number: number };
+
+/** Checks a definition as publish would; throws naming the widget and the reason. */
+export async function validateForPublish(raw: unknown): Promise<DashboardDefinition> {
+  const parsed = DashboardDefinition.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError("validation_failed", `The draft is not valid: ${issue.path.join(".") || "definition"}: ${issue.message}`);
+  }
+  const scope = scopeForValidation();
+  for (const widget of parsed.data.widgets) {
+    if (widget.kind === "chart") {
+      try {
+        compileWidget(widget, scope, { timezone: parsed.data.timezone });
+      } catch (err) {
+        throw new AppError("validation_failed", `Widget "${widget.title}" (${widget.id}) does not compile: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    } else {
+      const verdict = await guardSql(widget.sql);
+      if (!verdict.ok) throw new AppError("validation_failed", `Widget "${widget.title}" (${widget.id}): the SQL was rejected: ${verdict.reason}`);
+    }
+  }
+  return parsed.data;
+}
+
+export async function publishVersion(input: { dashboardId: string; note?: string; actor: string }): Promise<PublishResult> {
+  const db = getDb();
+  const dashboard = await db.dashboard.findUnique({ where: { id: input.dashboardId } });
+  if (!dashboard || dashboard.archivedAt) throw new AppError("not_found", `No dashboard has the id "${input.dashboardId}".`);
+  const definition = await validateForPublish(JSON.parse(dashboard.draft));
+  const result = await db.$transaction(async (tx) => {
+    const last = await tx.dashboardVersion.findFirst({ where: { dashboardId: dashboard.id }, orderBy: { number: "desc" } });
+    const number = (last?.number ?? 0) + 1;
+    const version = await tx.dashboardVersion.create({
+      data: { id: `ver_${crypto.randomBytes(8).toString("hex")}`, dashboardId: dashboard.id, number, definition: JSON.stringify(definition), note: input.note ?? "", createdBy: input.actor },
+    });
+    await tx.dashboard.update({ where: { id: dashboard.id }, data: { liveVersionId: version.id } });
+    return { versionId: version.id, number };
+  });
+  await recordAudit({ actor: input.actor, action: "dashboard.publish", target: dashboard.id, meta: { version: result.number, note: input.note ?? "" } });
+  return result;
+}

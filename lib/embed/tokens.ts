@@ -1,0 +1,103 @@
+import "server-only";
+import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { z } from "zod";
+import { getSecrets, type SigningKey } from "@/lib/secrets";
+import { Permissions } from "@/lib/embed/permissions";
+
+// Embed tokens: HS256 pinned, `kid` from a key set (sign with the newest,
+// verify with any listed), iss/aud/iat/nbf/exp, jti = session id, and the
+// tenant, dashboard, permissions and allowed origins signed in. The data
+// token the page hands its iframe is a second, short-lived JWT with another
+// audience, so neither can stand in for the other.
+
+export const ISSUER = "enclave";
+export const EMBED_AUDIENCE = "enclave:embed";
+export const DATA_AUDIENCE = "enclave:embed-data";
+export const DATA_TOKEN_TTL_SECONDS = 15 * 60;
+
+const Origin = z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/);
+
+const EmbedClaims = z.object({
+  jti: z.string().min(1),
+  tenant: z.string().min(1),
+  dashboard: z.string().min(1),
+  permissions: Permissions,
+  origins: z.array(Origin).max(50),
+  exp: z.number(),
+});
+export type EmbedClaims = z.infer<typeof EmbedClaims>;
+
+const DataClaims = z.object({ jti: z.string().min(1), tenant: z.string().min(1), dashboard: z.string().min(1), version: z.string().min(1), exp: z.number() });
+export type DataClaims = z.infer<typeof DataClaims>;
+
+function keyBytes(key: SigningKey): Uint8Array {
+  return new TextEncoder().encode(key.secret);
+}
+
+function newestKey(): SigningKey {
+  const keys = getSecrets().embedSigningKeys;
+  return keys[keys.length - 1];
+}
+
+async function sign(payload: JWTPayload, audience: string, expiresAt: Date): Promise<string> {
+  const key = newestKey();
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: "HS256", kid: key.kid, typ: "JWT" })
+    .setIssuer(ISSUER)
+    .setAudience(audience)
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(keyBytes(key));
+}
+
+export function mintEmbedToken(c: { sessionId: string; tenantId: string; dashboardId: string; permissions: Permissions; origins: string[]; expiresAt: Date }) {
+  return sign({ jti: c.sessionId, tenant: c.tenantId, dashboard: c.dashboardId, permissions: c.permissions, origins: c.origins }, EMBED_AUDIENCE, c.expiresAt);
+}
+
+export function mintDataToken(c: { sessionId: string; tenantId: string; dashboardId: string; versionId: string; sessionExpiresAt: Date }) {
+  const expiresAt = new Date(Math.min(Date.now() + DATA_TOKEN_TTL_SECONDS * 1000, c.sessionExpiresAt.getTime()));
+  return sign({ jti: c.sessionId, tenant: c.tenantId, dashboard: c.dashboardId, version: c.versionId }, DATA_AUDIENCE, expiresAt);
+}
+
+export type Verified<T> = { ok: true; claims: T } | { ok: false; reason: "invalid" } | { ok: false; reason: "expired"; claims: T };
+
+async function verify<T>(token: string, audience: string, schema: z.ZodType<T>): Promise<Verified<T>> {
+  if (typeof token !== "string" || token.length > 8192 || token.split(".").length !== 3) return { ok: false, reason: "invalid" };
+  let kid: unknown;
+  try {
+    const header = decodeProtectedHeader(token);
+    if (header.alg !== "HS256") return { ok: false, reason: "invalid" };
+    kid = header.kid;
+  } catch {
+    return { ok: false, reason: "invalid" };
+  }
+  const key = getSecrets().embedSigningKeys.find((k) => k.kid === kid);
+  if (!key) return { ok: false, reason: "invalid" };
+  const check = async (currentDate?: Date) => {
+    const { payload } = await jwtVerify(token, keyBytes(key), { algorithms: ["HS256"], issuer: ISSUER, audience, currentDate, requiredClaims: ["exp", "nbf", "iat", "jti"] });
+    return schema.parse(payload);
+  };
+  try {
+    return { ok: true, claims: await check() };
+  } catch (err) {
+    // A genuine, signed token that has only expired: its claims (origins) are still trustworthy,
+    // so the embed can answer "expired" to the right host instead of a bare error.
+    if ((err as { code?: string }).code === "ERR_JWT_EXPIRED") {
+      try {
+        // Verify everything else as of one second before expiry (the signature is checked again).
+        const exp = decodeJwt(token).exp;
+        if (typeof exp !== "number") return { ok: false, reason: "invalid" };
+        const claims = await check(new Date((exp - 1) * 1000));
+        return { ok: false, reason: "expired", claims };
+      } catch {
+        return { ok: false, reason: "invalid" };
+      }
+    }
+    return { ok: false, reason: "invalid" };
+  }
+}
+
+export const verifyEmbedToken = (token: string) => verify(token, EMBED_AUDIENCE, EmbedClaims);
+export const verifyDataToken = (token: string) => verify(token, DATA_AUDIENCE, DataClaims);
