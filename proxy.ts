@@ -24,7 +24,12 @@ const INVALID_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"
 <body data-enclave-error="invalid_token"><p>This embed link is not valid.</p></body></html>`;
 
 async function embedGate(req: NextRequest): Promise<NextResponse> {
-  const token = decodeURIComponent(req.nextUrl.pathname.slice("/embed/".length));
+  let token = "";
+  try {
+    token = decodeURIComponent(req.nextUrl.pathname.slice("/embed/".length));
+  } catch {
+    // A malformed %-sequence is just an invalid token.
+  }
   const verified = await verifyEmbedToken(token);
   if (!verified.ok && verified.reason === "invalid") {
     return embedHeaders(new NextResponse(INVALID_PAGE, { status: 401, headers: { "Content-Type": "text/html; charset=utf-8" } }), []);

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { EmbedView } from "@/lib/embed/open-embed";
 import type { WidgetResult } from "@/lib/embed/embed-widgets";
 import type { FilterState, TimeRange } from "@/lib/query/widget-spec";
+import { applyTheme, postToHost, useHostBridge } from "./host-bridge";
 import { WidgetBody } from "./widget-body";
 
 // The dashboard as a tenant's end user sees it. The first render comes with
@@ -20,6 +21,15 @@ const RANGES: { value: TimeRange["kind"]; label: string; days: number }[] = [
   { value: "last_90_days", label: "Last 90 days", days: 90 },
 ];
 const ROW_HEIGHT = 72;
+
+/** Seconds since epoch when a JWT expires (read only to schedule a refresh; the server verifies). */
+function tokenExpiry(token: string): number {
+  try {
+    return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).exp * 1000;
+  } catch {
+    return Date.now();
+  }
+}
 
 async function post(path: string, token: string, body: unknown): Promise<Response> {
   return fetch(path, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body), cache: "no-store" });
@@ -39,21 +49,57 @@ export function EmbedDashboard({ view }: Props) {
     try {
       const res = await post("/api/embed/query", token.current, { widget_id: widgetId, filters: state });
       const body = await res.json();
-      if (res.status === 401) setSessionError(body.error?.message ?? "This session has ended.");
+      if (res.status === 401) {
+        setSessionError(body.error?.message ?? "This session has ended.");
+        postToHost(view.origins, body.error?.code === "session_expired" ? "expired" : "error", { code: body.error?.code });
+      }
       setResults((r) => ({ ...r, [widgetId]: res.ok ? body : { widget_id: widgetId, error: body.error ?? { code: "error", message: "This chart could not be loaded." } } }));
     } catch {
       setResults((r) => ({ ...r, [widgetId]: { widget_id: widgetId, error: { code: "network", message: "Could not reach the server." } } }));
     } finally {
       setLoading((l) => ({ ...l, [widgetId]: false }));
     }
-  }, []);
+  }, [view.origins]);
 
   const widgetState = useCallback((widgetId: string, state: FilterState): FilterState => (breakdowns[widgetId] ? { ...state, breakdown: breakdowns[widgetId] } : state), [breakdowns]);
 
-  function apply(next: FilterState) {
+  function apply(next: FilterState, notify = true) {
     setFilters(next);
     for (const w of view.widgets) void load(w.id, widgetState(w.id, next));
+    if (notify) postToHost(view.origins, "filter-change", { filters: next });
   }
+
+  // The host may set the theme, and restore filters after rotating to a new session.
+  useHostBridge(view.origins, (message) => {
+    if (message.type === "set-theme") applyTheme(message.theme);
+    else if (message.type === "set-filters" && message.filters && typeof message.filters === "object") apply(message.filters as FilterState, false);
+  });
+
+  // Tell the host when the session ends, and keep the data token fresh until then.
+  useEffect(() => {
+    const untilExpiry = Date.parse(view.sessionExpiresAt) - Date.now();
+    const expire = setTimeout(() => {
+      setSessionError("This embed session has expired.");
+      postToHost(view.origins, "expired", { code: "session_expired" });
+    }, Math.max(0, untilExpiry));
+    let refresh: ReturnType<typeof setTimeout>;
+    const schedule = () => {
+      const wait = tokenExpiry(token.current) - Date.now() - 60_000;
+      if (tokenExpiry(token.current) >= Date.parse(view.sessionExpiresAt)) return;
+      refresh = setTimeout(async () => {
+        const res = await post("/api/embed/refresh", token.current, {});
+        if (res.ok) {
+          token.current = (await res.json()).data_token;
+          schedule();
+        }
+      }, Math.max(1_000, wait));
+    };
+    schedule();
+    return () => {
+      clearTimeout(expire);
+      clearTimeout(refresh);
+    };
+  }, [view.sessionExpiresAt, view.origins]);
 
   // Dropdown values for the dashboard's dimension filters, scoped like everything else.
   useEffect(() => {

@@ -31,7 +31,8 @@ export async function loadVersionForSession(session: ActiveSession, versionId?: 
   const db = getDb();
   const dashboard = await db.dashboard.findUnique({ where: { id: session.dashboardId } });
   const id = versionId ?? dashboard?.liveVersionId;
-  if (!dashboard || dashboard.archivedAt || !id) throw new AppError("not_found", "This dashboard is not available.");
+  // Unpublished or archived: nothing is served, whatever version a token names.
+  if (!dashboard || dashboard.archivedAt || !dashboard.liveVersionId || !id) throw new AppError("not_found", "This dashboard is not available.");
   const version = await db.dashboardVersion.findUnique({ where: { id } });
   if (!version || version.dashboardId !== session.dashboardId) throw new AppError("not_found", "This dashboard is not available.");
   return { dashboard, version, definition: DashboardDefinition.parse(JSON.parse(version.definition)) };

@@ -89,7 +89,7 @@ describe("POST /v1/embed-sessions", () => {
     [{ tenant_id: "acme", permissions: { locked_filters: { country: ["US"] }, surprise: true } }, 400, "validation_failed"],
     [{ tenant_id: "acme", permissions: { locked_filters: { tenant_id: ["globex"] } } }, 400, "validation_failed"],
     [{ tenant_id: "acme", expires_in: 999_999 }, 400, "validation_failed"],
-    [{ tenant_id: "acme", expires_in: 10 }, 400, "validation_failed"],
+    [{ tenant_id: "acme", expires_in: 5 }, 400, "validation_failed"],
     [{ tenant_id: "acme", tenant: "globex" }, 400, "validation_failed"],
   ])("refuses %j with %i %s", async (body, status, code) => {
     const res = await mint(body);
@@ -310,5 +310,64 @@ describe("logs", () => {
       expect(all).not.toContain(secret);
       expect(all).not.toContain(secret.split(".").at(-1));
     }
+  });
+});
+
+describe("review findings, fixed", () => {
+  it("a tenant-restricted admin key may not read or change a shared dashboard's allowed origins", async () => {
+    const { GET, PUT } = await import("@/app/v1/dashboards/[id]/allowed-origins/route");
+    const restricted = (await createApiKey({ name: "acme admin", scopes: ["admin", "embed"], tenant_id: "acme" }, "test")).secret;
+    const admin = (await createApiKey({ name: "admin", scopes: ["admin"] }, "test")).secret;
+    expect((await api(GET as never, restricted, undefined, { id: DEMO_DASHBOARD_ID }, "GET")).status).toBe(403);
+    expect((await api(PUT as never, restricted, { origins: ["https://evil.example"] }, { id: DEMO_DASHBOARD_ID }, "PUT")).status).toBe(403);
+    const before = decodeJwt((await mint({ tenant_id: "globex" })).body.token).origins;
+    expect(before).not.toContain("https://evil.example");
+    const put = await api(PUT as never, admin, { origins: ["http://localhost:3000", "http://localhost:4000", "https://app.example.com"] }, { id: DEMO_DASHBOARD_ID }, "PUT");
+    expect(await put.json()).toMatchObject({ origins: ["http://localhost:3000", "http://localhost:4000", "https://app.example.com"] });
+    expect(decodeJwt((await mint({ tenant_id: "globex" })).body.token).origins).toContain("https://app.example.com");
+    expect((await api(PUT as never, admin, { origins: ["https://x.example/path"] }, { id: DEMO_DASHBOARD_ID }, "PUT")).status).toBe(400);
+    expect((await api(PUT as never, admin, { origins: ["https://x.example; script-src *"] }, { id: DEMO_DASHBOARD_ID }, "PUT")).status).toBe(400);
+  });
+
+  it("filter values honour max_date_range_days", async () => {
+    const all = await open("acme");
+    const bounded = await open("acme", { permissions: { max_date_range_days: 1 } });
+    const sum = async (token: string) => ((await (await data(valuesRoute, token, { dimension: "plan" })).json()).values as { events: number }[]).reduce((a, v) => a + v.events, 0);
+    const everything = await sum(all.view.dataToken);
+    expect(everything).toBe(rows.filter((r) => r.tenant_id === "acme").length);
+    expect(await sum(bounded.view.dataToken)).toBeLessThan(everything / 10);
+  });
+
+  it("a data token cannot be refreshed onto a dashboard published anew, so a removed widget stops answering", async () => {
+    const { POST: refresh } = await import("@/app/api/embed/refresh/route");
+    const { view } = await open("acme2");
+    const fresh = await data(refresh, view.dataToken, {});
+    expect(fresh.status).toBe(200);
+    const { publishVersion } = await import("@/lib/dashboards/publish-version");
+    const db = getDb();
+    const draft = JSON.parse((await db.dashboard.findUniqueOrThrow({ where: { id: DEMO_DASHBOARD_ID } })).draft);
+    draft.widgets = draft.widgets.filter((w: { id: string }) => w.id !== "revenue");
+    draft.layout = draft.layout.filter((l: { widget_id: string }) => l.widget_id !== "revenue");
+    const original = await db.dashboard.findUniqueOrThrow({ where: { id: DEMO_DASHBOARD_ID } });
+    await db.dashboard.update({ where: { id: DEMO_DASHBOARD_ID }, data: { draft: JSON.stringify(draft) } });
+    await publishVersion({ dashboardId: DEMO_DASHBOARD_ID, actor: "test" });
+    const refused = await data(refresh, (await fresh.json()).data_token, {});
+    expect(refused.status).toBe(409);
+    const next = await open("acme2");
+    expect(next.view.widgets.map((w) => w.id)).not.toContain("revenue");
+    // Put the original back for the other tests.
+    await db.dashboard.update({ where: { id: DEMO_DASHBOARD_ID }, data: { draft: original.draft } });
+    await publishVersion({ dashboardId: DEMO_DASHBOARD_ID, actor: "test" });
+  });
+
+  it("treats a malformed token as invalid", async () => {
+    expect(await openEmbed("%E0%A4%A")).toMatchObject({ ok: false, code: "invalid_token", origins: [] });
+  });
+
+  it("exports CSV without formula injection and keeps numbers numbers", async () => {
+    const { toCsv } = await import("@/lib/embed/csv");
+    expect(toCsv(["a", "b"], [{ a: "=1+1", b: -5 }, { a: " @x", b: 1.5 }, { a: 'say "hi", ok', b: null }, { a: "＝1", b: 0 }])).toBe(
+      `a,b\r\n'=1+1,-5\r\n' @x,1.5\r\n"say ""hi"", ok",\r\n'＝1,0\r\n`,
+    );
   });
 });

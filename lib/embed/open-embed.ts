@@ -25,9 +25,12 @@ export type EmbedView = {
   permissions: { allowExport: boolean; allowDrillDown: boolean; maxDateRangeDays?: number };
   dataToken: string;
   sessionExpiresAt: string;
+  /** Signed origins: the only parents the page talks to over postMessage. */
+  origins: string[];
 };
 
-export type EmbedRefusal = { ok: false; code: string; message: string };
+/** A refusal carries the signed origins when the signature was genuine, so the host can be told why. */
+export type EmbedRefusal = { ok: false; code: string; message: string; origins: string[] };
 
 const MESSAGES: Record<string, string> = {
   invalid_token: "This embed link is not valid.",
@@ -41,7 +44,7 @@ export async function openEmbed(token: string): Promise<EmbedView | EmbedRefusal
   const verified = await verifyEmbedToken(token);
   if (!verified.ok) {
     const code = verified.reason === "expired" ? "session_expired" : "invalid_token";
-    return { ok: false, code, message: MESSAGES[code] };
+    return { ok: false, code, message: MESSAGES[code], origins: verified.reason === "expired" ? verified.claims.origins : [] };
   }
   try {
     const session = await loadActiveSession(verified.claims);
@@ -71,10 +74,11 @@ export async function openEmbed(token: string): Promise<EmbedView | EmbedRefusal
       permissions: { allowExport: session.permissions.allow_export, allowDrillDown: session.permissions.allow_drill_down, maxDateRangeDays: session.permissions.max_date_range_days },
       dataToken: await mintDataToken({ sessionId: session.id, tenantId: session.tenantId, dashboardId: session.dashboardId, versionId: version.id, sessionExpiresAt: session.expiresAt }),
       sessionExpiresAt: session.expiresAt.toISOString(),
+      origins: verified.claims.origins,
     };
   } catch (err) {
     const code = err instanceof AppError && err.code in MESSAGES ? err.code : "invalid_token";
     if (!(err instanceof AppError)) console.error("embed open failed", err instanceof Error ? err.message : String(err));
-    return { ok: false, code, message: MESSAGES[code] };
+    return { ok: false, code, message: MESSAGES[code], origins: code === "invalid_token" ? [] : verified.claims.origins };
   }
 }

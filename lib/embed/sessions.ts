@@ -20,7 +20,7 @@ export const CreateSessionInput = z
   .object({
     tenant_id: TenantId,
     dashboard_id: z.string().min(1).max(100),
-    expires_in: z.number().int().min(60, "expires_in must be at least 60 seconds").max(86_400, "expires_in must be at most 86400 seconds (24 h)").default(3600),
+    expires_in: z.number().int().min(10, "expires_in must be at least 10 seconds").max(86_400, "expires_in must be at most 86400 seconds (24 h)").default(3600),
     permissions: Permissions.optional(),
     user_id: z.string().min(1).max(200).optional(),
     single_use: z.boolean().default(false),

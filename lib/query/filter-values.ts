@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/embed/permissions";
 import { catalogTable, getCatalog, type Catalog } from "@/lib/query/catalog-tables";
 import { dimensionSql, type CompiledQuery } from "@/lib/query/compile-widget";
+import { chTime } from "@/lib/query/time-range";
 import { runScoped, type RunOptions } from "@/lib/query/run-scoped";
 import type { TenantScope } from "@/lib/query/scope";
 import { DimensionId } from "@/lib/query/widget-spec";
@@ -35,6 +36,11 @@ export function compileFilterValues(input: FilterValuesInput, scope: TenantScope
     params[`l${i}`] = values;
     where.push(`${dimensionSql(dim)} IN {l${i}:Array(String)}`);
   });
+  // A date bound limits what the session may see, dropdown counts included.
+  if (permissions.max_date_range_days) {
+    params.since = chTime(new Date(Date.now() - permissions.max_date_range_days * 86_400_000));
+    where.push(`${table.timeColumn} >= {since:DateTime64(3, 'UTC')}`);
+  }
   if (search) {
     params.search = search;
     where.push(`positionCaseInsensitiveUTF8(${dimensionSql(dimension)}, {search:String}) > 0`);

@@ -1,0 +1,59 @@
+// Types for enclave-embed.js (window.Enclave).
+
+/** The JSON your backend gets from POST /v1/embed-sessions. */
+export interface EnclaveSession {
+  embed_url: string;
+  token?: string;
+  session_id?: string;
+  expires_at?: string;
+}
+
+export interface EnclaveTheme {
+  mode?: "light" | "dark";
+  /** A hex colour such as "#4f46e5". */
+  brand?: string;
+}
+
+export type EnclaveEvent =
+  | { type: "ready" }
+  | { type: "resize"; height: number }
+  | { type: "filter-change"; filters: unknown }
+  | { type: "expired"; code: string }
+  | { type: "error"; code: string; message?: string }
+  | { type: "session"; session_id?: string; expires_at?: string };
+
+export interface EnclaveMountOptions {
+  /** A ready embed_url; or use fetchToken so sessions renew themselves. */
+  url?: string;
+  /** Called at mount, before expiry and on `expired`; returns your backend's POST /v1/embed-sessions JSON. */
+  fetchToken?: () => Promise<EnclaveSession>;
+  theme?: EnclaveTheme;
+  onEvent?: (event: EnclaveEvent) => void;
+  /** Seconds before expires_at to fetch a new session (default 60). */
+  refreshBeforeSeconds?: number;
+  /** Follow the dashboard's height (default true). */
+  autoHeight?: boolean;
+  minHeight?: number;
+  title?: string;
+}
+
+export interface EnclaveInstance {
+  iframe: HTMLIFrameElement;
+  /** Swap to another session without reloading the host page. */
+  setEmbedUrl(url: string): void;
+  setTheme(theme: EnclaveTheme): void;
+  /** Fetch a new session now (needs fetchToken). */
+  refresh(): Promise<void>;
+  destroy(): void;
+}
+
+export interface EnclaveGlobal {
+  mount(container: HTMLElement, options: EnclaveMountOptions): EnclaveInstance;
+  version: string;
+}
+
+declare global {
+  interface Window {
+    Enclave?: EnclaveGlobal;
+  }
+}
