@@ -5,6 +5,7 @@ import { usePathname } from "next/navigation";
 
 export const ADMIN_NAV = [
   { href: "/admin", label: "Overview", exact: true },
+  { href: "/admin/dashboards", label: "Dashboards" },
   { href: "/admin/keys", label: "API keys" },
   { href: "/admin/audit", label: "Audit log" },
 ] as const;

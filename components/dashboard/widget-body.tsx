@@ -1,7 +1,7 @@
 "use client";
 
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { WidgetView } from "@/lib/embed/embed-widgets";
+import type { WidgetView } from "@/lib/dashboards/describe-widget";
 
 // Renders one widget's rows. Chart widgets use the compiler's column names
 // (bucket, dimension, m0…); custom-SQL widgets use their first column as the

@@ -4,7 +4,8 @@ import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { DashboardDefinition } from "@/lib/dashboards/definition";
 import type { ActiveSession } from "@/lib/embed/sessions";
-import { DIMENSIONS, METRICS, resolveDimension } from "@/lib/query/catalog";
+import { describeWidget as describeView, type WidgetView } from "@/lib/dashboards/describe-widget";
+import { DIMENSIONS } from "@/lib/query/catalog";
 import { prepareWidget } from "@/lib/query/prepare-widget";
 import { runScopedCached } from "@/lib/query/result-cache";
 import type { QueryColumn } from "@/lib/query/run-scoped";
@@ -13,17 +14,7 @@ import { FilterState, type Widget } from "@/lib/query/widget-spec";
 
 // What an embed session may see of a dashboard version, and running its widgets.
 
-/** The client-safe description of a widget: no SQL, no spec internals. */
-export type WidgetView = {
-  id: string;
-  title: string;
-  description?: string;
-  chart: Widget["chart"];
-  kind: Widget["kind"];
-  metricLabels: string[];
-  breakdown?: { id: string; label: string };
-  drillable: boolean;
-};
+export type { WidgetView } from "@/lib/dashboards/describe-widget";
 
 export type WidgetResult = { widget_id: string; rows: Record<string, unknown>[]; columns: QueryColumn[] } | { widget_id: string; error: { code: string; message: string } };
 
@@ -45,18 +36,7 @@ export function visibleWidgets(definition: DashboardDefinition, session: ActiveS
 }
 
 export function describeWidget(widget: Widget, session: ActiveSession): WidgetView {
-  const label = (id: string) => resolveDimension(id)?.label ?? id;
-  if (widget.kind === "sql") return { id: widget.id, title: widget.title, description: widget.description, chart: widget.chart, kind: "sql", metricLabels: [], drillable: false };
-  return {
-    id: widget.id,
-    title: widget.title,
-    description: widget.description,
-    chart: widget.chart,
-    kind: "chart",
-    metricLabels: widget.metrics.map((m) => `${METRICS.find((d) => d.id === m.id)?.label ?? m.id}${m.event ? ` (${m.event})` : ""}`),
-    breakdown: widget.breakdown ? { id: widget.breakdown, label: label(widget.breakdown) } : undefined,
-    drillable: Boolean(widget.breakdown) && session.permissions.allow_drill_down !== false,
-  };
+  return describeView(widget, session.permissions.allow_drill_down !== false);
 }
 
 /** Dimensions an end user may pick for drill-down and filters. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 // entry point.
 
 const root = path.resolve(__dirname, "../..");
-const ADMIN_ONLY = ["lib/query/admin-tenants.ts", "lib/analytics/admin-overview.ts"];
+const ADMIN_ONLY = ["lib/query/admin-tenants.ts", "lib/query/admin-catalog.ts", "lib/analytics/admin-overview.ts"];
 const EMBED_ROOTS = ["app/embed", "app/api/embed", "lib/embed", "components/dashboard", "proxy.ts"];
 
 function files(rel: string): string[] {

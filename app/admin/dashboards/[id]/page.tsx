@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Designer } from "@/components/designer/designer";
+import { requireAdmin } from "@/lib/auth/admin-session";
+import { getDraft } from "@/lib/dashboards/drafts";
+import { listPropertyKeysForAdmin } from "@/lib/query/admin-catalog";
+import { listTenantsForAdmin } from "@/lib/query/admin-tenants";
+
+export const metadata: Metadata = { title: "Designer" };
+
+type Props = { params: Promise<{ id: string }> };
+
+export default async function DesignerPage({ params }: Props) {
+  const { id } = await params;
+  const admin = await requireAdmin(`/admin/dashboards/${id}`);
+  const [draft, propertyKeys, tenants] = await Promise.all([getDraft(id), listPropertyKeysForAdmin({ kind: "admin", admin }), listTenantsForAdmin({ kind: "admin", admin }, { limit: 200 })]);
+  return (
+    <>
+      <p className="muted" style={{ margin: "0 0 8px" }}>
+        <Link href="/admin/dashboards">← Dashboards</Link>
+      </p>
+      <Designer
+        id={draft.id}
+        initialName={draft.name}
+        initialRevision={draft.revision}
+        initialDefinition={draft.definition}
+        liveVersion={draft.liveVersion}
+        propertyKeys={propertyKeys}
+        tenants={tenants.map((t) => t.tenant_id)}
+        timezones={["UTC", ...Intl.supportedValuesOf("timeZone").filter((tz) => tz !== "UTC")]}
+      />
+    </>
+  );
+}

@@ -1,0 +1,308 @@
+"use client";
+
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import ReactGridLayout, { useContainerWidth, verticalCompactor, type Layout } from "react-grid-layout";
+import "react-grid-layout/css/styles.css";
+import { previewWidgetAction, saveDraftAction, validateSqlAction, type PreviewResult } from "@/app/admin/dashboards/[id]/actions";
+import { describeWidget } from "@/lib/dashboards/describe-widget";
+import type { DashboardDefinition, DashboardDefinitionInput } from "@/lib/dashboards/definition";
+import { DIMENSIONS } from "@/lib/query/catalog";
+import { Widget, type WidgetInput } from "@/lib/query/widget-spec";
+import { WidgetBody } from "@/components/dashboard/widget-body";
+import { issuesByPath, WidgetEditor } from "./widget-editor";
+
+// The designer: a draft's widgets on a drag-and-resize grid with live
+// previews as one tenant, a form per widget, dashboard settings, autosave with
+// a revision check, and undo.
+
+type Doc = { name: string; definition: DashboardDefinitionInput };
+type Status = { kind: "saved"; at?: string } | { kind: "saving" } | { kind: "pending" } | { kind: "error"; message: string } | { kind: "conflict"; updatedBy: string; revision: number };
+
+type Props = {
+  id: string;
+  initialName: string;
+  initialRevision: number;
+  initialDefinition: DashboardDefinition;
+  liveVersion: number | null;
+  propertyKeys: { key: string; top_values: string[] }[];
+  tenants: string[];
+  timezones: string[];
+};
+
+const ROW_HEIGHT = 72;
+const AUTOSAVE_MS = 700;
+
+function nextId(widgets: WidgetInput[]): string {
+  for (let n = widgets.length + 1; ; n++) if (!widgets.some((w) => w.id === `w${n}`)) return `w${n}`;
+}
+
+export function Designer(props: Props) {
+  const [doc, setDoc] = useState<Doc>({ name: props.initialName, definition: props.initialDefinition });
+  const [history, setHistory] = useState<Doc[]>([]);
+  const [revision, setRevision] = useState(props.initialRevision);
+  const [status, setStatus] = useState<Status>({ kind: "saved" });
+  const [selected, setSelected] = useState<string | undefined>(props.initialDefinition.widgets[0]?.id);
+  const [tenant, setTenant] = useState(props.tenants[0] ?? "");
+  const [previews, setPreviews] = useState<Record<string, PreviewResult | undefined>>({});
+  const dirty = useRef(false);
+  const { width, containerRef, mounted } = useContainerWidth();
+
+  const widgets = useMemo(() => (doc.definition.widgets ?? []) as WidgetInput[], [doc.definition.widgets]);
+  const layout = useMemo(() => doc.definition.layout ?? [], [doc.definition.layout]);
+  const timezone = doc.definition.timezone ?? "UTC";
+
+  const update = useCallback((fn: (d: Doc) => Doc) => {
+    setDoc((current) => {
+      const next = fn(current);
+      if (next === current) return current;
+      setHistory((h) => [...h.slice(-49), current]);
+      dirty.current = true;
+      setStatus({ kind: "pending" });
+      return next;
+    });
+  }, []);
+
+  const undo = useCallback(() => {
+    setHistory((h) => {
+      if (h.length === 0) return h;
+      setDoc(h[h.length - 1]);
+      dirty.current = true;
+      setStatus({ kind: "pending" });
+      return h.slice(0, -1);
+    });
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if ((e.ctrlKey || e.metaKey) && e.key === "z" && !["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) {
+        e.preventDefault();
+        undo();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [undo]);
+
+  // Autosave, with the revision this editor last saw. A stale save is refused by the server and kept here.
+  useEffect(() => {
+    if (!dirty.current || status.kind === "conflict") return;
+    const timer = setTimeout(async () => {
+      setStatus({ kind: "saving" });
+      try {
+        const result = await saveDraftAction({ id: props.id, revision, name: doc.name, definition: doc.definition });
+        if (result.ok) {
+          dirty.current = false;
+          setRevision(result.revision);
+          setStatus({ kind: "saved", at: result.savedAt });
+        } else if (result.conflict) {
+          setStatus({ kind: "conflict", updatedBy: result.updatedBy, revision: result.revision });
+        } else {
+          setStatus({ kind: "error", message: result.error });
+        }
+      } catch {
+        setStatus({ kind: "error", message: "Could not reach the server; your changes are kept here and will be saved on the next edit." });
+      }
+    }, AUTOSAVE_MS);
+    return () => clearTimeout(timer);
+  }, [doc, revision, props.id, status.kind]);
+
+  // Warn before leaving with unsaved changes.
+  useEffect(() => {
+    const onLeave = (e: BeforeUnloadEvent) => {
+      if (dirty.current) e.preventDefault();
+    };
+    window.addEventListener("beforeunload", onLeave);
+    return () => window.removeEventListener("beforeunload", onLeave);
+  }, []);
+
+  // Live previews: every valid widget, as the chosen tenant, debounced per change.
+  const widgetsKey = JSON.stringify(widgets);
+  useEffect(() => {
+    if (!tenant) return;
+    const timer = setTimeout(() => {
+      for (const w of widgets) {
+        if (!Widget.safeParse(w).success) continue;
+        void previewWidgetAction({ widget: w, tenantId: tenant, timezone }).then((p) => setPreviews((all) => ({ ...all, [w.id]: p })));
+      }
+    }, 400);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [widgetsKey, tenant, timezone]);
+
+  const gridLayout: Layout = useMemo(
+    () => widgets.map((w, i) => {
+      const l = layout.find((x) => x.widget_id === w.id) ?? { x: (i % 2) * 6, y: 100, w: 6, h: 4 };
+      return { i: w.id, x: l.x, y: l.y, w: l.w, h: l.h, minW: 2, minH: 2, maxW: 12, maxH: 12 };
+    }),
+    [widgets, layout],
+  );
+
+  const setLayout = (next: Layout) => {
+    const mapped = next.map((l) => ({ widget_id: l.i, x: l.x, y: l.y, w: l.w, h: l.h }));
+    const same = mapped.length === layout.length && mapped.every((m) => layout.some((l) => l.widget_id === m.widget_id && l.x === m.x && l.y === m.y && l.w === m.w && l.h === m.h));
+    if (!same) update((d) => ({ ...d, definition: { ...d.definition, layout: mapped } }));
+  };
+
+  /** Keyboard alternative to drag and resize. */
+  const nudge = (id: string, dx: number, dy: number, dw: number, dh: number) => {
+    const current = gridLayout.find((l) => l.i === id)!;
+    const w = Math.min(12, Math.max(2, current.w + dw));
+    const next = { ...current, w, h: Math.min(12, Math.max(2, current.h + dh)), x: Math.min(12 - w, Math.max(0, current.x + dx)), y: Math.max(0, current.y + dy) };
+    setLayout(gridLayout.map((l) => (l.i === id ? next : l)));
+  };
+
+  const addWidget = (kind: "chart" | "sql") => {
+    const id = nextId(widgets);
+    const widget: WidgetInput =
+      kind === "chart"
+        ? { kind: "chart", id, title: "New chart", chart: "kpi", metrics: [{ id: "event_count" }], time_range: { kind: "last_30_days" } }
+        : { kind: "sql", id, title: "Custom SQL", chart: "table", sql: "SELECT name, count() AS total\nFROM events\nGROUP BY name\nORDER BY total DESC" };
+    const bottom = layout.reduce((m, l) => Math.max(m, l.y + l.h), 0);
+    update((d) => ({ ...d, definition: { ...d.definition, widgets: [...widgets, widget], layout: [...layout, { widget_id: id, x: 0, y: bottom, w: 6, h: 4 }] } }));
+    setSelected(id);
+  };
+
+  const removeWidget = (id: string) => {
+    update((d) => ({ ...d, definition: { ...d.definition, widgets: widgets.filter((w) => w.id !== id), layout: layout.filter((l) => l.widget_id !== id) } }));
+    setSelected(undefined);
+  };
+
+  const selectedWidget = widgets.find((w) => w.id === selected);
+  const invalid = widgets.filter((w) => Object.keys(issuesByPath(w)).length > 0);
+  const filters = doc.definition.filters ?? [];
+  const dateFilter = filters.find((f) => f.kind === "date_range");
+
+  return (
+    <div className="designer">
+      <div className="page-head designer-head">
+        <div style={{ flex: 1 }}>
+          <label className="visually-hidden" htmlFor="d-name">Dashboard name</label>
+          <input id="d-name" className="title-input" value={doc.name} onChange={(e) => { const name = e.target.value; update((d) => ({ ...d, name })); }} />
+          <div className="muted">
+            <code>{props.id}</code> · {props.liveVersion ? `live: v${props.liveVersion}` : "not published yet"} · {widgets.length} widgets
+          </div>
+        </div>
+        <SaveStatus status={status} invalid={invalid.length} onReloadTheirs={() => window.location.reload()} onKeepMine={() => { if (status.kind === "conflict") { setRevision(status.revision); setStatus({ kind: "pending" }); dirty.current = true; } }} />
+        <button type="button" className="btn" onClick={undo} disabled={history.length === 0} title="Undo (Ctrl+Z)">Undo</button>
+      </div>
+
+      <div className="designer-toolbar card">
+        <button type="button" className="btn btn-primary" onClick={() => addWidget("chart")}>Add chart</button>
+        <button type="button" className="btn" onClick={() => addWidget("sql")}>Add custom SQL</button>
+        <label className="filter">
+          <span>Preview as tenant</span>
+          <select value={tenant} onChange={(e) => setTenant(e.target.value)} data-testid="preview-tenant">
+            {props.tenants.map((t) => <option key={t} value={t}>{t}</option>)}
+          </select>
+        </label>
+        <label className="filter">
+          <span>Time zone</span>
+          <select value={timezone} onChange={(e) => { const tz = e.target.value; update((d) => ({ ...d, definition: { ...d.definition, timezone: tz } })); }} data-testid="timezone">
+            {props.timezones.map((tz) => <option key={tz} value={tz}>{tz}</option>)}
+          </select>
+        </label>
+        <fieldset className="toolbar-checks">
+          <legend>End users may change</legend>
+          <label className="check">
+            <input type="checkbox" checked={Boolean(dateFilter)} onChange={(e) => { const on = e.target.checked; update((d) => ({ ...d, definition: { ...d.definition, filters: on ? [{ kind: "date_range", default: { kind: "last_30_days" } }, ...filters] : filters.filter((f) => f.kind !== "date_range") } })); }} /> period
+          </label>
+          {DIMENSIONS.map((dim) => (
+            <label key={dim.id} className="check">
+              <input
+                type="checkbox"
+                checked={filters.some((f) => f.kind === "dimension" && f.dimension === dim.id)}
+                onChange={(e) => { const on = e.target.checked; update((d) => ({ ...d, definition: { ...d.definition, filters: on ? [...filters, { kind: "dimension", dimension: dim.id }] : filters.filter((f) => !(f.kind === "dimension" && f.dimension === dim.id)) } })); }}
+              /> {dim.label.toLowerCase()}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+
+      <div className="designer-body">
+        <div ref={containerRef as React.RefObject<HTMLDivElement>} className="designer-canvas" data-testid="designer-canvas">
+          {widgets.length === 0 && <div className="empty card">No widgets yet. Add a chart or a custom-SQL widget above.</div>}
+          {mounted && widgets.length > 0 && (
+            <ReactGridLayout width={width} layout={gridLayout} gridConfig={{ cols: 12, rowHeight: ROW_HEIGHT, margin: [14, 14] }} dragConfig={{ enabled: true, handle: ".drag-handle" }} resizeConfig={{ enabled: true }} compactor={verticalCompactor} onLayoutChange={setLayout}>
+              {widgets.map((w) => {
+                const preview = previews[w.id];
+                const errs = issuesByPath(w);
+                const view = Widget.safeParse(w).success ? describeWidget(Widget.parse(w)) : undefined;
+                const l = gridLayout.find((x) => x.i === w.id)!;
+                return (
+                  <div key={w.id} className={`card widget designer-widget${selected === w.id ? " selected" : ""}`} data-testid={`designer-widget-${w.id}`} data-layout={`${l.x},${l.y},${l.w},${l.h}`} onClick={() => setSelected(w.id)}>
+                    <div className="widget-head">
+                      <h2 className="drag-handle" title="Drag to move">⋮⋮ {w.title || "(untitled)"}</h2>
+                      <div className="widget-tools" onClick={(e) => e.stopPropagation()}>
+                        <button type="button" className="btn btn-sm btn-ghost" aria-label={`Move ${w.title} left`} onClick={() => nudge(w.id, -1, 0, 0, 0)}>←</button>
+                        <button type="button" className="btn btn-sm btn-ghost" aria-label={`Move ${w.title} right`} onClick={() => nudge(w.id, 1, 0, 0, 0)}>→</button>
+                        <button type="button" className="btn btn-sm btn-ghost" aria-label={`Move ${w.title} up`} onClick={() => nudge(w.id, 0, -1, 0, 0)}>↑</button>
+                        <button type="button" className="btn btn-sm btn-ghost" aria-label={`Make ${w.title} wider`} onClick={() => nudge(w.id, 0, 0, 1, 0)}>⇔+</button>
+                        <button type="button" className="btn btn-sm btn-ghost" aria-label={`Make ${w.title} narrower`} onClick={() => nudge(w.id, 0, 0, -1, 0)}>⇔−</button>
+                        <button type="button" className="btn btn-sm btn-ghost" aria-label={`Make ${w.title} taller`} onClick={() => nudge(w.id, 0, 0, 0, 1)}>⇕+</button>
+                        <button type="button" className="btn btn-sm btn-ghost" aria-label={`Remove ${w.title}`} onClick={() => removeWidget(w.id)}>✕</button>
+                      </div>
+                    </div>
+                    <div className="widget-body">
+                      {Object.keys(errs).length > 0 ? (
+                        <div className="alert alert-warning">Fix this widget: {Object.values(errs)[0]}</div>
+                      ) : !preview ? (
+                        <div className="empty">Loading preview…</div>
+                      ) : !preview.ok ? (
+                        <div className="alert alert-error" data-testid={`preview-error-${w.id}`}>{preview.error}</div>
+                      ) : view ? (
+                        <WidgetBody widget={view} rows={preview.rows} height={l.h * ROW_HEIGHT - 80} />
+                      ) : null}
+                    </div>
+                  </div>
+                );
+              })}
+            </ReactGridLayout>
+          )}
+        </div>
+        <aside className="designer-side card" aria-label="Widget settings">
+          {selectedWidget ? (
+            <>
+              <h2>Widget <code>{selectedWidget.id}</code></h2>
+              <WidgetEditor
+                widget={selectedWidget}
+                propertyKeys={props.propertyKeys}
+                validateSql={validateSqlAction}
+                onChange={(next) => update((d) => ({ ...d, definition: { ...d.definition, widgets: widgets.map((w) => (w.id === next.id ? next : w)) } }))}
+              />
+              {previews[selectedWidget.id]?.ok && (
+                <details className="effective-sql">
+                  <summary>Effective SQL for {tenant}</summary>
+                  <pre className="mono">{(previews[selectedWidget.id] as Extract<PreviewResult, { ok: true }>).sql}</pre>
+                </details>
+              )}
+            </>
+          ) : (
+            <div className="empty">Select a widget to edit it.</div>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function SaveStatus({ status, invalid, onReloadTheirs, onKeepMine }: { status: Status; invalid: number; onReloadTheirs: () => void; onKeepMine: () => void }) {
+  if (status.kind === "conflict") {
+    return (
+      <div className="alert alert-error save-status" role="alert" data-testid="save-status" data-state="conflict">
+        {status.updatedBy} saved this draft after you opened it, so your latest changes were not saved. They are still here.
+        <div style={{ display: "flex", gap: 6, marginTop: 6 }}>
+          <button type="button" className="btn btn-sm" onClick={onReloadTheirs}>Load their version</button>
+          <button type="button" className="btn btn-sm btn-danger" onClick={onKeepMine}>Keep mine (overwrite)</button>
+        </div>
+      </div>
+    );
+  }
+  const text = { saved: "All changes saved", saving: "Saving…", pending: "Unsaved changes…", error: "" }[status.kind];
+  return (
+    <div className={`save-status ${status.kind === "error" ? "alert alert-error" : "muted"}`} role="status" data-testid="save-status" data-state={status.kind}>
+      {status.kind === "error" ? `Not saved: ${status.message}` : text}
+      {invalid > 0 && status.kind !== "error" && <div className="muted">{invalid} widget(s) need fixing before publishing</div>}
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import { METRICS, resolveDimension } from "@/lib/query/catalog";
+import type { Widget } from "@/lib/query/widget-spec";
+
+// The client-safe description of a widget (no SQL, no spec internals), shared
+// by the embed and the designer's preview so both render the same way.
+
+export type WidgetView = {
+  id: string;
+  title: string;
+  description?: string;
+  chart: Widget["chart"];
+  kind: Widget["kind"];
+  metricLabels: string[];
+  breakdown?: { id: string; label: string };
+  drillable: boolean;
+};
+
+export function describeWidget(widget: Widget, allowDrillDown = true): WidgetView {
+  const label = (id: string) => resolveDimension(id)?.label ?? id;
+  if (widget.kind === "sql") return { id: widget.id, title: widget.title, description: widget.description, chart: widget.chart, kind: "sql", metricLabels: [], drillable: false };
+  return {
+    id: widget.id,
+    title: widget.title,
+    description: widget.description,
+    chart: widget.chart,
+    kind: "chart",
+    metricLabels: widget.metrics.map((m) => `${METRICS.find((d) => d.id === m.id)?.label ?? m.id}${m.event ? ` (${m.event})` : ""}`),
+    breakdown: widget.breakdown ? { id: widget.breakdown, label: label(widget.breakdown) } : undefined,
+    drillable: Boolean(widget.breakdown) && allowDrillDown,
+  };
+}
