@@ -1,0 +1,27 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { requireAdmin } from "@/lib/auth/admin-session";
+import { publishVersion } from "@/lib/dashboards/publish-version";
+import { rollbackTo } from "@/lib/dashboards/versions";
+import { AppError } from "@/lib/errors";
+
+export type PublishState = { status: "idle" } | { status: "published"; number: number } | { status: "error"; message: string };
+
+export async function publishAction(dashboardId: string, _prev: PublishState, form: FormData): Promise<PublishState> {
+  const admin = await requireAdmin(`/admin/dashboards/${dashboardId}/versions`);
+  try {
+    const { number } = await publishVersion({ dashboardId, note: String(form.get("note") ?? "").slice(0, 500), actor: admin.actor });
+    revalidatePath(`/admin/dashboards/${dashboardId}/versions`);
+    return { status: "published", number };
+  } catch (err) {
+    if (err instanceof AppError) return { status: "error", message: err.message };
+    throw err;
+  }
+}
+
+export async function rollbackAction(dashboardId: string, form: FormData): Promise<void> {
+  const admin = await requireAdmin(`/admin/dashboards/${dashboardId}/versions`);
+  await rollbackTo({ dashboardId, number: Number(form.get("number")), actor: admin.actor });
+  revalidatePath(`/admin/dashboards/${dashboardId}/versions`);
+}

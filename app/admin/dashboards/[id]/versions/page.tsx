@@ -1,0 +1,88 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ConfirmSubmit } from "@/components/admin/confirm-submit";
+import { PublishForm } from "@/components/admin/publish-form";
+import { requireAdmin } from "@/lib/auth/admin-session";
+import { diffDefinitions, isEmptyDiff } from "@/lib/dashboards/diff";
+import { getDraft } from "@/lib/dashboards/drafts";
+import { getVersionDefinition, listVersions } from "@/lib/dashboards/versions";
+import { formatDateTime } from "@/lib/format";
+import { publishAction, rollbackAction } from "./actions";
+
+export const metadata: Metadata = { title: "Versions" };
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ from?: string; to?: string }> };
+
+export default async function VersionsPage({ params, searchParams }: Props) {
+  const { id } = await params;
+  await requireAdmin(`/admin/dashboards/${id}/versions`);
+  const [draft, versions, query] = await Promise.all([getDraft(id), listVersions(id), searchParams]);
+  const numbers = versions.map((v) => v.number);
+  const to = numbers.includes(Number(query.to)) ? Number(query.to) : numbers[0];
+  const from = numbers.includes(Number(query.from)) ? Number(query.from) : numbers[1];
+  const diff = from && to ? diffDefinitions(await getVersionDefinition(id, from), await getVersionDefinition(id, to)) : undefined;
+  return (
+    <>
+      <p className="muted" style={{ margin: "0 0 8px" }}>
+        <Link href={`/admin/dashboards/${id}`}>← Designer</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <h1>{draft.name}: versions</h1>
+          <p className="muted">Published versions never change. Rolling back moves the live pointer; nothing is deleted.</p>
+        </div>
+      </div>
+      <PublishForm action={publishAction.bind(null, id)} />
+      <div className="card table-wrap">
+        <h2>History</h2>
+        {versions.length === 0 ? (
+          <div className="empty">Not published yet.</div>
+        ) : (
+          <table className="table" data-testid="versions-table">
+            <thead>
+              <tr><th>Version</th><th>Note</th><th>Published by</th><th>When</th><th /></tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={v.id} data-version={v.number}>
+                  <td>v{v.number} {v.live && <span className="badge badge-ok">live</span>}</td>
+                  <td>{v.note || <span className="muted">—</span>}</td>
+                  <td>{v.createdBy}</td>
+                  <td>{formatDateTime(v.createdAt)}</td>
+                  <td>
+                    {!v.live && (
+                      <form action={rollbackAction.bind(null, id)}>
+                        <input type="hidden" name="number" value={v.number} />
+                        <ConfirmSubmit className="btn btn-sm" message={`Make v${v.number} live again? Embeds show it on their next load.`}>Roll back to v{v.number}</ConfirmSubmit>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+      {versions.length > 1 && (
+        <div className="card">
+          <h2>Compare versions</h2>
+          <form className="inline-form" style={{ marginBottom: 12 }}>
+            <label>From <select name="from" defaultValue={from}>{numbers.map((n) => <option key={n} value={n}>v{n}</option>)}</select></label>
+            <label>To <select name="to" defaultValue={to}>{numbers.map((n) => <option key={n} value={n}>v{n}</option>)}</select></label>
+            <button className="btn" type="submit">Compare</button>
+          </form>
+          {diff && (
+            <div data-testid="version-diff">
+              <p className="muted">v{from} → v{to}</p>
+              {isEmptyDiff(diff) && <p>No differences.</p>}
+              {diff.added.map((w) => <p key={`a-${w.id}`}><span className="badge badge-ok">added</span> {w.title} <code>{w.id}</code></p>)}
+              {diff.removed.map((w) => <p key={`r-${w.id}`}><span className="badge badge-error">removed</span> {w.title} <code>{w.id}</code></p>)}
+              {diff.changed.map((w) => <p key={`c-${w.id}`}><span className="badge">changed</span> {w.title} <code>{w.id}</code>: {w.fields.join(", ")}</p>)}
+              {diff.dashboard.map((d) => <p key={d}><span className="badge">dashboard</span> {d}</p>)}
+            </div>
+          )}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,54 @@
+import { expect, test, type Page } from "@playwright/test";
+import { enclaveCli, signInAsAdmin } from "./fixtures/helpers";
+
+// Publish immutable versions, see them in the embed, compare, roll back.
+
+async function saved(page: Page) {
+  await expect(page.getByTestId("save-status")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
+}
+
+test("publish v2 from the designer, see it in the embed, diff names the change, roll back to v1", async ({ page, request }) => {
+  const key = JSON.parse(enclaveCli(["keys", "create", "--name", "e2e-versions", "--scopes", "embed", "--json"])).secret;
+  const embedUrl = async () => {
+    const res = await request.post("/v1/embed-sessions", { headers: { Authorization: `Bearer ${key}` }, data: { tenant_id: "acme", dashboard_id: "dash_demo" } });
+    return (await res.json()).embed_url as string;
+  };
+
+  await signInAsAdmin(page);
+  await page.goto("/admin/dashboards/dash_demo");
+  await page.getByTestId("designer-widget-devices").locator("h2").click();
+  await page.getByLabel("Title", { exact: true }).fill("Events by device type");
+  await saved(page);
+  await page.getByRole("link", { name: "Versions & publish" }).click();
+  await page.getByLabel("Note").fill("rename the device widget");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByTestId("publish-ok")).toHaveText("Version 2 is live.");
+  await expect(page.locator("tr[data-version='2']")).toContainText("live");
+  await expect(page.getByTestId("version-diff")).toContainText("changed Events by device type devices: title");
+
+  const embed = await page.context().newPage();
+  await embed.goto(await embedUrl());
+  await expect(embed.getByTestId("widget-devices")).toContainText("Events by device type");
+
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Roll back to v1" }).click();
+  await expect(page.locator("tr[data-version='1']")).toContainText("live");
+  await embed.goto(await embedUrl());
+  await expect(embed.getByTestId("widget-devices")).toContainText("Events by device");
+  await expect(embed.getByTestId("widget-devices")).not.toContainText("device type");
+});
+
+test("publish refuses a custom SQL the guard rejects, naming the widget and the reason", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto("/admin/dashboards/dash_demo");
+  await page.getByRole("button", { name: "Add custom SQL" }).click();
+  await page.getByLabel("Title", { exact: true }).fill("Leaky");
+  await page.getByLabel(/^SQL/).fill("SELECT count() FROM system.tables");
+  await expect(page.getByTestId("guard-verdict")).toContainText("not readable");
+  await saved(page);
+  await page.getByRole("link", { name: "Versions & publish" }).click();
+  await page.getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByTestId("publish-error")).toContainText('Widget "Leaky"');
+  await expect(page.getByTestId("publish-error")).toContainText("the SQL was rejected");
+  await expect(page.locator("tr[data-version='3']")).toHaveCount(0);
+});
