@@ -12,7 +12,13 @@ import { WidgetBody } from "./widget-body";
 // exports go to the data endpoints with the short-lived data token, which
 // lives only in this component's memory.
 
-type Props = { view: Omit<EmbedView, "ok"> };
+/** The admin preview passes server actions instead of the embed's data endpoints. */
+export type DashboardActions = {
+  query: (input: { widget_id: string; filters: FilterState }) => Promise<WidgetResult>;
+  values: (input: { dimension: string }) => Promise<{ values: { value: string }[] }>;
+};
+
+type Props = { view: Omit<EmbedView, "ok">; actions?: DashboardActions };
 
 const RANGES: { value: TimeRange["kind"]; label: string; days: number }[] = [
   { value: "last_7_days", label: "Last 7 days", days: 7 },
@@ -35,7 +41,7 @@ async function post(path: string, token: string, body: unknown): Promise<Respons
   return fetch(path, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body), cache: "no-store" });
 }
 
-export function EmbedDashboard({ view }: Props) {
+export function EmbedDashboard({ view, actions }: Props) {
   const token = useRef(view.dataToken);
   const [filters, setFilters] = useState<FilterState>(view.initialFilters);
   const [breakdowns, setBreakdowns] = useState<Record<string, string>>({});
@@ -46,6 +52,12 @@ export function EmbedDashboard({ view }: Props) {
 
   const load = useCallback(async (widgetId: string, state: FilterState) => {
     setLoading((l) => ({ ...l, [widgetId]: true }));
+    if (actions) {
+      const result = await actions.query({ widget_id: widgetId, filters: state }).catch(() => ({ widget_id: widgetId, error: { code: "error", message: "This chart could not be loaded." } }));
+      setResults((r) => ({ ...r, [widgetId]: result }));
+      setLoading((l) => ({ ...l, [widgetId]: false }));
+      return;
+    }
     try {
       const res = await post("/api/embed/query", token.current, { widget_id: widgetId, filters: state });
       const body = await res.json();
@@ -59,7 +71,7 @@ export function EmbedDashboard({ view }: Props) {
     } finally {
       setLoading((l) => ({ ...l, [widgetId]: false }));
     }
-  }, [view.origins]);
+  }, [view.origins, actions]);
 
   const widgetState = useCallback((widgetId: string, state: FilterState): FilterState => (breakdowns[widgetId] ? { ...state, breakdown: breakdowns[widgetId] } : state), [breakdowns]);
 
@@ -77,6 +89,7 @@ export function EmbedDashboard({ view }: Props) {
 
   // Tell the host when the session ends, and keep the data token fresh until then.
   useEffect(() => {
+    if (actions) return; // the admin preview has no session to expire
     const untilExpiry = Date.parse(view.sessionExpiresAt) - Date.now();
     const expire = setTimeout(() => {
       setSessionError("This embed session has expired.");
@@ -99,16 +112,17 @@ export function EmbedDashboard({ view }: Props) {
       clearTimeout(expire);
       clearTimeout(refresh);
     };
-  }, [view.sessionExpiresAt, view.origins]);
+  }, [view.sessionExpiresAt, view.origins, actions]);
 
   // Dropdown values for the dashboard's dimension filters, scoped like everything else.
   useEffect(() => {
     for (const dim of view.dimensionFilters) {
-      void post("/api/embed/filter-values", token.current, { dimension: dim.id, limit: 200 })
-        .then((r) => (r.ok ? r.json() : { values: [] }))
-        .then((body: { values: { value: string }[] }) => setOptions((o) => ({ ...o, [dim.id]: body.values.map((v) => v.value) })));
+      const request = actions
+        ? actions.values({ dimension: dim.id })
+        : post("/api/embed/filter-values", token.current, { dimension: dim.id, limit: 200 }).then((r) => (r.ok ? r.json() : { values: [] }));
+      void request.then((body: { values: { value: string }[] }) => setOptions((o) => ({ ...o, [dim.id]: body.values.map((v) => v.value) })));
     }
-  }, [view.dimensionFilters]);
+  }, [view.dimensionFilters, actions]);
 
   const dimensionValue = (dim: string) => {
     const f = filters.filters?.find((x) => x.field === dim && x.op === "equals");
