@@ -1,5 +1,16 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
+import { demoAnchor, demoEventsForTenant, demoTenants } from "../lib/analytics/demo-data";
+import { E2E } from "./fixtures/config";
 import { enclaveCli, openAdminPage, signInAsAdmin } from "./fixtures/helpers";
+
+/** Signups in the last 30 days (UTC, today included) straight from the deterministic demo generator. */
+function demoSignups(tenant: string): string {
+  const anchor = demoAnchor();
+  const from = anchor.getTime() - 29 * 86_400_000;
+  const t = demoTenants().find((x) => x.id === tenant)!;
+  const n = [...demoEventsForTenant(t, E2E.demoEvents, anchor)].filter((e) => e.name === "signup" && Date.parse(e.ts) >= from).length;
+  return new Intl.NumberFormat("en").format(n);
+}
 
 // Preview as any tenant: the numbers match what the server's preview API gives
 // for that tenant, the banner names the tenant and what is shown, and the
@@ -24,6 +35,8 @@ test("preview the demo dashboard as acme and as globex, with the tenant named an
     await page.goto(`/admin/dashboards/dash_demo/preview?tenant=${tenant}&show=live`);
     await expect(page.getByTestId("preview-banner")).toContainText(`Previewing as tenant ${tenant} · showing live (v1)`);
     await expect(page.getByTestId("kpi-signups")).toHaveText(await expected(request, tenant));
+    // …and the same number from the demo data generator itself.
+    await expect(page.getByTestId("kpi-signups")).toHaveText(demoSignups(tenant));
     const sql = page.getByTestId("sql-signups");
     await sql.locator("summary").click();
     await expect(sql).toContainText("tenant_id = {tenant:String}");

@@ -187,6 +187,7 @@ export function Designer(props: Props) {
         <button type="button" className="btn" onClick={undo} disabled={history.length === 0} title="Undo (Ctrl+Z)">Undo</button>
         <a className="btn" href={`/admin/dashboards/${props.id}/preview?tenant=${encodeURIComponent(tenant)}`}>Preview as tenant</a>
         <a className="btn" href={`/admin/dashboards/${props.id}/versions`}>Versions &amp; publish</a>
+        <a className="btn" href={`/admin/dashboards/${props.id}/embed`}>Embed</a>
       </div>
 
       <div className="designer-toolbar card">

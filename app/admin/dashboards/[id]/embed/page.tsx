@@ -1,0 +1,68 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { OriginsEditor, TestSessionMinter } from "@/components/admin/embed-tab";
+import { requireAdmin } from "@/lib/auth/admin-session";
+import { getAllowedOrigins } from "@/lib/dashboards/allowed-origins";
+import { getDraft } from "@/lib/dashboards/drafts";
+import { getEnv } from "@/lib/env";
+import { listTenantsForAdmin } from "@/lib/query/admin-tenants";
+import { mintTestSessionAction, saveOriginsAction } from "./actions";
+
+export const metadata: Metadata = { title: "Embed" };
+
+type Props = { params: Promise<{ id: string }> };
+
+export default async function EmbedTabPage({ params }: Props) {
+  const { id } = await params;
+  const admin = await requireAdmin(`/admin/dashboards/${id}/embed`);
+  const [draft, origins, tenants] = await Promise.all([getDraft(id), getAllowedOrigins(id), listTenantsForAdmin({ kind: "admin", admin }, { limit: 200 })]);
+  const appUrl = getEnv().appUrl;
+  const backend = `curl -s ${appUrl}/v1/embed-sessions \\
+  -H "Authorization: Bearer $ENCLAVE_KEY" -H 'content-type: application/json' \\
+  -d '{"tenant_id":"<your customer id>","dashboard_id":"${id}","expires_in":3600}'`;
+  const node = `const r = await fetch("${appUrl}/v1/embed-sessions", {
+  method: "POST",
+  headers: { Authorization: \`Bearer \${process.env.ENCLAVE_KEY}\`, "Content-Type": "application/json" },
+  body: JSON.stringify({ tenant_id: req.user.orgId, dashboard_id: "${id}" }),
+});
+res.json(await r.json()); // { embed_url, token, session_id, expires_at }`;
+  const runtime = `<div id="analytics"></div>
+<script src="${appUrl}/enclave-embed.js"></script>
+<script>
+  Enclave.mount(document.getElementById("analytics"), {
+    fetchToken: () => fetch("/api/enclave-session", { method: "POST" }).then((r) => r.json()),
+    theme: { mode: "light" },
+    onEvent: (e) => console.log(e.type),
+  });
+</script>`;
+  const react = `<EnclaveEmbed
+  runtimeUrl="${appUrl}/enclave-embed.js"
+  fetchToken={() => fetch("/api/enclave-session", { method: "POST" }).then((r) => r.json())}
+/>`;
+  return (
+    <>
+      <p className="muted" style={{ margin: "0 0 8px" }}>
+        <Link href={`/admin/dashboards/${id}`}>← Designer</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <h1>{draft.name}: embed</h1>
+          <p className="muted">Dashboard id <code>{id}</code>. Your backend mints a session per customer with an API key (scope embed); the page mounts it.</p>
+        </div>
+      </div>
+      <OriginsEditor origins={origins} saveOrigins={saveOriginsAction.bind(null, id)} />
+      <TestSessionMinter tenants={tenants.map((t) => t.tenant_id)} origins={origins} adminOrigin={new URL(appUrl).origin} mint={mintTestSessionAction.bind(null, id)} />
+      <div className="card">
+        <h2>Snippets</h2>
+        <h3>1. Your backend (curl)</h3>
+        <pre className="mono snippet">{backend}</pre>
+        <h3>1. Your backend (Node)</h3>
+        <pre className="mono snippet">{node}</pre>
+        <h3>2. Your page</h3>
+        <pre className="mono snippet">{runtime}</pre>
+        <h3>React</h3>
+        <pre className="mono snippet">{react}</pre>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,61 @@
+"use client";
+
+import { useActionState } from "react";
+import type { MintState, OriginsState } from "@/app/admin/dashboards/[id]/embed/actions";
+import { DIMENSIONS } from "@/lib/query/catalog";
+
+type Props = {
+  origins: string[];
+  adminOrigin: string;
+  tenants: string[];
+  saveOrigins: (prev: OriginsState, form: FormData) => Promise<OriginsState>;
+  mint: (prev: MintState, form: FormData) => Promise<MintState>;
+};
+
+export function OriginsEditor({ origins, saveOrigins }: Pick<Props, "origins" | "saveOrigins">) {
+  const [state, action, pending] = useActionState(saveOrigins, { status: "idle" });
+  return (
+    <form action={action} className="card" aria-labelledby="origins-title">
+      <h2 id="origins-title">Allowed origins</h2>
+      <p className="muted">Pages on these origins may frame this dashboard (Content-Security-Policy: frame-ancestors). One per line, scheme://host[:port]. Applies to sessions minted afterwards.</p>
+      {state.status === "error" && <div className="alert alert-error" role="alert" data-testid="origins-error">{state.message}</div>}
+      {state.status === "saved" && <div className="alert alert-success" role="status" data-testid="origins-saved">Saved {state.origins.length} origins.</div>}
+      <div className="field">
+        <label htmlFor="origins">Origins</label>
+        <textarea id="origins" name="origins" rows={4} className="mono" defaultValue={origins.join("\n")} />
+      </div>
+      <button className="btn btn-primary" type="submit" disabled={pending}>{pending ? "Saving…" : "Save origins"}</button>
+    </form>
+  );
+}
+
+export function TestSessionMinter({ tenants, mint, origins, adminOrigin }: Pick<Props, "tenants" | "mint" | "origins" | "adminOrigin">) {
+  const [state, action, pending] = useActionState(mint, { status: "idle" });
+  return (
+    <form action={action} className="card" aria-labelledby="mint-title">
+      <h2 id="mint-title">Try it: mint a test session</h2>
+      {!origins.includes(adminOrigin) && <div className="alert alert-warning">Add {adminOrigin} to the allowed origins to see the embed framed here.</div>}
+      {state.status === "error" && <div className="alert alert-error" role="alert">{state.message}</div>}
+      <div className="inline-form">
+        <label className="filter"><span>Tenant</span><input name="tenant" list="mint-tenants" defaultValue={tenants[0] ?? ""} required data-testid="mint-tenant" /></label>
+        <datalist id="mint-tenants">{tenants.map((t) => <option key={t} value={t} />)}</datalist>
+        <label className="filter"><span>Lifetime (s)</span><input name="ttl" type="number" min={10} max={86400} defaultValue={3600} style={{ width: 100 }} /></label>
+        <label className="filter"><span>Lock</span>
+          <select name="lock_dim" defaultValue="">
+            <option value="">nothing</option>
+            {DIMENSIONS.map((d) => <option key={d.id} value={d.id}>{d.label}</option>)}
+          </select>
+        </label>
+        <label className="filter"><span>to values</span><input name="lock_values" placeholder="US, CA" /></label>
+        <label className="check"><input type="checkbox" name="allow_export" /> allow export</label>
+        <button className="btn btn-primary" type="submit" disabled={pending}>{pending ? "Minting…" : "Mint and open"}</button>
+      </div>
+      {state.status === "minted" && (
+        <>
+          <p className="muted">Session <code>{state.session_id}</code>, expires {state.expires_at}. <a href={state.embed_url} target="_blank" rel="noreferrer">Open in a new tab</a></p>
+          <iframe key={state.session_id} src={state.embed_url} title="Embed test" className="embed-test" data-testid="embed-test-frame" />
+        </>
+      )}
+    </form>
+  );
+}

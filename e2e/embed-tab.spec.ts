@@ -1,0 +1,33 @@
+import { expect, test } from "@playwright/test";
+import { E2E } from "./fixtures/config";
+import { enclaveCli, signInAsAdmin } from "./fixtures/helpers";
+
+// The embed tab: allowed origins editor, a real test session in an iframe, and snippets.
+
+const SIGNUPS = { kind: "chart", id: "signups", title: "Signups", chart: "kpi", metrics: [{ id: "event_count", event: "signup" }], time_range: { kind: "last_30_days" } };
+
+test("edit allowed origins, mint a test session for a tenant and see its own numbers framed in the admin", async ({ page, request }) => {
+  const key = JSON.parse(enclaveCli(["keys", "create", "--name", "e2e-embed-tab", "--scopes", "admin", "--json"])).secret;
+  await signInAsAdmin(page);
+  await page.goto("/admin/dashboards/dash_demo/embed");
+  const origins = page.getByLabel("Origins", { exact: true });
+  await expect(origins).toHaveValue(new RegExp(E2E.baseUrl));
+  const current = await origins.inputValue();
+
+  await origins.fill(`${current}\nftp://nope.example`);
+  await page.getByRole("button", { name: "Save origins" }).click();
+  await expect(page.getByTestId("origins-error")).toContainText("is not an origin");
+  await origins.fill(`${current}\nhttps://app.example.com`);
+  await page.getByRole("button", { name: "Save origins" }).click();
+  await expect(page.getByTestId("origins-saved")).toHaveText(/Saved \d+ origins/);
+  await page.reload();
+  await expect(page.getByLabel("Origins", { exact: true })).toHaveValue(/https:\/\/app\.example\.com/);
+
+  await page.getByTestId("mint-tenant").fill("globex");
+  await page.getByRole("button", { name: "Mint and open" }).click();
+  const frame = page.frameLocator("[data-testid=embed-test-frame]");
+  const res = await request.post("/v1/query/preview", { headers: { Authorization: `Bearer ${key}` }, data: { tenant_id: "globex", spec: SIGNUPS } });
+  const expected = new Intl.NumberFormat("en", { maximumFractionDigits: 2 }).format(Number((await res.json()).rows[0].m0));
+  await expect(frame.getByTestId("kpi-signups")).toHaveText(expected);
+  await expect(page.getByText(`"dashboard_id":"dash_demo"`).first()).toBeVisible();
+});
