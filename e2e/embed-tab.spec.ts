@@ -30,4 +30,9 @@ test("edit allowed origins, mint a test session for a tenant and see its own num
   const expected = new Intl.NumberFormat("en", { maximumFractionDigits: 2 }).format(Number((await res.json()).rows[0].m0));
   await expect(frame.getByTestId("kpi-signups")).toHaveText(expected);
   await expect(page.getByText(`"dashboard_id":"dash_demo"`).first()).toBeVisible();
+
+  // Leave the shared demo dashboard as it was for the other specs.
+  await page.getByLabel("Origins", { exact: true }).fill(current);
+  await page.getByRole("button", { name: "Save origins" }).click();
+  await expect(page.getByTestId("origins-saved")).toBeVisible();
 });
