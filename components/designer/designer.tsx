@@ -185,9 +185,7 @@ export function Designer(props: Props) {
         </div>
         <SaveStatus status={status} invalid={invalid.length} onReloadTheirs={() => window.location.reload()} onKeepMine={() => { if (status.kind === "conflict") { setRevision(status.revision); setStatus({ kind: "pending" }); dirty.current = true; } }} />
         <button type="button" className="btn" onClick={undo} disabled={history.length === 0} title="Undo (Ctrl+Z)">Undo</button>
-        <a className="btn" href={`/admin/dashboards/${props.id}/preview?tenant=${encodeURIComponent(tenant)}`}>Preview as tenant</a>
-        <a className="btn" href={`/admin/dashboards/${props.id}/versions`}>Versions &amp; publish</a>
-        <a className="btn" href={`/admin/dashboards/${props.id}/embed`}>Embed</a>
+
       </div>
 
       <div className="designer-toolbar card">

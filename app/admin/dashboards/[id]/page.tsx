@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { Designer } from "@/components/designer/designer";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { getDraft } from "@/lib/dashboards/drafts";
@@ -16,9 +16,7 @@ export default async function DesignerPage({ params }: Props) {
   const [draft, propertyKeys, tenants] = await Promise.all([getDraft(id), listPropertyKeysForAdmin({ kind: "admin", admin }), listTenantsForAdmin({ kind: "admin", admin }, { limit: 200 })]);
   return (
     <>
-      <p className="muted" style={{ margin: "0 0 8px" }}>
-        <Link href="/admin/dashboards">← Dashboards</Link>
-      </p>
+      <DashboardHeader id={draft.id} current="designer" />
       <Designer
         id={draft.id}
         initialName={draft.name}

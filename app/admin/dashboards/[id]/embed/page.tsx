@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { OriginsEditor, TestSessionMinter } from "@/components/admin/embed-tab";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { getAllowedOrigins } from "@/lib/dashboards/allowed-origins";
@@ -41,15 +41,9 @@ res.json(await r.json()); // { embed_url, token, session_id, expires_at }`;
 />`;
   return (
     <>
-      <p className="muted" style={{ margin: "0 0 8px" }}>
-        <Link href={`/admin/dashboards/${id}`}>← Designer</Link>
-      </p>
-      <div className="page-head">
-        <div>
-          <h1>{draft.name}: embed</h1>
-          <p className="muted">Dashboard id <code>{id}</code>. Your backend mints a session per customer with an API key (scope embed); the page mounts it.</p>
-        </div>
-      </div>
+      <DashboardHeader id={id} current="embed" title={`${draft.name}: embed`}>
+        Dashboard id <code>{id}</code>. Your backend mints a session per customer with an API key (scope embed); the page mounts it.
+      </DashboardHeader>
       <OriginsEditor origins={origins} saveOrigins={saveOriginsAction.bind(null, id)} />
       <TestSessionMinter tenants={tenants.map((t) => t.tenant_id)} origins={origins} adminOrigin={new URL(appUrl).origin} mint={mintTestSessionAction.bind(null, id)} />
       <div className="card">

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { EmbedDashboard } from "@/components/dashboard/embed-dashboard";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { getDraft } from "@/lib/dashboards/drafts";
@@ -43,15 +43,9 @@ export default async function PreviewPage({ params, searchParams }: Props) {
 
   return (
     <>
-      <p className="muted" style={{ margin: "0 0 8px" }}>
-        <Link href={`/admin/dashboards/${id}`}>← Designer</Link> · <Link href={`/admin/dashboards/${id}/versions`}>Versions &amp; publish</Link>
-      </p>
-      <div className="page-head">
-        <div>
-          <h1>{draft.name}: preview as a tenant</h1>
-          <p className="muted">Exactly what the tenant&apos;s users get: the same compiler, executor and components as the embed.</p>
-        </div>
-      </div>
+      <DashboardHeader id={id} current="preview" title={`${draft.name}: preview as a tenant`}>
+        Exactly what the tenant&apos;s users get: the same compiler, executor and components as the embed.
+      </DashboardHeader>
       <form className="card preview-controls" data-testid="preview-controls">
         <label className="filter">
           <span>Tenant</span>

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { ConfirmSubmit } from "@/components/admin/confirm-submit";
 import { PublishForm } from "@/components/admin/publish-form";
 import { requireAdmin } from "@/lib/auth/admin-session";
@@ -23,15 +23,9 @@ export default async function VersionsPage({ params, searchParams }: Props) {
   const diff = from && to ? diffDefinitions(await getVersionDefinition(id, from), await getVersionDefinition(id, to)) : undefined;
   return (
     <>
-      <p className="muted" style={{ margin: "0 0 8px" }}>
-        <Link href={`/admin/dashboards/${id}`}>← Designer</Link>
-      </p>
-      <div className="page-head">
-        <div>
-          <h1>{draft.name}: versions</h1>
-          <p className="muted">Published versions never change. Rolling back moves the live pointer; nothing is deleted.</p>
-        </div>
-      </div>
+      <DashboardHeader id={id} current="versions" title={`${draft.name}: versions`}>
+        Published versions never change. Rolling back moves the live pointer; nothing is deleted.
+      </DashboardHeader>
       <PublishForm action={publishAction.bind(null, id)} />
       <div className="card table-wrap">
         <h2>History</h2>
