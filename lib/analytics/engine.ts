@@ -2,6 +2,8 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from "@clickhouse/client";
+
+export type { ClickHouseSettings };
 import { AppError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
 

@@ -1,7 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import type { ClickHouseSettings } from "@clickhouse/client";
-import { getAnalytics, type AnalyticsEngine } from "@/lib/analytics/engine";
+import { getAnalytics, type AnalyticsEngine, type ClickHouseSettings } from "@/lib/analytics/engine";
 import { AppError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
 import { dimensionSql, type CompiledQuery } from "@/lib/query/compile-widget";
