@@ -18,3 +18,11 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
 }
+
+/** Reads and validates the query string; unknown or bad parameters are a 400. */
+export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
+  const params = Object.fromEntries(new URL(req.url).searchParams);
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw validationError(parsed.error, "query string");
+  return parsed.data;
+}

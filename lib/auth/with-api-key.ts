@@ -58,3 +58,16 @@ export function withApiKey(scope: ApiScope | null, handler: Handler) {
     }
   };
 }
+
+/**
+ * Dashboards and their settings are shared by every tenant: only an admin key
+ * that is not restricted to one tenant may read or change them.
+ */
+export function withSharedAdminKey(handler: Handler) {
+  return withApiKey("admin", async (req, ctx, route) => {
+    if (ctx.key.tenantId !== null) {
+      throw new AppError("tenant_forbidden", "This API key is restricted to one tenant; dashboards are shared by all tenants and need an admin key without a tenant restriction.");
+    }
+    return handler(req, ctx, route);
+  });
+}

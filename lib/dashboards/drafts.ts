@@ -11,11 +11,13 @@ import { DashboardDefinition } from "@/lib/dashboards/definition";
 // overwritten.
 
 export const DashboardName = z.string().trim().min(1, "give the dashboard a name").max(120);
+export const DashboardDescription = z.string().trim().max(500);
 
 export type DashboardSummary = {
   id: string;
   name: string;
   description: string;
+  draftRevision: number;
   liveVersion: number | null;
   updatedAt: Date;
   updatedBy: string;
@@ -36,6 +38,7 @@ export async function listDashboards(options: { search?: string; archived?: bool
     id: r.id,
     name: r.name,
     description: r.description,
+    draftRevision: r.draftRevision,
     liveVersion: r.liveVersion?.number ?? null,
     updatedAt: r.updatedAt,
     updatedBy: r.updatedBy,
@@ -47,19 +50,20 @@ export async function listDashboards(options: { search?: string; archived?: bool
 export async function getDraft(id: string) {
   const row = await getDb().dashboard.findUnique({ where: { id }, include: { liveVersion: { select: { number: true } } } });
   if (!row) throw new AppError("not_found", `No dashboard has the id "${id}".`);
-  return { id: row.id, name: row.name, revision: row.draftRevision, definition: DashboardDefinition.parse(JSON.parse(row.draft)), liveVersion: row.liveVersion?.number ?? null, archivedAt: row.archivedAt, updatedBy: row.updatedBy, updatedAt: row.updatedAt };
+  return { id: row.id, name: row.name, description: row.description, revision: row.draftRevision, definition: DashboardDefinition.parse(JSON.parse(row.draft)), liveVersion: row.liveVersion?.number ?? null, archivedAt: row.archivedAt, updatedBy: row.updatedBy, updatedAt: row.updatedAt };
 }
 
 function newId() {
   return `dash_${crypto.randomBytes(6).toString("hex")}`;
 }
 
-export async function createDashboard(input: { name: string; actor: string; definition?: unknown }): Promise<string> {
+export async function createDashboard(input: { name: string; description?: string; actor: string; definition?: unknown; auditAction?: string }): Promise<string> {
   const name = DashboardName.parse(input.name);
+  const description = DashboardDescription.parse(input.description ?? "");
   const definition = DashboardDefinition.parse(input.definition ?? { widgets: [] });
   const id = newId();
-  await getDb().dashboard.create({ data: { id, name, draft: JSON.stringify(definition), timezone: definition.timezone, createdBy: input.actor, updatedBy: input.actor } });
-  await recordAudit({ actor: input.actor, action: "dashboard.create", target: id, meta: { name } });
+  await getDb().dashboard.create({ data: { id, name, description, draft: JSON.stringify(definition), timezone: definition.timezone, createdBy: input.actor, updatedBy: input.actor } });
+  await recordAudit({ actor: input.actor, action: input.auditAction ?? "dashboard.create", target: id, meta: { name, widgets: definition.widgets.length } });
   return id;
 }
 
@@ -80,9 +84,11 @@ export async function setArchived(id: string, archived: boolean, actor: string):
 export type SaveResult = { ok: true; revision: number; savedAt: string } | { ok: false; conflict: true; revision: number; updatedBy: string } | { ok: false; conflict: false; error: string };
 
 /** Saves the draft if nobody saved since `revision`. */
-export async function saveDraft(input: { id: string; revision: number; name: string; definition: unknown; actor: string }): Promise<SaveResult> {
+export async function saveDraft(input: { id: string; revision: number; name: string; description?: string; definition: unknown; actor: string }): Promise<SaveResult> {
   const name = DashboardName.safeParse(input.name);
   if (!name.success) return { ok: false, conflict: false, error: `Name: ${name.error.issues[0].message}` };
+  const description = DashboardDescription.safeParse(input.description ?? "");
+  if (!description.success) return { ok: false, conflict: false, error: `Description: ${description.error.issues[0].message}` };
   const definition = DashboardDefinition.safeParse(input.definition);
   if (!definition.success) {
     const issue = definition.error.issues[0];
@@ -91,7 +97,7 @@ export async function saveDraft(input: { id: string; revision: number; name: str
   const db = getDb();
   const { count } = await db.dashboard.updateMany({
     where: { id: input.id, draftRevision: input.revision },
-    data: { name: name.data, draft: JSON.stringify(definition.data), timezone: definition.data.timezone, draftRevision: { increment: 1 }, updatedBy: input.actor },
+    data: { name: name.data, ...(input.description === undefined ? {} : { description: description.data }), draft: JSON.stringify(definition.data), timezone: definition.data.timezone, draftRevision: { increment: 1 }, updatedBy: input.actor },
   });
   if (count === 0) {
     const current = await db.dashboard.findUnique({ where: { id: input.id } });

@@ -37,10 +37,14 @@ export async function validateForPublish(raw: unknown): Promise<DashboardDefinit
   return parsed.data;
 }
 
-export async function publishVersion(input: { dashboardId: string; note?: string; actor: string }): Promise<PublishResult> {
+/** `draftRevision`, when given, must still be the draft's revision: publish exactly what the caller last saw. */
+export async function publishVersion(input: { dashboardId: string; note?: string; draftRevision?: number; actor: string }): Promise<PublishResult> {
   const db = getDb();
   const dashboard = await db.dashboard.findUnique({ where: { id: input.dashboardId } });
   if (!dashboard || dashboard.archivedAt) throw new AppError("not_found", `No dashboard has the id "${input.dashboardId}".`);
+  if (input.draftRevision !== undefined && input.draftRevision !== dashboard.draftRevision) {
+    throw new AppError("conflict", `The draft changed since version ${input.draftRevision} (it is now at ${dashboard.draftRevision}, saved by ${dashboard.updatedBy}). Fetch it again and publish that.`, { draft_version: dashboard.draftRevision, updated_by: dashboard.updatedBy });
+  }
   const definition = await validateForPublish(JSON.parse(dashboard.draft));
   const result = await db.$transaction(async (tx) => {
     const last = await tx.dashboardVersion.findFirst({ where: { dashboardId: dashboard.id }, orderBy: { number: "desc" } });
