@@ -52,3 +52,30 @@ test("publish refuses a custom SQL the guard rejects, naming the widget and the 
   await expect(page.getByTestId("publish-error")).toContainText("the SQL was rejected");
   await expect(page.locator("tr[data-version='3']")).toHaveCount(0);
 });
+
+test("export a version as JSON and import it as a new draft; a bad file is explained and creates nothing", async ({ page }, testInfo) => {
+  await signInAsAdmin(page);
+  await page.goto("/admin/dashboards/dash_demo/versions");
+  const download = page.waitForEvent("download");
+  await page.locator("tr[data-version='1']").getByRole("link", { name: "Export JSON" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("product-analytics-v1.enclave.json");
+  const exported = testInfo.outputPath("v1.json");
+  await file.saveAs(exported);
+
+  await page.goto("/admin/dashboards");
+  const rowsBefore = await page.getByTestId("dashboards-table").locator("tbody tr").count();
+  await page.getByLabel("Import JSON", { exact: true }).setInputFiles({ name: "notes.json", mimeType: "application/json", buffer: Buffer.from('{"widgets": []}') });
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await expect(page.getByTestId("import-error")).toContainText('notes.json: This is not an Enclave dashboard export: it needs "format": "enclave.dashboard"');
+  await page.goto("/admin/dashboards");
+  await expect(page.getByTestId("dashboards-table").locator("tbody tr")).toHaveCount(rowsBefore);
+
+  await page.getByLabel("Import JSON", { exact: true }).setInputFiles(exported);
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await expect(page).toHaveURL(/\/admin\/dashboards\/dash_[0-9a-f]{12}$/);
+  // v1 of the demo has the six demo widgets, with the device widget's original title.
+  await expect(page.locator("[data-testid^='designer-widget-']")).toHaveCount(6);
+  await expect(page.getByTestId("designer-widget-devices")).toContainText("Events by device");
+  await expect(page.getByTestId("designer-widget-devices")).not.toContainText("device type");
+});

@@ -19,6 +19,7 @@ export function DashboardHeader({ id, current, title, children }: { id: string; 
             {t.label}
           </Link>
         ))}
+        <a href={`/admin/dashboards/${id}/export`} download className="dash-tabs-end" data-testid="export-draft">Export draft JSON</a>
       </nav>
       {title && (
         <div className="page-head">

@@ -4,7 +4,8 @@ import { ConfirmSubmit } from "@/components/admin/confirm-submit";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { listDashboards } from "@/lib/dashboards/drafts";
 import { formatDateTime } from "@/lib/format";
-import { archiveDashboardAction, createDashboardAction, duplicateDashboardAction } from "./actions";
+import { ImportDashboardForm } from "@/components/admin/import-dashboard-form";
+import { archiveDashboardAction, createDashboardAction, duplicateDashboardAction, importDashboardAction } from "./actions";
 
 export const metadata: Metadata = { title: "Dashboards" };
 
@@ -27,6 +28,10 @@ export default async function DashboardsPage({ searchParams }: Props) {
           <input id="new-name" name="name" type="text" placeholder="New dashboard name" maxLength={120} />
           <button className="btn btn-primary" type="submit">Create dashboard</button>
         </form>
+      </div>
+      <div className="card">
+        <ImportDashboardForm action={importDashboardAction} />
+        <p className="muted" style={{ marginBottom: 0 }}>A file made by Export JSON (on any dashboard&apos;s tabs) or <code>GET /v1/dashboards/:id/export</code> becomes a new draft; nothing goes live until you publish it.</p>
       </div>
       <div className="card table-wrap">
         <form className="inline-form" role="search" style={{ marginBottom: 12 }}>

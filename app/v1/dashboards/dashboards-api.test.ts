@@ -25,7 +25,7 @@ async function call(handler: Handler, options: { key?: string; id?: string; body
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
-  const res = await handler(new Request(`http://test/v1/dashboards${options.query ?? ""}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body }), { params: Promise.resolve(options.id ? { id: options.id } : {}) });
+  const res = await handler(new Request(`http://test/v1/dashboards${options.query ?? ""}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body }), { params: Promise.resolve<Record<string, string>>(options.id ? { id: options.id } : {}) });
   return { status: res.status, body: await res.json(), headers: res.headers };
 }
 

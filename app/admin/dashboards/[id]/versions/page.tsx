@@ -43,9 +43,10 @@ export default async function VersionsPage({ params, searchParams }: Props) {
                   <td>{v.note || <span className="muted">—</span>}</td>
                   <td>{v.createdBy}</td>
                   <td>{formatDateTime(v.createdAt)}</td>
-                  <td>
+                  <td style={{ whiteSpace: "nowrap" }}>
+                    <a className="btn btn-sm" href={`/admin/dashboards/${id}/export?version=${v.number}`} download>Export JSON</a>{" "}
                     {!v.live && (
-                      <form action={rollbackAction.bind(null, id)}>
+                      <form action={rollbackAction.bind(null, id)} style={{ display: "inline" }}>
                         <input type="hidden" name="number" value={v.number} />
                         <ConfirmSubmit className="btn btn-sm" message={`Make v${v.number} live again? Embeds show it on their next load.`}>Roll back to v{v.number}</ConfirmSubmit>
                       </form>

@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { getAdmin } from "@/lib/auth/admin-session";
+import { exportDashboard, exportFileName } from "@/lib/dashboards/export-import";
+import { AppError, errorResponse } from "@/lib/errors";
+import { readQuery } from "@/lib/http";
+
+const ExportQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
+
+/** The designer's and versions page's "Export JSON": the same file as GET /v1/dashboards/:id/export. */
+export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
+  const requestId = crypto.randomUUID();
+  try {
+    if (!(await getAdmin())) throw new AppError("unauthenticated", "Sign in as an admin to export dashboards.");
+    const { id } = await params;
+    const doc = await exportDashboard(id, readQuery(req, ExportQuery).version);
+    return new Response(`${JSON.stringify(doc, null, 2)}\n`, {
+      headers: { "Content-Type": "application/json; charset=utf-8", "Content-Disposition": `attachment; filename="${exportFileName(doc)}"`, "Cache-Control": "no-store" },
+    });
+  } catch (err) {
+    return errorResponse(err, requestId);
+  }
+}
