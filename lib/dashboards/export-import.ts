@@ -26,6 +26,8 @@ export const DashboardExport = z
   .strict();
 export type DashboardExport = z.infer<typeof DashboardExport>;
 
+export const ExportQuery = z.object({ version: z.coerce.number().int().min(1).optional().meta({ description: "A published version; the draft when absent." }) }).strict();
+
 /** The draft (no `version`) or a published version, as an import-ready document. */
 export async function exportDashboard(id: string, version?: number): Promise<DashboardExport> {
   const draft = await getDraft(id);

@@ -1,10 +1,7 @@
-import { z } from "zod";
 import { getAdmin } from "@/lib/auth/admin-session";
-import { exportDashboard, exportFileName } from "@/lib/dashboards/export-import";
+import { exportDashboard, exportFileName, ExportQuery } from "@/lib/dashboards/export-import";
 import { AppError, errorResponse } from "@/lib/errors";
 import { readQuery } from "@/lib/http";
-
-const ExportQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
 
 /** The designer's and versions page's "Export JSON": the same file as GET /v1/dashboards/:id/export. */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {

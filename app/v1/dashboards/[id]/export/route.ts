@@ -1,9 +1,6 @@
-import { z } from "zod";
 import { withSharedAdminKey } from "@/lib/auth/with-api-key";
-import { exportDashboard, exportFileName } from "@/lib/dashboards/export-import";
+import { exportDashboard, exportFileName, ExportQuery } from "@/lib/dashboards/export-import";
 import { readQuery } from "@/lib/http";
-
-const ExportQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
 
 /** The draft, or `?version=N`, as a file that POST /v1/dashboards/import reads. */
 export const GET = withSharedAdminKey(async (req, _ctx, route) => {
