@@ -20,8 +20,9 @@ const ERROR_TEXT: Record<number, string> = {
 };
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output") {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
-  return rest;
+  const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  delete json.$schema; // OpenAPI 3.1 documents are already JSON Schema 2020-12
+  return json;
 }
 
 function queryParameters(op: Operation) {
