@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
+import { closeAnalytics, getAnalytics, queryRows, setStatement, type ClickHouseSettings } from "@/lib/analytics/engine";
 import { ensureAnalyticsSchema } from "@/lib/analytics/schema";
 import { ingestEvents } from "@/lib/analytics/ingest";
 import { getEnv } from "@/lib/env";
@@ -34,6 +34,13 @@ describe("analytics engine (chdb)", () => {
     await queryRows(engine, "SELECT 1", { settings: { readonly: "1" } });
     const ro = await queryRows<{ v: string }>(engine, "SELECT getSetting('readonly') AS v");
     expect(String(ro[0].v)).toBe("0");
+  });
+
+  it("applies a query's settings in one SET statement, in order, with values quoted", () => {
+    expect(setStatement({ additional_table_filters: "{'db.t':'x = ''a\\b'''}", max_execution_time: 10, readonly: "1" } as unknown as ClickHouseSettings)).toBe(
+      "SET additional_table_filters = '{''db.t'':''x = ''''a\\\\b''''''}', max_execution_time = 10, readonly = '1'",
+    );
+    expect(() => setStatement({ "readonly = 0, x": 1 } as unknown as ClickHouseSettings)).toThrow(/invalid setting name/);
   });
 
   it("creates the events table idempotently, ordered by tenant first", async () => {

@@ -30,6 +30,21 @@ describe("runScoped", () => {
     expect(filters).toBe(`{'enclave.events':'tenant_id = unhex(''${hex("acme.eu")}'') AND properties[''country''] IN (unhex(''${hex("it's")}''))'}`);
   });
 
+  it("has the row filter, limits and readonly in force on the engine when the query runs", async () => {
+    const probe = sql(
+      "SELECT count() AS n, countIf(tenant_id != 'acme') AS others, getSetting('readonly') AS ro, getSetting('max_result_rows') AS max_rows, " +
+        "getSetting('allow_reorder_prewhere_conditions') AS reorder, toString(getSetting('additional_table_filters')) AS filters FROM events",
+    );
+    const [row] = (await runScoped(previewScope("acme"), probe)).rows;
+    const [all] = (await runScoped(previewScope("acme"), sql("SELECT count() AS n FROM events WHERE tenant_id = 'acme'"))).rows;
+    expect(row).toMatchObject({ n: all.n, others: 0, ro: 1, max_rows: 50_000, reorder: false });
+    expect(row.filters).toContain(Buffer.from("acme").toString("hex").toUpperCase());
+    // The query's connection stays read-only to the end: nothing after the settings may change them.
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    await expect(runScoped(previewScope("acme"), sql("SELECT 1 SETTINGS readonly = 0"), { audience: "admin" })).rejects.toMatchObject({ details: { engine_error: expect.stringMatching(/readonly/i) } });
+    spy.mockRestore();
+  });
+
   it("refuses a scope it did not issue, even a perfect copy", async () => {
     const forged = { ...previewScope("acme") } as TenantScope;
     await expect(runScoped(forged, sql("SELECT count() FROM events"))).rejects.toThrow(/tenant scope issued by the server/);

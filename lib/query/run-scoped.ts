@@ -42,7 +42,7 @@ export function tableFilters(scope: TenantScope, compiled: CompiledQuery): strin
 
 export function scopedSettings(scope: TenantScope, compiled: CompiledQuery): ClickHouseSettings {
   const env = getEnv();
-  // Order matters on chdb (settings become SET statements): readonly must be last.
+  // Order matters on chdb (settings are applied with SET on the query's own connection): readonly must be last.
   return {
     additional_table_filters: tableFilters(scope, compiled),
     allow_reorder_prewhere_conditions: 0,
@@ -90,8 +90,7 @@ export async function runScoped(scope: TenantScope, compiled: CompiledQuery, opt
           // Admin SQL names tables without a database; resolve them in the catalog's.
           await engine.useDatabase(client, compiled.catalog.database);
         }
-        const rs = await client.query({ query: compiled.sql, query_params: compiled.params, clickhouse_settings: settings, format: "JSON" });
-        return (await rs.json()) as unknown as JsonResult;
+        return engine.queryJson<JsonResult>(client, { sql: compiled.sql, params: compiled.params, settings });
       }),
     );
     return {
