@@ -6,9 +6,26 @@ import type { TimeRange } from "@/lib/query/widget-spec";
 
 const DAY = 86_400_000;
 
+// Building an Intl.DateTimeFormat costs far more than using one, and every
+// widget compile resolves a range: keep one formatter per zone.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    // Throws a RangeError for an unknown zone, which is then not cached.
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+    });
+    if (formatters.size >= 1000) formatters.clear(); // zone names vary in case: keep it bounded
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
 export function isTimeZone(tz: string): boolean {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    formatter(tz);
     return true;
   } catch {
     return false;
@@ -16,9 +33,7 @@ export function isTimeZone(tz: string): boolean {
 }
 
 function zonedParts(instant: number, tz: string) {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
-  }).formatToParts(new Date(instant));
+  const parts = formatter(tz).formatToParts(new Date(instant));
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return { y: get("year"), m: get("month"), d: get("day"), h: get("hour"), min: get("minute"), s: get("second") };
 }
