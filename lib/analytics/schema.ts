@@ -2,8 +2,11 @@ import "server-only";
 import type { AnalyticsEngine } from "@/lib/analytics/engine";
 
 // Idempotent DDL, run on every start. Ordered by tenant first so a tenant's
-// reads touch only its own granules; the deduplication window makes a retried
-// insert with the same insert_deduplication_token a no-op.
+// reads touch only its own granules; granules of 1,024 rows (not 8,192) keep a
+// small tenant from reading several times its own rows (npm run bench: the
+// smallest of 1,000 tenants read 14× its rows, 1.7× with 1,024). The
+// deduplication window makes a retried insert with the same
+// insert_deduplication_token a no-op. Settings apply to new tables only.
 
 export const DEDUP_WINDOW = 1000;
 
@@ -23,7 +26,7 @@ export function eventsDdl(database: string): string[] {
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ts)
 ORDER BY (tenant_id, name, ts)
-SETTINGS non_replicated_deduplication_window = ${DEDUP_WINDOW}`,
+SETTINGS index_granularity = 1024, non_replicated_deduplication_window = ${DEDUP_WINDOW}`,
   ];
 }
 
