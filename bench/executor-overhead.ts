@@ -20,7 +20,7 @@ async function main() {
   const { getAnalytics, closeAnalytics, queryRows } = await import("@/lib/analytics/engine");
   const { loadDemoFixture } = await import("@/lib/testing/analytics-fixture");
   const { measureGuard, measureOverhead } = await import("./executor");
-  const { overheadTable } = await import("./report");
+  const { overheadTable, pairedRatio } = await import("./report");
   const { ms, pct } = await import("./stats");
 
   let tenants = ["acme", "globex", "initech", "acme2", "tenant-010"];
@@ -48,7 +48,8 @@ async function main() {
     "",
     ...overheadTable(overhead),
     "",
-    `Scoping overhead per query: median ${ms(pct(scoped, 50) - pct(raw, 50))} ms, p95 ${ms(pct(scoped, 95) - pct(raw, 95))} ms.`,
+    `Scoping overhead per query: median ${ms(pct(scoped, 50) - pct(raw, 50))} ms, p95 ${ms(pct(scoped, 95) - pct(raw, 95))} ms. ` +
+      `Median of paired ratios (each scoped run ÷ the raw run of the same query next to it): ${pairedRatio(overhead).toFixed(2)}×.`,
     "",
     `Guard latency over the ${guard.payloads}-payload corpus (×3): p50 ${ms(guard.p50)} ms, p95 ${ms(guard.p95)} ms.`,
     "",

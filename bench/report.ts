@@ -42,6 +42,11 @@ export function overheadTable(rows: Overhead[]): string[] {
   ];
 }
 
+/** Median of scoped ÷ raw per pair (the two runs of one query, back to back): steadier than a ratio of medians on a busy machine. */
+export function pairedRatio(rows: Overhead[]): number {
+  return pct(rows.flatMap((r) => r.scoped.map((s, i) => s / r.raw[i])), 50);
+}
+
 const latencyCell = (l?: Latencies) => {
   if (!l) return "—";
   const s = summarize(l);
@@ -109,7 +114,8 @@ export function renderReport(r: Results): string {
     "",
     ...overheadTable(r.overhead),
     "",
-    `Scoping overhead per query: median ${ms(pct(scoped, 50) - pct(raw, 50))} ms, p95 ${ms(pct(scoped, 95) - pct(raw, 95))} ms.`,
+    `Scoping overhead per query: median ${ms(pct(scoped, 50) - pct(raw, 50))} ms, p95 ${ms(pct(scoped, 95) - pct(raw, 95))} ms. ` +
+      `Median of paired ratios (each scoped run ÷ the raw run of the same query next to it): ${pairedRatio(r.overhead).toFixed(2)}×.`,
     "",
     "## Rows read by a tenant's queries",
     "",

@@ -3,7 +3,8 @@
 // measure HTTP ingest, embed renders (cold, warm, result cache off and on),
 // a browser's cost, and check every response for leaks. Writes
 // bench/results/<date>-<size>.md.
-//   npm run bench -- [--events 10000000] [--tenants 1000] [--seed 20261123] [--port 3300] [--keep]
+//   npm run bench -- [--events 10000000] [--tenants 1000] [--seed 20261123] [--port 3300]
+//                    [--rounds 20] [--browser-samples 10] [--keep]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +16,7 @@ const { values } = parseArgs({
     tenants: { type: "string", default: "1000" },
     seed: { type: "string", default: "20261123" },
     port: { type: "string", default: "3300" },
-    rounds: { type: "string", default: "10" },
+    rounds: { type: "string", default: "20" },
     "browser-samples": { type: "string", default: "10" },
     keep: { type: "boolean", default: false },
   },
