@@ -89,6 +89,8 @@ export const EnvSchema = z.object({
   QUERY_CONCURRENCY_PER_TENANT: intInRange(1, 1000, 4),
   RESULT_CACHE_TTL_SECONDS: intInRange(0, 3600, 30),
   EMBED_MAX_TTL_SECONDS: intInRange(60, 86_400, 86_400),
+  // Decompressed bytes of one POST /v1/events body (413 above it).
+  INGEST_MAX_BODY_BYTES: intInRange(1_000, 1_000_000_000, 32_000_000),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { appUrl: string };
