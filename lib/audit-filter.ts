@@ -1,16 +1,10 @@
 import { z } from "zod";
 import type { Prisma } from "@prisma/client";
+import { searchParam as param } from "@/lib/search-params";
 
 // The audit page, its pagination links and its CSV export all read the same
 // URL search params through this one schema, so an export holds exactly the
 // rows the page counted.
-
-/** A search param as Next hands it over: the first value, trimmed; empty means "not set". */
-const param = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => {
-    const first = Array.isArray(value) ? value[0] : value;
-    return typeof first === "string" && first.trim() !== "" ? first.trim() : undefined;
-  }, schema.optional());
 
 /** A day as `<input type="date">` sends it; read as a whole UTC day. */
 const Day = z
