@@ -48,7 +48,7 @@ export function EmbedDashboard({ view, actions }: Props) {
   const [results, setResults] = useState<Record<string, WidgetResult>>(() => Object.fromEntries(view.results.map((r) => [r.widget_id, r])));
   const [loading, setLoading] = useState<Record<string, boolean>>({});
   const [options, setOptions] = useState<Record<string, string[]>>({});
-  const [sessionError, setSessionError] = useState<string>();
+  const [sessionError, setSessionError] = useState<{ code: string; message: string }>();
 
   const load = useCallback(async (widgetId: string, state: FilterState) => {
     setLoading((l) => ({ ...l, [widgetId]: true }));
@@ -62,7 +62,7 @@ export function EmbedDashboard({ view, actions }: Props) {
       const res = await post("/api/embed/query", token.current, { widget_id: widgetId, filters: state });
       const body = await res.json();
       if (res.status === 401) {
-        setSessionError(body.error?.message ?? "This session has ended.");
+        setSessionError({ code: body.error?.code ?? "session_ended", message: body.error?.message ?? "This session has ended." });
         postToHost(view.origins, body.error?.code === "session_expired" ? "expired" : "error", { code: body.error?.code });
       }
       setResults((r) => ({ ...r, [widgetId]: res.ok ? body : { widget_id: widgetId, error: body.error ?? { code: "error", message: "This chart could not be loaded." } } }));
@@ -92,7 +92,7 @@ export function EmbedDashboard({ view, actions }: Props) {
     if (actions) return; // the admin preview has no session to expire
     const untilExpiry = Date.parse(view.sessionExpiresAt) - Date.now();
     const expire = setTimeout(() => {
-      setSessionError("This embed session has expired.");
+      setSessionError({ code: "session_expired", message: "This embed session has expired." });
       postToHost(view.origins, "expired", { code: "session_expired" });
     }, Math.max(0, untilExpiry));
     let refresh: ReturnType<typeof setTimeout>;
@@ -175,7 +175,10 @@ export function EmbedDashboard({ view, actions }: Props) {
           ))}
         </div>
       </header>
-      {sessionError && <div className="alert alert-error" role="alert">{sessionError}</div>}
+      {sessionError && (
+        // The same data-enclave-error as the refusal page, for the host's scripts and our tests.
+        <div className="alert alert-error" role="alert" data-testid="embed-session-error" data-enclave-error={sessionError.code}>{sessionError.message}</div>
+      )}
       <div className="dash-grid">
         {view.widgets.map((w, i) => {
           const l = layoutFor(w.id, i);
