@@ -93,5 +93,5 @@ export const IngestResult = z
   .strict();
 
 export const TenantDeletion = z
-  .object({ tenant_id: z.string(), events_deleted: z.number().int(), saved_views_deleted: z.number().int(), sessions_revoked: z.number().int() })
+  .object({ tenant_id: z.string(), events_deleted: z.number().int(), saved_views_deleted: z.number().int(), ai_log_entries_deleted: z.number().int(), sessions_revoked: z.number().int() })
   .strict();

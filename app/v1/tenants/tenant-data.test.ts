@@ -39,6 +39,7 @@ beforeAll(async () => {
     const session = await createEmbedSession({ tenant_id: tenant, dashboard_id: "dash_demo" }, { actor: "test", assertTenant: () => {} });
     sessions[tenant] = session.session_id;
     await getDb().savedView.create({ data: { id: `view_${tenant}`, tenantId: tenant, dashboardId: "dash_demo", versionNumber: 1, name: `${tenant}'s view`, state: "{}" } });
+    await getDb().aiLog.create({ data: { id: `ai_${tenant}`, tenantId: tenant, actor: "test", source: "embed", mode: "spec", question: `${tenant}'s question`, outcome: "answered", provider: "offline", latencyMs: 1 } });
   }
 });
 afterAll(() => closeAnalytics());
@@ -65,7 +66,7 @@ describe("DELETE /v1/tenants/:tenant_id/data", () => {
 
     const res = await call(admin, "acme");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ tenant_id: "acme", events_deleted: expected("acme"), saved_views_deleted: 1, sessions_revoked: 1 });
+    expect(await res.json()).toEqual({ tenant_id: "acme", events_deleted: expected("acme"), saved_views_deleted: 1, ai_log_entries_deleted: 1, sessions_revoked: 1 });
 
     expect(await countIn("acme")).toBe(0);
     const after = await runScopedCached(scope, compileWidget(spec, scope), parts);
@@ -73,20 +74,22 @@ describe("DELETE /v1/tenants/:tenant_id/data", () => {
     expect(after.rows[0].m0).toBe(0);
     expect((await getEmbedSession(sessions.acme, { key: { tenantId: null } as never })).status).toBe("revoked");
     expect(await getDb().savedView.count({ where: { tenantId: "acme" } })).toBe(0);
+    expect(await getDb().aiLog.count({ where: { tenantId: "acme" } })).toBe(0);
 
     for (const t of LOOK_ALIKES) {
       expect(await countIn(t), t).toBe(expected(t));
       expect((await getEmbedSession(sessions[t], { key: { tenantId: null } as never })).status, t).toBe("active");
       expect(await getDb().savedView.count({ where: { tenantId: t } }), t).toBe(1);
+      expect(await getDb().aiLog.count({ where: { tenantId: t } }), t).toBe(1);
     }
     const total = (await queryRows<{ n: number }>(getAnalytics(), "SELECT count() AS n FROM enclave.events"))[0].n;
     expect(total).toBe(rows.length - expected("acme"));
     const audit = await getDb().auditLog.findFirst({ where: { action: "tenant.delete_data" } });
     expect(audit?.target).toBe("acme");
-    expect(JSON.parse(audit!.meta)).toEqual({ events_deleted: expected("acme"), saved_views_deleted: 1, sessions_revoked: 1 });
+    expect(JSON.parse(audit!.meta)).toEqual({ events_deleted: expected("acme"), saved_views_deleted: 1, ai_log_entries_deleted: 1, sessions_revoked: 1 });
   });
 
   it("answers zeros for a tenant with nothing to delete", async () => {
-    expect(await (await call(admin, "acme")).json()).toEqual({ tenant_id: "acme", events_deleted: 0, saved_views_deleted: 0, sessions_revoked: 0 });
+    expect(await (await call(admin, "acme")).json()).toEqual({ tenant_id: "acme", events_deleted: 0, saved_views_deleted: 0, ai_log_entries_deleted: 0, sessions_revoked: 0 });
   });
 });
