@@ -8,6 +8,7 @@ export const ADMIN_NAV = [
   { href: "/admin/dashboards", label: "Dashboards" },
   { href: "/admin/keys", label: "API keys" },
   { href: "/admin/tenants", label: "Tenants" },
+  { href: "/admin/ai", label: "AI" },
   { href: "/admin/audit", label: "Audit log" },
 ] as const;
 

@@ -4,6 +4,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { EmbedView } from "@/lib/embed/open-embed";
 import type { WidgetResult } from "@/lib/embed/embed-widgets";
 import type { FilterState, TimeRange } from "@/lib/query/widget-spec";
+import type { Answer } from "@/lib/ai/ask";
+import { AskBox } from "./ask-box";
 import { applyTheme, postToHost, useHostBridge } from "./host-bridge";
 import { WidgetBody } from "./widget-body";
 
@@ -49,6 +51,7 @@ export function EmbedDashboard({ view, actions }: Props) {
   const [loading, setLoading] = useState<Record<string, boolean>>({});
   const [options, setOptions] = useState<Record<string, string[]>>({});
   const [sessionError, setSessionError] = useState<{ code: string; message: string }>();
+  const [answers, setAnswers] = useState<Answer[]>([]);
 
   const load = useCallback(async (widgetId: string, state: FilterState) => {
     setLoading((l) => ({ ...l, [widgetId]: true }));
@@ -179,6 +182,7 @@ export function EmbedDashboard({ view, actions }: Props) {
         // The same data-enclave-error as the refusal page, for the host's scripts and our tests.
         <div className="alert alert-error" role="alert" data-testid="embed-session-error" data-enclave-error={sessionError.code}>{sessionError.message}</div>
       )}
+      {view.permissions.allowAi && !actions && <AskBox token={() => token.current} answers={answers} onAnswers={setAnswers} />}
       <div className="dash-grid">
         {view.widgets.map((w, i) => {
           const l = layoutFor(w.id, i);
