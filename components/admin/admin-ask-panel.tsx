@@ -64,6 +64,7 @@ export function AdminAskPanel({ tenant, ask, suggest }: Props) {
           <details><summary>Prompt</summary><pre className="mono">{result.debug.prompt.map((m) => `[${m.role}]\n${m.content}`).join("\n\n")}</pre></details>
           <details open><summary>Raw model output</summary><pre className="mono">{result.debug.raw || "(empty)"}</pre></details>
           {result.debug.spec && <details open><summary>Spec</summary><pre className="mono">{JSON.stringify(result.debug.spec, null, 2)}</pre></details>}
+          {result.debug.sql && !result.debug.effective_sql && <details open><summary>Generated SQL (not run)</summary><pre className="mono">{result.debug.sql}</pre></details>}
           {result.debug.effective_sql && <details open><summary>Effective SQL</summary><pre className="mono" data-testid="admin-ask-sql">{result.debug.effective_sql}</pre>{result.debug.params && <pre className="mono">{JSON.stringify(result.debug.params)}</pre>}{result.debug.engine_filter && <pre className="mono">{result.debug.engine_filter}</pre>}</details>}
         </div>
       )}

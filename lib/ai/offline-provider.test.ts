@@ -99,3 +99,15 @@ describe("the offline provider's documented questions", () => {
     expect(sneaky.status).toBe("refused");
   });
 });
+
+describe("the offline provider's SQL for admins", () => {
+  it("passes the guard for each documented question", async () => {
+    const { offlineAnswer } = await import("@/lib/ai/offline-provider");
+    const { guardSql } = await import("@/lib/query/guard");
+    for (const q of ["signups by country last 30 days", "top pages this month", "average order value per week", "revenue last 30 days", "page views per day"]) {
+      const { sql } = JSON.parse(offlineAnswer(q, "sql"));
+      const verdict = await guardSql(sql);
+      expect(verdict, `${q}: ${sql}`).toMatchObject({ ok: true });
+    }
+  });
+});

@@ -81,11 +81,11 @@ function toSql(i: Intent): string | undefined {
   const metric = METRIC_SQL[i.metric.id];
   if (!metric) return undefined;
   const dim = i.breakdown === "event" ? "name" : i.breakdown ? `properties['${i.breakdown}']` : undefined;
-  const bucket = i.granularity ? { hour: "toStartOfHour(ts)", day: "toDate(ts)", week: "toMonday(ts)", month: "toStartOfMonth(ts)" }[i.granularity] : undefined;
+  const bucket = i.granularity ? { hour: "toStartOfHour(ts)", day: "toStartOfDay(ts)", week: "toMonday(ts)", month: "toStartOfMonth(ts)" }[i.granularity] : undefined;
   const where = [RANGE_SQL[i.range], ...(i.metric.event ? [`name = '${i.metric.event}'`] : []), ...i.filters.map((f) => `properties['${f.field}'] = '${f.value.replace(/[^A-Za-z0-9_-]/g, "")}'`)];
-  const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...(dim ? [`${dim} AS dimension`] : []), `${metric} AS value`];
+  const select = [...(bucket ? [`${bucket} AS bucket`] : []), ...(dim ? [`${dim} AS dimension`] : []), `${metric} AS total`];
   const group = [...(bucket ? ["bucket"] : []), ...(dim ? ["dimension"] : [])];
-  return `SELECT ${select.join(", ")} FROM events WHERE ${where.join(" AND ")}${group.length ? ` GROUP BY ${group.join(", ")}` : ""}${bucket ? " ORDER BY bucket" : dim ? " ORDER BY value DESC" : ""}${dim && !bucket ? ` LIMIT ${i.top ?? 10}` : ""}`;
+  return `SELECT ${select.join(", ")} FROM events WHERE ${where.join(" AND ")}${group.length ? ` GROUP BY ${group.join(", ")}` : ""}${bucket ? " ORDER BY bucket" : dim ? " ORDER BY total DESC" : ""}${dim && !bucket ? ` LIMIT ${i.top ?? 10}` : ""}`;
 }
 
 /** Answers like a model would: a JSON text with spec, sql or refusal. */
