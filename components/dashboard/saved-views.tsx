@@ -21,6 +21,16 @@ type Props = {
   onOpen: (filters: FilterState, breakdowns: Record<string, string>, state: ViewState) => void;
 };
 
+/** Only what a view stores of an answer (the ask box's answers carry rows too), with ids made unique. */
+function savedAnswers(answers: AiAnswer[]): AiAnswer[] {
+  const seen = new Set<string>();
+  return answers.map(({ id, question, spec }, i) => {
+    const unique = seen.has(id) ? `${id.slice(0, 56)}-${i}` : id;
+    seen.add(unique);
+    return { id: unique, question, spec };
+  });
+}
+
 export function SavedViews({ token, filters, breakdowns, aiAnswers = [], onOpen }: Props) {
   const panelId = useId();
   const [views, setViews] = useState<ViewSummary[]>();
@@ -71,7 +81,7 @@ export function SavedViews({ token, filters, breakdowns, aiAnswers = [], onOpen 
   function save(e: FormEvent) {
     e.preventDefault();
     const widgets = Object.fromEntries(Object.entries(breakdowns).map(([id, breakdown]) => [id, { breakdown }]));
-    const state: ViewState = { filters, widgets, ai_answers: aiAnswers };
+    const state: ViewState = { filters, widgets, ai_answers: savedAnswers(aiAnswers) };
     void run("Saving…", () => viewsApi.create(token.current, { name, state, shared: share }), ({ view }) => {
       setViews((v) => [view, ...(v ?? [])]);
       setName("");
