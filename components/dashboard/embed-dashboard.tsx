@@ -7,6 +7,7 @@ import type { FilterState, TimeRange } from "@/lib/query/widget-spec";
 import type { Answer } from "@/lib/ai/ask";
 import { AskBox } from "./ask-box";
 import { applyTheme, postToHost, useHostBridge } from "./host-bridge";
+import { SavedViews } from "./saved-views";
 import { WidgetBody } from "./widget-body";
 
 // The dashboard as a tenant's end user sees it. The first render comes with
@@ -82,6 +83,14 @@ export function EmbedDashboard({ view, actions }: Props) {
     setFilters(next);
     for (const w of view.widgets) void load(w.id, widgetState(w.id, next));
     if (notify) postToHost(view.origins, "filter-change", { filters: next });
+  }
+
+  // A saved view (re-checked by the server for this session) replaces filters and drill-downs.
+  function openView(next: FilterState, drill: Record<string, string>) {
+    setBreakdowns(drill);
+    setFilters(next);
+    for (const w of view.widgets) void load(w.id, drill[w.id] ? { ...next, breakdown: drill[w.id] } : next);
+    postToHost(view.origins, "filter-change", { filters: next });
   }
 
   // The host may set the theme, and restore filters after rotating to a new session.
@@ -177,6 +186,7 @@ export function EmbedDashboard({ view, actions }: Props) {
             </span>
           ))}
         </div>
+        {!actions && <SavedViews token={token} filters={filters} breakdowns={breakdowns} onOpen={openView} />}
       </header>
       {sessionError && (
         // The same data-enclave-error as the refusal page, for the host's scripts and our tests.

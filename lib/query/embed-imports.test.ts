@@ -16,7 +16,7 @@ const ADMIN_ONLY = [
   "lib/audit-search.ts",
   "lib/audit-export.ts",
 ];
-const EMBED_ROOTS = ["app/embed", "app/api/embed", "lib/embed", "components/dashboard", "proxy.ts"];
+const EMBED_ROOTS = ["app/embed", "app/api/embed", "lib/embed", "lib/views", "components/dashboard", "proxy.ts"];
 
 function files(rel: string): string[] {
   const abs = path.join(root, rel);
