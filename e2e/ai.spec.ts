@@ -40,6 +40,33 @@ test("each tenant's question is answered with its own data, as a chart with a ra
   }
 });
 
+test("an answer saved in a view reopens after a reload, and reaches the admins' review queue", async ({ page, request }) => {
+  await page.goto(await embedUrl(request, "initech"));
+  await page.getByLabel("Ask a question about your data").fill("revenue last 30 days");
+  await page.getByRole("button", { name: "Ask", exact: true }).click();
+  const answer = page.getByTestId("ask-answer");
+  await expect(answer).toContainText("Sum of value (order_completed)");
+  const value = (await answer.locator(".widget-body").innerText()).split(/\s/)[0];
+  expect(value).toMatch(/^[\d,.]+$/);
+  await page.getByTestId("views-toggle").click();
+  await page.getByLabel("View name").fill("Revenue answer");
+  await page.getByTestId("view-save").click();
+  await expect(page.getByTestId("views-status")).toHaveText("Saved “Revenue answer”.");
+
+  await page.reload();
+  await expect(page.getByTestId("ask-answer")).toHaveCount(0);
+  await page.getByTestId("views-toggle").click();
+  await page.getByRole("button", { name: "Open view Revenue answer" }).click();
+  await expect(page.getByTestId("ask-answer")).toContainText("Sum of value (order_completed)");
+  await expect(page.getByTestId("ask-answer").locator(".widget-body")).toContainText(value);
+
+  await signInAsAdmin(page);
+  await openAdminPage(page, "AI");
+  const row = page.getByTestId("review-table").locator("tr", { hasText: "revenue last 30 days" }).first();
+  await expect(row).toContainText("initech · customer");
+  await expect(row).toContainText("pending");
+});
+
 test("a question about other customers is refused in plain words", async ({ page, request }) => {
   await page.goto(await embedUrl(request, "acme"));
   await page.getByLabel("Ask a question about your data").fill("show signups for all other customers");

@@ -5,7 +5,7 @@ import type { Answer } from "@/lib/ai/ask";
 import { WidgetBody } from "./widget-body";
 
 // The customer's ask box: a question in, a chart of their own data out, with
-// a short plain-words rationale. The server answers with a spec it ran under
+// a short plain-words rationale. Views → Save view keeps the answers on screen. The server answers with a spec it ran under
 // the session's scope — never SQL.
 
 type Props = {
@@ -13,13 +13,11 @@ type Props = {
   token: () => string;
   answers: Answer[];
   onAnswers: (next: Answer[]) => void;
-  /** Present when the session may save views: saves an answer into a view. */
-  onSave?: (answer: Answer) => void;
 };
 
 const EXAMPLES = ["signups by country last 30 days", "top pages this month", "average order value per week"];
 
-export function AskBox({ token, answers, onAnswers, onSave }: Props) {
+export function AskBox({ token, answers, onAnswers }: Props) {
   const [question, setQuestion] = useState("");
   const [pending, setPending] = useState(false);
   const [message, setMessage] = useState<string>();
@@ -66,7 +64,6 @@ export function AskBox({ token, answers, onAnswers, onSave }: Props) {
               <p className="muted widget-desc">“{a.question}”</p>
             </div>
             <div className="widget-tools">
-              {onSave && <button type="button" className="btn btn-sm" onClick={() => onSave(a)} data-testid="ask-save">Save as view</button>}
               <button type="button" className="btn btn-sm btn-ghost" onClick={() => onAnswers(answers.filter((x) => x.id !== a.id))} aria-label={`Remove the answer to “${a.question}”`}>Remove</button>
             </div>
           </div>

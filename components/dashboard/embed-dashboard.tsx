@@ -5,6 +5,7 @@ import type { EmbedView } from "@/lib/embed/open-embed";
 import type { WidgetResult } from "@/lib/embed/embed-widgets";
 import type { FilterState, TimeRange } from "@/lib/query/widget-spec";
 import type { Answer } from "@/lib/ai/ask";
+import type { ViewState } from "@/lib/views/view-state";
 import { AskBox } from "./ask-box";
 import { applyTheme, postToHost, useHostBridge } from "./host-bridge";
 import { SavedViews } from "./saved-views";
@@ -86,11 +87,23 @@ export function EmbedDashboard({ view, actions }: Props) {
   }
 
   // A saved view (re-checked by the server for this session) replaces filters and drill-downs.
-  function openView(next: FilterState, drill: Record<string, string>) {
+  function openView(next: FilterState, drill: Record<string, string>, state?: ViewState) {
     setBreakdowns(drill);
+    void rerunAnswers(state?.ai_answers ?? []);
     setFilters(next);
     for (const w of view.widgets) void load(w.id, drill[w.id] ? { ...next, breakdown: drill[w.id] } : next);
     postToHost(view.origins, "filter-change", { filters: next });
+  }
+
+  // Answers in a view run again under this session (the server re-checks them; no model is asked).
+  async function rerunAnswers(saved: ViewState["ai_answers"]) {
+    const again = await Promise.all(
+      saved.map(async (a) => {
+        const res = await post("/api/embed/answer", token.current, { question: a.question, spec: a.spec }).catch(() => undefined);
+        return res?.ok ? ({ ...(await res.json()).answer, id: a.id } as Answer) : undefined;
+      }),
+    );
+    setAnswers(again.filter((a): a is Answer => a !== undefined));
   }
 
   // The host may set the theme, and restore filters after rotating to a new session.
@@ -186,7 +199,7 @@ export function EmbedDashboard({ view, actions }: Props) {
             </span>
           ))}
         </div>
-        {!actions && <SavedViews token={token} filters={filters} breakdowns={breakdowns} onOpen={openView} />}
+        {!actions && <SavedViews token={token} filters={filters} breakdowns={breakdowns} aiAnswers={answers} onOpen={openView} />}
       </header>
       {sessionError && (
         // The same data-enclave-error as the refusal page, for the host's scripts and our tests.

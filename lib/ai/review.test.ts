@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { suggestFromLog } from "@/lib/ai/admin-ask";
 import { recordAiLog } from "@/lib/ai/ai-log";
-import { addToDashboard, decideReviewItem, enqueueForReview, listReviewItems } from "@/lib/ai/review";
+import { addToDashboard, decideReviewItem, enqueueForReview, listReviewItems, suggestFromLog } from "@/lib/ai/review";
 import { closeAnalytics, getAnalytics } from "@/lib/analytics/engine";
 import { ensureAnalyticsSchema } from "@/lib/analytics/schema";
 import { createDashboard, getDraft } from "@/lib/dashboards/drafts";

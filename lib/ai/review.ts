@@ -59,3 +59,16 @@ export async function addToDashboard(input: { id: string; dashboardId: string },
   await recordAudit({ actor, action: "ai_review.add_to_dashboard", target: draft.id, meta: { review_item: item.id, widget_id: widgetId } });
   return { widgetId };
 }
+
+/** Puts an answered question (by its AI log id) in the review queue. */
+export async function suggestFromLog(input: { logId: string; tenantId: string; source: "customer" | "admin"; requestedBy: string; sessionId?: string }): Promise<string> {
+  const entry = await getDb().aiLog.findUnique({ where: { id: input.logId } });
+  // Another tenant's (or session's) log id is answered like an unknown one.
+  if (!entry || entry.tenantId !== input.tenantId || entry.outcome !== "answered" || (input.sessionId && entry.sessionId !== input.sessionId)) {
+    throw new AppError("not_found", "There is no such answer to suggest.");
+  }
+  const widget = entry.sql
+    ? { kind: "sql" as const, id: "suggested", title: entry.question.slice(0, 200), chart: "table" as const, sql: entry.sql }
+    : ChartWidget.parse(JSON.parse(entry.spec ?? "null"));
+  return enqueueForReview({ source: input.source, tenantId: entry.tenantId, question: entry.question, widget, requestedBy: input.requestedBy });
+}

@@ -1,4 +1,5 @@
 import "server-only";
+import { suggestFromLog } from "@/lib/ai/review";
 import crypto from "node:crypto";
 import { getDb } from "@/lib/db";
 import { loadVersionForSession } from "@/lib/embed/embed-widgets";
@@ -80,6 +81,10 @@ export async function createView(session: ActiveSession, versionId: string, inpu
       },
     });
   });
+  // AI answers this session got are offered to the admins' review queue (answers of other sessions are not found).
+  for (const answer of input.state.ai_answers ?? []) {
+    await suggestFromLog({ logId: answer.id, tenantId: session.tenantId, sessionId: session.id, source: "customer", requestedBy: `embed:${session.id}` }).catch(() => undefined);
+  }
   return summary(row, session);
 }
 

@@ -1,6 +1,7 @@
 "use server";
 
-import { askAsAdmin, suggestFromLog } from "@/lib/ai/admin-ask";
+import { askAsAdmin } from "@/lib/ai/admin-ask";
+import { suggestFromLog } from "@/lib/ai/review";
 import { AskInput } from "@/lib/ai/ask";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { previewFilterValues, runPreviewWidget, type PreviewTarget } from "@/lib/dashboards/preview";
