@@ -5,6 +5,7 @@ import { parseModelOutput } from "@/lib/ai/parse-output";
 import { buildMessages, type AiMode, type ChatMessage } from "@/lib/ai/prompt";
 import { callProvider } from "@/lib/ai/providers";
 import { describeAnswer } from "@/lib/ai/rationale";
+import { sanitizeSpec } from "@/lib/ai/sanitize-spec";
 import { describeWidget, type WidgetView } from "@/lib/dashboards/describe-widget";
 import type { Permissions } from "@/lib/embed/permissions";
 import { AppError } from "@/lib/errors";
@@ -43,20 +44,21 @@ export async function runAnswerSpec(asker: Asker, spec: ChartWidget, question: s
   // A dashboard's own filters are the admin's; an answer's come from a model, so they obey allowed_dimensions too.
   const allowed = asker.permissions.allowed_dimensions;
   if (allowed && spec.filters.some((f) => f.field !== "value" && !allowed.includes(f.field))) throw new AppError("forbidden", NOT_ALLOWED);
+  const known = await ownWords(asker, spec);
+  const isKnown = (dim: string, v: string) => known.has(`${dim}\u0000${v}`);
+  // What runs is what the customer sees: model words not found in their own data are placeholders.
+  const safe = sanitizeSpec(spec, { value: isKnown, property: (dim) => known.has(dim) });
   let compiled;
   try {
-    compiled = await prepareWidget(spec, asker.scope, { permissions: asker.permissions, timezone: asker.timezone });
+    compiled = await prepareWidget(safe, asker.scope, { permissions: asker.permissions, timezone: asker.timezone });
   } catch (err) {
     if (err instanceof AppError && (err.code === "forbidden" || err.code === "validation_failed")) throw new AppError("forbidden", NOT_ALLOWED);
     throw err;
   }
   const result = await runScoped(asker.scope, compiled, { audience: "tenant" });
-  const known = await ownValues(asker, spec);
-  const isKnown = (dim: string, v: string) => known.has(`${dim}\u0000${v}`);
-  const { title, rationale } = describeAnswer(spec, isKnown);
-  const shown = { ...spec, id, title };
-  // Labels name an event only when it is one of the asker's own.
-  const view = { ...describeWidget(shown, false), metricLabels: spec.metrics.map((m) => metricLabel(m, isKnown)) };
+  const { title, rationale } = describeAnswer(safe, isKnown);
+  const shown = { ...safe, id, title };
+  const view = { ...describeWidget(shown, false), metricLabels: safe.metrics.map((m) => metricLabel(m, isKnown)) };
   const answer: Answer = { id, question, spec: shown, view, rows: result.rows, columns: result.columns, rationale };
   return { answer, compiled, stats: result.stats };
 }
@@ -66,19 +68,28 @@ function metricLabel(m: ChartWidget["metrics"][number], isKnown: (dim: string, v
   return m.event && isKnown("event", m.event) ? `${label} (${m.event})` : label;
 }
 
-/** The (dimension, value) pairs of the spec that occur in the asker's own data. */
-async function ownValues(asker: Asker, spec: ChartWidget): Promise<Set<string>> {
-  const pairs: Array<[string, string]> = [];
-  for (const m of spec.metrics) for (const e of [m.event, m.from_event, m.to_event]) if (e) pairs.push(["event", e]);
-  for (const f of spec.filters) {
-    if (f.op === "equals" || f.op === "contains") pairs.push([f.field, f.value]);
-    if (f.op === "in" || f.op === "not_in") for (const v of f.values.slice(0, 5)) pairs.push([f.field, v]);
-  }
+/** The words of the spec found in the asker's own data: "dimension\0value" pairs, and property dimensions with any value. */
+async function ownWords(asker: Asker, spec: ChartWidget): Promise<Set<string>> {
   const known = new Set<string>();
-  for (const [dimension, value] of pairs.slice(0, 12)) {
+  const properties = [...new Set([spec.breakdown, ...spec.filters.map((f) => f.field)].filter((d): d is string => Boolean(d?.startsWith("property:"))))];
+  for (const dimension of properties.slice(0, 6)) {
+    try {
+      if ((await readFilterValues(asker.scope, { dimension, limit: 1 }, { permissions: asker.permissions })).values.length > 0) known.add(dimension);
+    } catch {
+      // Not allowed in this session: stays unnamed.
+    }
+  }
+  // [dimension, value, whether a partial match counts (the "contains" filter)]
+  const pairs: Array<[string, string, boolean]> = [];
+  for (const m of spec.metrics) for (const e of [m.event, m.from_event, m.to_event]) if (e) pairs.push(["event", e, false]);
+  for (const f of spec.filters) {
+    if (f.op === "equals" || f.op === "contains") pairs.push([f.field, f.value, f.op === "contains"]);
+    if (f.op === "in" || f.op === "not_in") for (const v of f.values.slice(0, 5)) pairs.push([f.field, v, false]);
+  }
+  for (const [dimension, value, partial] of pairs.slice(0, 12)) {
     try {
       const { values } = await readFilterValues(asker.scope, { dimension, search: value, limit: 50 }, { permissions: asker.permissions });
-      if (values.some((v) => v.value === value)) known.add(`${dimension}\u0000${value}`);
+      if (partial ? values.length > 0 : values.some((v) => v.value === value)) known.add(`${dimension}\u0000${value}`);
     } catch {
       // A dimension the session may not use: the value stays unnamed.
     }
@@ -109,7 +120,7 @@ export async function ask(asker: Asker, question: string, options: { mode?: AiMo
   if (parsed.kind === "refusal" || parsed.kind === "invalid") {
     await finish(parsed.kind === "refusal" ? "refused" : "invalid_output", { provider: reply.provider, reason: parsed.reason });
     // The offline provider's words are ours; a model's are not shown to customers.
-    const message = parsed.kind === "refusal" && reply.provider === "offline" ? parsed.reason : CANNOT;
+    const message = parsed.kind === "refusal" && reply.ours ? parsed.reason : CANNOT;
     return withDebug({ status: "refused", message });
   }
 

@@ -25,8 +25,8 @@ async function askerFor(ctx: EmbedContext): Promise<Asker> {
   };
 }
 
-export async function askFromEmbed(ctx: EmbedContext, question: string) {
-  const asker = await askerFor(ctx);
+/** Questions and re-run answers share the per-session and per-tenant limits. */
+async function takeSlot(ctx: EmbedContext, asker: Asker, question: string) {
   const env = getEnv();
   const slot = takeSlots([
     { key: `session:${ctx.session.id}`, perMinute: env.AI_QUESTIONS_PER_SESSION_PER_MINUTE },
@@ -36,12 +36,18 @@ export async function askFromEmbed(ctx: EmbedContext, question: string) {
     await recordAiLog({ ...asker.log, tenantId: ctx.session.tenantId, mode: "spec", question, outcome: "rate_limited", provider: "none", latencyMs: 0 });
     throw new AppError("too_many_requests", `That is a lot of questions in a short time. Try again in ${slot.retryAfterSeconds} seconds.`, { retry_after_seconds: slot.retryAfterSeconds });
   }
+}
+
+export async function askFromEmbed(ctx: EmbedContext, question: string) {
+  const asker = await askerFor(ctx);
+  await takeSlot(ctx, asker, question);
   return ask(asker, question);
 }
 
 /** Runs an answer again (a saved view reopened): the spec is re-checked and re-scoped, no model involved. */
 export async function rerunAnswer(ctx: EmbedContext, input: z.infer<typeof RerunInput>) {
   const asker = await askerFor(ctx);
+  await takeSlot(ctx, asker, input.question);
   const { answer } = await runAnswerSpec(asker, input.spec, input.question, input.spec.id);
   return answer;
 }

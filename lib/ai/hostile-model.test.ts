@@ -114,6 +114,10 @@ describe("hostile model output", () => {
     expect(res.body.answer.rows[0].m0).toBeLessThan(rows.length);
 
     const named = await askAs(acme, JSON.stringify({ spec: { chart: "bar", metrics: [{ id: "event_count", event: "globex" }], breakdown: "country", filters: [{ field: "plan", op: "in", values: ["globex", "acme2", "pro"] }] } }));
+    const property = await askAs(acme, JSON.stringify({ spec: { chart: "table", metrics: [{ id: "event_count" }], breakdown: "property:globex_acme2", filters: [{ field: "property:initech_key", op: "equals", value: "ACME" }] } }));
+    expect(property.body.status).toBe("answered");
+    // Nothing in the whole answer — spec, labels, rows — carries the model's words.
+    for (const t of OTHER_TENANTS) expect(JSON.stringify(property.body).toLowerCase(), t).not.toContain(t.toLowerCase());
     expect(named.body.status).toBe("answered");
     // No event is named "globex" in acme's data: every count is zero.
     expect(named.body.answer.rows.every((r: { m0: number }) => r.m0 === 0)).toBe(true);
@@ -123,6 +127,7 @@ describe("hostile model output", () => {
     expect(text).toContain("a value not in your data");
     expect(text).not.toMatch(SQL_WORDS);
     expect(JSON.stringify(named.body)).not.toMatch(/effective_sql|"sql"|tenant_id/);
+    for (const t of OTHER_TENANTS) expect(JSON.stringify(named.body), t).not.toContain(`"${t}"`);
   });
 
   it("keeps permissions: a locked filter still applies and a disallowed breakdown is refused", async () => {

@@ -9,13 +9,14 @@ import { AppError } from "@/lib/errors";
 // provider answers. Either way the text is untrusted until parse-output.ts
 // has made a valid spec (or SQL for admins) of it.
 
-export type ProviderReply = { provider: string; raw: string };
+/** `ours`: the built-in assistant wrote it, so its refusal sentences may be shown to customers. */
+export type ProviderReply = { provider: string; raw: string; ours: boolean };
 
 const MAX_REPLY_BYTES = 200_000;
 
 export async function callProvider(messages: ChatMessage[], mode: AiMode): Promise<ProviderReply> {
   const env = getEnv();
-  if (!env.AI_BASE_URL || !env.AI_MODEL) return { provider: "offline", raw: offlineAnswer(messages[messages.length - 1].content, mode) };
+  if (!env.AI_BASE_URL || !env.AI_MODEL) return { provider: "offline", raw: offlineAnswer(messages[messages.length - 1].content, mode), ours: true };
   const url = `${env.AI_BASE_URL.replace(/\/$/, "")}/chat/completions`;
   let res: Response;
   try {
@@ -36,12 +37,12 @@ export async function callProvider(messages: ChatMessage[], mode: AiMode): Promi
     console.error(`[ai] provider answered ${res.status}`);
     throw new AppError("store_unavailable", "The assistant is not available right now. Try again in a moment.");
   }
-  if (text.length > MAX_REPLY_BYTES) return { provider: env.AI_MODEL, raw: text.slice(0, MAX_REPLY_BYTES) };
+  if (text.length > MAX_REPLY_BYTES) return { provider: env.AI_MODEL, raw: text.slice(0, MAX_REPLY_BYTES), ours: false };
   try {
     const body = JSON.parse(text) as { choices?: { message?: { content?: unknown } }[] };
     const content = body.choices?.[0]?.message?.content;
-    return { provider: env.AI_MODEL, raw: typeof content === "string" ? content : "" };
+    return { provider: env.AI_MODEL, raw: typeof content === "string" ? content : "", ours: false };
   } catch {
-    return { provider: env.AI_MODEL, raw: "" };
+    return { provider: env.AI_MODEL, raw: "", ours: false };
   }
 }

@@ -11,6 +11,8 @@ export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /** Takes one slot from every key, or none if any key is full. */
 export function takeSlots(limits: Array<{ key: string; perMinute: number }>, now = Date.now()): Take {
+  // Forget idle keys now and then, so ended sessions do not pile up.
+  if (windows.size > 10_000) for (const [key, times] of windows) if (times[times.length - 1] <= now - WINDOW_MS) windows.delete(key);
   let wait = 0;
   for (const { key, perMinute } of limits) {
     const recent = (windows.get(key) ?? []).filter((t) => t > now - WINDOW_MS);

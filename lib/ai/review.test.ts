@@ -50,6 +50,7 @@ describe("the review queue", () => {
     const refused = await recordAiLog({ ...base, tenantId: "acme", sessionId: "ses_a", outcome: "refused" });
     await expect(suggestFromLog({ logId: refused, tenantId: "acme", sessionId: "ses_a", source: "customer", requestedBy: "x" })).rejects.toThrow(/no such answer/);
     const id = await suggestFromLog({ logId: log, tenantId: "acme", sessionId: "ses_a", source: "customer", requestedBy: "embed:ses_a" });
+    expect(await suggestFromLog({ logId: log, tenantId: "acme", sessionId: "ses_a", source: "customer", requestedBy: "embed:ses_a" })).toBe(id);
     expect((await listReviewItems("pending")).find((i) => i.id === id)).toMatchObject({ tenantId: "acme", question: "signups by country", source: "customer" });
   });
 });

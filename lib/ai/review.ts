@@ -14,10 +14,15 @@ import { ChartWidget, SqlWidget, Widget } from "@/lib/query/widget-spec";
 
 export type ReviewStatus = "pending" | "approved" | "rejected";
 
-export async function enqueueForReview(input: { source: "customer" | "admin"; tenantId: string; question: string; widget: ChartWidget | SqlWidget; requestedBy: string }): Promise<string> {
+export async function enqueueForReview(input: { source: "customer" | "admin"; tenantId: string; question: string; widget: ChartWidget | SqlWidget; requestedBy: string; aiLogId?: string }): Promise<string> {
   const widget = Widget.parse(input.widget);
+  if (input.aiLogId) {
+    // Saving the same answer again (another view, another click) does not queue it twice.
+    const existing = await getDb().aiReviewItem.findUnique({ where: { aiLogId: input.aiLogId } });
+    if (existing) return existing.id;
+  }
   const id = `rev_${crypto.randomBytes(8).toString("hex")}`;
-  await getDb().aiReviewItem.create({ data: { id, source: input.source, tenantId: input.tenantId, question: input.question.slice(0, 500), widget: JSON.stringify(widget), requestedBy: input.requestedBy } });
+  await getDb().aiReviewItem.create({ data: { id, source: input.source, tenantId: input.tenantId, question: input.question.slice(0, 500), widget: JSON.stringify(widget), requestedBy: input.requestedBy, aiLogId: input.aiLogId ?? null } });
   return id;
 }
 
@@ -70,5 +75,5 @@ export async function suggestFromLog(input: { logId: string; tenantId: string; s
   const widget = entry.sql
     ? { kind: "sql" as const, id: "suggested", title: entry.question.slice(0, 200), chart: "table" as const, sql: entry.sql }
     : ChartWidget.parse(JSON.parse(entry.spec ?? "null"));
-  return enqueueForReview({ source: input.source, tenantId: entry.tenantId, question: entry.question, widget, requestedBy: input.requestedBy });
+  return enqueueForReview({ source: input.source, tenantId: entry.tenantId, question: entry.question, widget, requestedBy: input.requestedBy, aiLogId: entry.id });
 }

@@ -24,7 +24,7 @@ export default async function AiPage({ searchParams }: Props) {
       <div className="page-head">
         <div>
           <h1>AI questions</h1>
-          <p className="muted">Answers customers saved, or admins sent from a preview, wait here for review. Only approved answers can be added to a dashboard; publishing checks them again.</p>
+          <p className="muted">Answers customers saved, or admins sent from a preview, wait here for review. Only approved answers can be added to a dashboard; publishing checks them again. A widget added here is shown to every tenant: check that its filters and title name nothing specific to the tenant that asked.</p>
         </div>
       </div>
       <div className="card table-wrap">
@@ -39,7 +39,7 @@ export default async function AiPage({ searchParams }: Props) {
                 <tr key={item.id} data-review={item.id}>
                   <td style={{ whiteSpace: "nowrap" }}>{formatDateTime(item.createdAt)}<div className="muted">{item.tenantId} · {item.source}</div></td>
                   <td>{item.question}</td>
-                  <td><pre className="mono" style={{ maxWidth: 380, whiteSpace: "pre-wrap" }}>{item.widget.kind === "sql" ? item.widget.sql : JSON.stringify({ chart: item.widget.chart, metrics: item.widget.metrics, breakdown: item.widget.breakdown, filters: item.widget.filters, time_range: item.widget.time_range, granularity: item.widget.granularity })}</pre></td>
+                  <td><strong>{item.widget.title}</strong><pre className="mono" style={{ maxWidth: 380, whiteSpace: "pre-wrap" }}>{item.widget.kind === "sql" ? item.widget.sql : JSON.stringify({ chart: item.widget.chart, metrics: item.widget.metrics, breakdown: item.widget.breakdown, filters: item.widget.filters, time_range: item.widget.time_range, granularity: item.widget.granularity })}</pre></td>
                   <td><span className={`badge${item.status === "approved" ? " badge-ok" : item.status === "rejected" ? " badge-error" : ""}`}>{item.status}</span>{item.reviewedBy && <div className="muted">{item.reviewedBy}</div>}{item.note && <div className="muted">{item.note}</div>}</td>
                   <td><ReviewItemActions id={item.id} status={item.status} addedTo={item.addedTo} dashboards={dashboards.map((d) => ({ id: d.id, name: d.name }))} decide={decideAction} add={addAction} /></td>
                 </tr>

@@ -24,6 +24,7 @@ CREATE TABLE "AiReviewItem" (
     "source" TEXT NOT NULL,
     "tenantId" TEXT NOT NULL,
     "question" TEXT NOT NULL,
+    "aiLogId" TEXT,
     "widget" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "requestedBy" TEXT NOT NULL,
@@ -39,6 +40,9 @@ CREATE INDEX "AiLog_tenantId_createdAt_idx" ON "AiLog"("tenantId", "createdAt");
 
 -- CreateIndex
 CREATE INDEX "AiLog_createdAt_idx" ON "AiLog"("createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "AiReviewItem_aiLogId_key" ON "AiReviewItem"("aiLogId");
 
 -- CreateIndex
 CREATE INDEX "AiReviewItem_status_createdAt_idx" ON "AiReviewItem"("status", "createdAt");
