@@ -89,6 +89,15 @@ export const EnvSchema = z.object({
   QUERY_CONCURRENCY_PER_TENANT: intInRange(1, 1000, 4),
   RESULT_CACHE_TTL_SECONDS: intInRange(0, 3600, 30),
   EMBED_MAX_TTL_SECONDS: intInRange(60, 86_400, 86_400),
+  // AI questions: an OpenAI-compatible chat-completions endpoint; the built-in offline provider when unset.
+  AI_BASE_URL: urlString("AI_BASE_URL"),
+  AI_API_KEY: optionalString,
+  AI_MODEL: optionalString,
+  AI_TIMEOUT_SECONDS: intInRange(1, 300, 20),
+  AI_QUESTIONS_PER_SESSION_PER_MINUTE: intInRange(1, 10_000, 10),
+  AI_QUESTIONS_PER_TENANT_PER_MINUTE: intInRange(1, 100_000, 30),
+  // Decompressed bytes of one POST /v1/events body (413 above it).
+  INGEST_MAX_BODY_BYTES: intInRange(1_000, 1_000_000_000, 32_000_000),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { appUrl: string };
@@ -108,12 +117,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       result.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? "environment");
         const got = source[name];
-        const shown = got === undefined || /SECRET|PASSWORD|KEYS/.test(name) ? "" : ` (got "${got}")`;
+        const shown = got === undefined || /SECRET|PASSWORD|KEYS|API_KEY/.test(name) ? "" : ` (got "${got}")`;
         return `${name}: ${issue.message}${shown}`;
       }),
     );
   }
   const env = result.data;
+  if ((env.AI_BASE_URL === undefined) !== (env.AI_MODEL === undefined)) {
+    throw new EnvError(["AI_BASE_URL and AI_MODEL: set both to use a model (AI_API_KEY too if it needs one), or neither for the built-in offline provider"]);
+  }
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     throw new EnvError(["ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither"]);
   }

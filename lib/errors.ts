@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   not_published: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   query_failed: 422,
   query_too_large: 422,
   too_many_requests: 429,

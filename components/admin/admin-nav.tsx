@@ -7,6 +7,8 @@ export const ADMIN_NAV = [
   { href: "/admin", label: "Overview", exact: true },
   { href: "/admin/dashboards", label: "Dashboards" },
   { href: "/admin/keys", label: "API keys" },
+  { href: "/admin/tenants", label: "Tenants" },
+  { href: "/admin/ai", label: "AI" },
   { href: "/admin/audit", label: "Audit log" },
 ] as const;
 

@@ -4,7 +4,11 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { EmbedView } from "@/lib/embed/open-embed";
 import type { WidgetResult } from "@/lib/embed/embed-widgets";
 import type { FilterState, TimeRange } from "@/lib/query/widget-spec";
+import type { Answer } from "@/lib/ai/ask";
+import type { ViewState } from "@/lib/views/view-state";
+import { AskBox } from "./ask-box";
 import { applyTheme, postToHost, useHostBridge } from "./host-bridge";
+import { SavedViews } from "./saved-views";
 import { WidgetBody } from "./widget-body";
 
 // The dashboard as a tenant's end user sees it. The first render comes with
@@ -48,7 +52,8 @@ export function EmbedDashboard({ view, actions }: Props) {
   const [results, setResults] = useState<Record<string, WidgetResult>>(() => Object.fromEntries(view.results.map((r) => [r.widget_id, r])));
   const [loading, setLoading] = useState<Record<string, boolean>>({});
   const [options, setOptions] = useState<Record<string, string[]>>({});
-  const [sessionError, setSessionError] = useState<string>();
+  const [sessionError, setSessionError] = useState<{ code: string; message: string }>();
+  const [answers, setAnswers] = useState<Answer[]>([]);
 
   const load = useCallback(async (widgetId: string, state: FilterState) => {
     setLoading((l) => ({ ...l, [widgetId]: true }));
@@ -62,7 +67,7 @@ export function EmbedDashboard({ view, actions }: Props) {
       const res = await post("/api/embed/query", token.current, { widget_id: widgetId, filters: state });
       const body = await res.json();
       if (res.status === 401) {
-        setSessionError(body.error?.message ?? "This session has ended.");
+        setSessionError({ code: body.error?.code ?? "session_ended", message: body.error?.message ?? "This session has ended." });
         postToHost(view.origins, body.error?.code === "session_expired" ? "expired" : "error", { code: body.error?.code });
       }
       setResults((r) => ({ ...r, [widgetId]: res.ok ? body : { widget_id: widgetId, error: body.error ?? { code: "error", message: "This chart could not be loaded." } } }));
@@ -81,6 +86,26 @@ export function EmbedDashboard({ view, actions }: Props) {
     if (notify) postToHost(view.origins, "filter-change", { filters: next });
   }
 
+  // A saved view (re-checked by the server for this session) replaces filters and drill-downs.
+  function openView(next: FilterState, drill: Record<string, string>, state?: ViewState) {
+    setBreakdowns(drill);
+    void rerunAnswers(state?.ai_answers ?? []);
+    setFilters(next);
+    for (const w of view.widgets) void load(w.id, drill[w.id] ? { ...next, breakdown: drill[w.id] } : next);
+    postToHost(view.origins, "filter-change", { filters: next });
+  }
+
+  // Answers in a view run again under this session (the server re-checks them; no model is asked).
+  async function rerunAnswers(saved: ViewState["ai_answers"]) {
+    const again = await Promise.all(
+      saved.map(async (a) => {
+        const res = await post("/api/embed/answer", token.current, { question: a.question, spec: a.spec }).catch(() => undefined);
+        return res?.ok ? ({ ...(await res.json()).answer, id: a.id } as Answer) : undefined;
+      }),
+    );
+    setAnswers(again.filter((a): a is Answer => a !== undefined));
+  }
+
   // The host may set the theme, and restore filters after rotating to a new session.
   useHostBridge(view.origins, (message) => {
     if (message.type === "set-theme") applyTheme(message.theme);
@@ -92,7 +117,7 @@ export function EmbedDashboard({ view, actions }: Props) {
     if (actions) return; // the admin preview has no session to expire
     const untilExpiry = Date.parse(view.sessionExpiresAt) - Date.now();
     const expire = setTimeout(() => {
-      setSessionError("This embed session has expired.");
+      setSessionError({ code: "session_expired", message: "This embed session has expired." });
       postToHost(view.origins, "expired", { code: "session_expired" });
     }, Math.max(0, untilExpiry));
     let refresh: ReturnType<typeof setTimeout>;
@@ -174,8 +199,13 @@ export function EmbedDashboard({ view, actions }: Props) {
             </span>
           ))}
         </div>
+        {!actions && <SavedViews token={token} filters={filters} breakdowns={breakdowns} aiAnswers={answers} onOpen={openView} />}
       </header>
-      {sessionError && <div className="alert alert-error" role="alert">{sessionError}</div>}
+      {sessionError && (
+        // The same data-enclave-error as the refusal page, for the host's scripts and our tests.
+        <div className="alert alert-error" role="alert" data-testid="embed-session-error" data-enclave-error={sessionError.code}>{sessionError.message}</div>
+      )}
+      {view.permissions.allowAi && !actions && <AskBox token={() => token.current} answers={answers} onAnswers={setAnswers} />}
       <div className="dash-grid">
         {view.widgets.map((w, i) => {
           const l = layoutFor(w.id, i);

@@ -45,6 +45,11 @@ export function Designer(props: Props) {
   const [tenant, setTenant] = useState(props.tenants[0] ?? "");
   const [previews, setPreviews] = useState<Record<string, PreviewResult | undefined>>({});
   const dirty = useRef(false);
+  // One save at a time: a second save with the same revision would conflict with the first.
+  const saving = useRef(false);
+  const edits = useRef(0);
+  // After a failed save, wait for the next edit instead of retrying the same draft in a loop.
+  const waitForEdit = useRef(false);
   const { width, containerRef, mounted } = useContainerWidth();
 
   const widgets = useMemo(() => (doc.definition.widgets ?? []) as WidgetInput[], [doc.definition.widgets]);
@@ -57,6 +62,8 @@ export function Designer(props: Props) {
       if (next === current) return current;
       setHistory((h) => [...h.slice(-49), current]);
       dirty.current = true;
+      waitForEdit.current = false;
+      edits.current++;
       setStatus({ kind: "pending" });
       return next;
     });
@@ -67,6 +74,8 @@ export function Designer(props: Props) {
       if (h.length === 0) return h;
       setDoc(h[h.length - 1]);
       dirty.current = true;
+      waitForEdit.current = false;
+      edits.current++;
       setStatus({ kind: "pending" });
       return h.slice(0, -1);
     });
@@ -85,22 +94,30 @@ export function Designer(props: Props) {
   }, [undo]);
 
   // Autosave, with the revision this editor last saw. A stale save is refused by the server and kept here.
+  // Edits made while a save is in flight are saved after it, with the revision it returned.
   useEffect(() => {
-    if (!dirty.current || status.kind === "conflict") return;
+    if (!dirty.current || saving.current || waitForEdit.current || status.kind === "conflict") return;
     const timer = setTimeout(async () => {
+      saving.current = true;
+      const editsAtSave = edits.current;
       setStatus({ kind: "saving" });
       try {
         const result = await saveDraftAction({ id: props.id, revision, name: doc.name, definition: doc.definition });
+        saving.current = false;
         if (result.ok) {
-          dirty.current = false;
+          const editedSince = edits.current !== editsAtSave;
+          dirty.current = editedSince;
           setRevision(result.revision);
-          setStatus({ kind: "saved", at: result.savedAt });
+          setStatus(editedSince ? { kind: "pending" } : { kind: "saved", at: result.savedAt });
         } else if (result.conflict) {
           setStatus({ kind: "conflict", updatedBy: result.updatedBy, revision: result.revision });
         } else {
+          waitForEdit.current = true;
           setStatus({ kind: "error", message: result.error });
         }
       } catch {
+        saving.current = false;
+        waitForEdit.current = true;
         setStatus({ kind: "error", message: "Could not reach the server; your changes are kept here and will be saved on the next edit." });
       }
     }, AUTOSAVE_MS);

@@ -29,7 +29,29 @@ const Timestamp = z
     return new Date(ms);
   });
 
-const PropertyValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+/**
+ * Properties are stored as a map of strings: nested objects are flattened to
+ * dotted keys ({"plan":{"tier":"pro"}} → "plan.tier": "pro"), arrays are kept
+ * as their JSON text, numbers and booleans become text, nulls are dropped.
+ */
+const Properties = z.record(z.string(), z.unknown()).transform((input, ctx) => {
+  const out: Record<string, string> = {};
+  const visit = (value: unknown, key: string, depth: number) => {
+    if (value === null || value === undefined) return;
+    if (typeof value === "object" && !Array.isArray(value)) {
+      if (depth >= 5) return void ctx.addIssue({ code: "custom", path: [key], message: "expected at most 5 levels of nesting" });
+      for (const [k, v] of Object.entries(value)) visit(v, `${key}.${k}`, depth + 1);
+      return;
+    }
+    const text = typeof value === "string" ? value : Array.isArray(value) ? JSON.stringify(value) : String(value);
+    if (key.length === 0 || key.length > EVENT_LIMITS.propertyKeyLength) return void ctx.addIssue({ code: "custom", path: [key.slice(0, 40)], message: `expected a key of 1 to ${EVENT_LIMITS.propertyKeyLength} characters` });
+    if (text.length > EVENT_LIMITS.propertyValueLength) return void ctx.addIssue({ code: "custom", path: [key], message: `expected at most ${EVENT_LIMITS.propertyValueLength} characters (got ${text.length})` });
+    out[key] = text;
+  };
+  for (const [k, v] of Object.entries(input)) visit(v, k, 1);
+  if (Object.keys(out).length > EVENT_LIMITS.propertyCount) ctx.addIssue({ code: "custom", message: `expected at most ${EVENT_LIMITS.propertyCount} properties after flattening (got ${Object.keys(out).length})` });
+  return out;
+});
 
 export const EventInput = z
   .object({
@@ -39,10 +61,7 @@ export const EventInput = z
     event_id: z.string().min(1).max(EVENT_LIMITS.eventIdLength).optional(),
     user_id: z.string().max(EVENT_LIMITS.userIdLength).nullable().optional(),
     value: z.number().finite("expected a finite number").nullable().optional(),
-    properties: z
-      .record(z.string().min(1).max(EVENT_LIMITS.propertyKeyLength), PropertyValue.pipe(z.string().max(EVENT_LIMITS.propertyValueLength)))
-      .refine((p) => Object.keys(p).length <= EVENT_LIMITS.propertyCount, `expected at most ${EVENT_LIMITS.propertyCount} properties`)
-      .optional(),
+    properties: Properties.optional(),
   })
   .strict();
 
@@ -59,7 +78,7 @@ export type EventRow = {
   properties: Record<string, string>;
 };
 
-export type RowRejection = { index: number; code: "invalid_event"; message: string };
+export type RowRejection = { index: number; code: "invalid_event" | "invalid_json" | "tenant_forbidden"; message: string };
 
 /** ClickHouse DateTime64(3) text: `2026-01-31 12:00:00.000`. */
 export function formatTs(date: Date): string {

@@ -18,14 +18,21 @@ export async function ingestEvents(engine: AnalyticsEngine, inputs: unknown[], o
   const rows: EventRow[] = [];
   const rejected: RowRejection[] = [];
   inputs.forEach((input, index) => {
-    const row = toEventRow(input, index);
+    const row = checkEvent(input, index, options.onlyTenant);
     if ("code" in row) rejected.push(row);
-    else if (options.onlyTenant !== undefined && row.tenant_id !== options.onlyTenant) {
-      rejected.push({ index, code: "invalid_event", message: `tenant_id: this API key may only write tenant "${options.onlyTenant}"` });
-    } else rows.push(row);
+    else rows.push(row);
   });
   await insertEventRows(engine, rows, options.dedupToken);
   return { accepted: rows.length, rejected };
+}
+
+/** One event: a row to insert, or why not. */
+export function checkEvent(input: unknown, index: number, onlyTenant?: string): EventRow | RowRejection {
+  const row = toEventRow(input, index);
+  if (!("code" in row) && onlyTenant !== undefined && row.tenant_id !== onlyTenant) {
+    return { index, code: "tenant_forbidden", message: `tenant_id: this API key may only write tenant "${onlyTenant}"` };
+  }
+  return row;
 }
 
 /** Inserts rows that are already validated. */

@@ -70,7 +70,7 @@ export async function runPreview(admin: AdminContext, target: PreviewTarget, fil
       dimensionFilters: definition.filters.flatMap((f) => (f.kind === "dimension" ? [f.dimension] : [])).filter((d) => (!allowed || allowed.includes(d)) && !(d in locked)).map((d) => ({ id: d, label: resolveDimension(d)?.label ?? d })),
       dimensions: DIMENSIONS.filter((d) => !allowed || allowed.includes(d.id)).map((d) => ({ id: d.id, label: d.label })),
       locked,
-      permissions: { allowExport: false, allowDrillDown: target.permissions.allow_drill_down, maxDateRangeDays: target.permissions.max_date_range_days },
+      permissions: { allowExport: false, allowDrillDown: target.permissions.allow_drill_down, maxDateRangeDays: target.permissions.max_date_range_days, allowAi: false },
       dataToken: "",
       sessionExpiresAt: new Date(Date.now() + 24 * 3600_000).toISOString(),
       origins: [],

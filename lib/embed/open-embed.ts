@@ -22,7 +22,8 @@ export type EmbedView = {
   dimensionFilters: { id: string; label: string }[];
   dimensions: { id: string; label: string }[];
   locked: Record<string, string[]>;
-  permissions: { allowExport: boolean; allowDrillDown: boolean; maxDateRangeDays?: number };
+  permissions: { allowExport: boolean; allowDrillDown: boolean; maxDateRangeDays?: number;
+    allowAi: boolean };
   dataToken: string;
   sessionExpiresAt: string;
   /** Signed origins: the only parents the page talks to over postMessage. */
@@ -71,7 +72,8 @@ export async function openEmbed(token: string): Promise<EmbedView | EmbedRefusal
         .map((d) => ({ id: d, label: resolveDimension(d)?.label ?? d })),
       dimensions: allowedDimensionViews(session),
       locked,
-      permissions: { allowExport: session.permissions.allow_export, allowDrillDown: session.permissions.allow_drill_down, maxDateRangeDays: session.permissions.max_date_range_days },
+      permissions: { allowExport: session.permissions.allow_export, allowDrillDown: session.permissions.allow_drill_down, maxDateRangeDays: session.permissions.max_date_range_days,
+        allowAi: session.permissions.allow_ai },
       dataToken: await mintDataToken({ sessionId: session.id, tenantId: session.tenantId, dashboardId: session.dashboardId, versionId: version.id, sessionExpiresAt: session.expiresAt }),
       sessionExpiresAt: session.expiresAt.toISOString(),
       origins: verified.claims.origins,

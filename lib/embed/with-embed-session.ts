@@ -10,9 +10,11 @@ import { scopeFromEmbedSession, type TenantScope } from "@/lib/query/scope";
 // and the session behind it is re-checked on every request.
 
 export type EmbedContext = { scope: TenantScope; session: ActiveSession; versionId: string; requestId: string };
+/** Next's second argument to a route handler: the dynamic segments (`/views/[id]`). */
+export type EmbedRouteContext = { params: Promise<Record<string, string | string[]>> };
 
-export function withEmbedSession(handler: (req: Request, ctx: EmbedContext) => Promise<Response>) {
-  return async (req: Request): Promise<Response> => {
+export function withEmbedSession(handler: (req: Request, ctx: EmbedContext, route: EmbedRouteContext) => Promise<Response>) {
+  return async (req: Request, route: EmbedRouteContext = { params: Promise.resolve({}) }): Promise<Response> => {
     const requestId = crypto.randomUUID();
     try {
       const match = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)\s*$/i);
@@ -26,7 +28,7 @@ export function withEmbedSession(handler: (req: Request, ctx: EmbedContext) => P
       const { claims } = verified;
       const session = await loadActiveSession(claims, { allowSpent: true });
       const scope = scopeFromEmbedSession({ verified: true, sessionId: session.id, tenantId: session.tenantId });
-      const response = await handler(req, { scope, session, versionId: claims.version, requestId });
+      const response = await handler(req, { scope, session, versionId: claims.version, requestId }, route);
       response.headers.set("Cache-Control", "no-store");
       return response;
     } catch (err) {

@@ -12,7 +12,8 @@ const ERROR_TEXT: Record<number, string> = {
   401: "Missing, unknown or revoked API key",
   403: "The key lacks the scope, or is restricted to another tenant",
   404: "Not found",
-  409: "Conflict: stale draft_version, or the dashboard is not published",
+  409: "Conflict: a stale draft_version, an unpublished dashboard, or an Idempotency-Key reused with another body",
+  415: "Unsupported Content-Encoding",
   413: "The body is too large",
   422: "The query failed",
   500: "Something went wrong on our side; quote the request id",
@@ -71,7 +72,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     },
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }],
-    tags: ["Keys", "Embedding", "Tenants", "Queries", "Dashboards", "Meta"].map((name) => ({ name })),
+    tags: ["Keys", "Ingest", "Embedding", "Tenants", "Queries", "Dashboards", "Meta"].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An Enclave API key (enc_…)" } },

@@ -5,6 +5,7 @@ import { DashboardCreateInput, DashboardListQuery, DashboardUpdateInput, Publish
 import { AllowedOriginsInput } from "@/lib/dashboards/allowed-origins";
 import { DashboardExport, ExportQuery } from "@/lib/dashboards/export-import";
 import { CreateSessionInput } from "@/lib/embed/sessions";
+import { EventInput } from "@/lib/analytics/event-row";
 import { PreviewInput, ValidateInput } from "@/lib/query/preview";
 import * as R from "@/lib/openapi/response-schemas";
 
@@ -17,7 +18,7 @@ export type Operation = {
   /** OpenAPI path, e.g. /v1/dashboards/{id}. */
   path: string;
   summary: string;
-  tag: "Keys" | "Embedding" | "Queries" | "Dashboards" | "Tenants" | "Meta";
+  tag: "Keys" | "Ingest" | "Embedding" | "Queries" | "Dashboards" | "Tenants" | "Meta";
   /** The API key scope needed; "any" = any valid key; null = no key. */
   scope: ApiScope | "any" | null;
   /** Dashboards are shared by all tenants: tenant-restricted keys get 403. */
@@ -27,6 +28,8 @@ export type Operation = {
   success: { status: number; description: string; schema: z.ZodType };
   /** Error statuses this operation answers besides 400/401/403 (added from scope, query and body). */
   errors?: number[];
+  /** Bad rows are reported in a 200 answer rather than refused. */
+  rowLevelErrors?: boolean;
   /** A call the contract test makes; `$session` stands for a session the test created. */
   example: { params?: Record<string, string>; query?: string; body?: unknown };
 };
@@ -42,6 +45,8 @@ export const OPERATIONS: Operation[] = [
   { method: "delete", path: "/v1/embed-sessions/{id}", summary: "Revoke a session; its open embeds stop within 5 s", tag: "Embedding", scope: "embed", success: { status: 200, description: "The revoked session", schema: R.EmbedSession }, errors: [404], example: { params: { id: "$session" } } },
   { method: "post", path: "/v1/tenants/{tenant_id}/revoke-sessions", summary: "Revoke every session of a tenant minted until now", tag: "Tenants", scope: "embed", success: { status: 200, description: "How many sessions were revoked", schema: R.TenantSessionsRevoked }, example: { params: { tenant_id: "globex" } } },
 
+  { method: "post", path: "/v1/events", summary: "Send events: a JSON array or NDJSON, optionally gzip; Idempotency-Key makes a retry write once", tag: "Ingest", scope: "ingest", body: z.array(EventInput).meta({ description: "Or NDJSON (one event per line, Content-Type: application/x-ndjson). Content-Encoding: gzip is accepted; the size limit (INGEST_MAX_BODY_BYTES) applies after decompression." }), rowLevelErrors: true, success: { status: 200, description: "Sent only after the valid rows were written; bad rows are listed by index", schema: R.IngestResult }, errors: [409, 415], example: { body: [{ tenant_id: "acme", name: "signup", ts: "2026-11-20T10:00:00Z", user_id: "u-1", properties: { plan: "pro", country: "DE" } }, { tenant_id: "acme", name: "order_completed", value: 49.5 }] } },
+  { method: "delete", path: "/v1/tenants/{tenant_id}/data", summary: "Erase a tenant's events, saved views and cached results, and revoke its sessions", tag: "Tenants", scope: "admin", success: { status: 200, description: "What was deleted", schema: R.TenantDeletion }, example: { params: { tenant_id: "tenant-048" } } },
   { method: "post", path: "/v1/query/validate", summary: "Check custom SQL against the guard", tag: "Queries", scope: "admin", body: ValidateInput, success: { status: 200, description: "The guard's verdict and reason", schema: R.GuardVerdict }, example: { body: { sql: "SELECT count() FROM events" } } },
   { method: "post", path: "/v1/query/preview", summary: "Run a spec or custom SQL as one tenant, with the effective SQL", tag: "Queries", scope: "admin", body: PreviewInput, success: { status: 200, description: "Rows, effective SQL, engine row filter and stats", schema: R.PreviewResult }, errors: [422, 504], example: { body: { tenant_id: "acme", sql: "SELECT count() AS n FROM events" } } },
 

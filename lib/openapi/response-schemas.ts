@@ -84,3 +84,14 @@ export const Version = z.object({ number: z.number().int(), note: z.string(), cr
 export const VersionList = z.object({ versions: z.array(Version) }).strict();
 
 export const OpenApiDocument = z.object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }).passthrough(), paths: z.record(z.string(), z.unknown()) }).passthrough();
+
+export const IngestResult = z
+  .object({
+    accepted: z.number().int().meta({ description: "Rows written" }),
+    rejected: z.array(z.object({ index: z.number().int(), code: z.enum(["invalid_event", "invalid_json", "tenant_forbidden"]), message: z.string() }).strict()),
+  })
+  .strict();
+
+export const TenantDeletion = z
+  .object({ tenant_id: z.string(), events_deleted: z.number().int(), saved_views_deleted: z.number().int(), ai_log_entries_deleted: z.number().int(), sessions_revoked: z.number().int() })
+  .strict();

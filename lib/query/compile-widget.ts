@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/embed/permissions";
 import { resolveDimension, VALUE_FIELD, type Granularity } from "@/lib/query/catalog";
 import { catalogTable, getCatalog, type Catalog } from "@/lib/query/catalog-tables";
+import { breakdownRefusal, filterRefusal } from "@/lib/query/permission-checks";
 import type { TenantScope } from "@/lib/query/scope";
 import { chTime, clampRange, isTimeZone, resolveTimeRange, type ResolvedRange } from "@/lib/query/time-range";
 import { TIME_SERIES_CHARTS, type ChartWidget, type Filter, type FilterState, type MetricRef } from "@/lib/query/widget-spec";
@@ -114,19 +115,8 @@ function checkPermissions(spec: ChartWidget, permissions: Permissions, state: Fi
   if (permissions.hidden_widgets?.includes(spec.id)) {
     throw new AppError("forbidden", "This widget is not available in this session.");
   }
-  const allowed = permissions.allowed_dimensions;
-  const breakdown = state.breakdown ?? spec.breakdown;
-  if (state.breakdown && state.breakdown !== spec.breakdown && permissions.allow_drill_down === false) {
-    throw new AppError("forbidden", "Drill-down is not allowed in this session.");
-  }
-  if (allowed && breakdown && !allowed.includes(breakdown)) {
-    throw new AppError("forbidden", `Breaking down by "${breakdown}" is not allowed in this session.`);
-  }
-  for (const f of state.filters ?? []) {
-    if (allowed && f.field !== VALUE_FIELD && !allowed.includes(f.field)) {
-      throw new AppError("forbidden", `Filtering by "${f.field}" is not allowed in this session.`);
-    }
-  }
+  const refusal = breakdownRefusal({ requested: state.breakdown, widgetDefault: spec.breakdown }, permissions) ?? (state.filters ?? []).map((f) => filterRefusal(f, permissions)).find(Boolean);
+  if (refusal) throw new AppError("forbidden", refusal);
   for (const dim of Object.keys(permissions.locked_filters ?? {})) {
     if (!resolveDimension(dim)) throw new AppError("forbidden", `The session locks an unknown dimension "${dim}".`);
   }

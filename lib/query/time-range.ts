@@ -80,6 +80,40 @@ export function clampRange(range: ResolvedRange, maxDays: number | undefined): R
   return { from: new Date(range.to.getTime() - maxDays * DAY), to: range.to };
 }
 
+/** Whole days a range covers in the zone (rounded: a DST day is still one day). */
+export function rangeDays(range: TimeRange, tz: string, now: Date): number {
+  const { from, to } = resolveTimeRange(range, tz, now);
+  return Math.round((to.getTime() - from.getTime()) / DAY);
+}
+
+function localDate(instant: number, tz: string): string {
+  const p = zonedParts(instant, tz);
+  return new Date(Date.UTC(p.y, p.m - 1, p.d)).toISOString().slice(0, 10);
+}
+
+function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+const PRESETS_LONGEST_FIRST = ["last_90_days", "last_30_days", "last_7_days"] as const;
+
+/**
+ * A range an end user chose (a saved view, an AI answer), brought within
+ * `maxDays` the way clampRange shortens it at query time, but as a range the
+ * embed can show: the longest preset that fits, else the last `maxDays` days
+ * up to the range's end. A range that fits comes back as it is (same object).
+ */
+export function boundTimeRange(range: TimeRange, maxDays: number | undefined, tz: string, now: Date): TimeRange {
+  if (!maxDays || rangeDays(range, tz, now) <= maxDays) return range;
+  if (range.kind !== "absolute") {
+    const preset = PRESETS_LONGEST_FIRST.map((kind) => ({ kind })).find((r) => rangeDays(r, tz, now) <= maxDays);
+    if (preset) return preset;
+  }
+  const to = localDate(resolveTimeRange(range, tz, now).to.getTime() - 1, tz);
+  return { kind: "absolute", from: addDays(to, -(maxDays - 1)), to };
+}
+
 /** ClickHouse DateTime64(3) text in UTC. */
 export function chTime(date: Date): string {
   return date.toISOString().replace("T", " ").replace("Z", "");

@@ -9,7 +9,8 @@ import { Permissions } from "@/lib/embed/permissions";
 import { DIMENSIONS } from "@/lib/query/catalog";
 import { listTenantsForAdmin } from "@/lib/query/admin-tenants";
 import { isTenantId } from "@/lib/tenant-id";
-import { previewQueryAction, previewValuesAction } from "./actions";
+import { AdminAskPanel } from "@/components/admin/admin-ask-panel";
+import { adminAskAction, adminSuggestAction, previewQueryAction, previewValuesAction } from "./actions";
 
 export const metadata: Metadata = { title: "Preview as tenant" };
 
@@ -82,6 +83,7 @@ export default async function PreviewPage({ params, searchParams }: Props) {
       </form>
       {error && <div className="alert alert-error" role="alert">Permissions not applied: {error}</div>}
       {!tenant && <div className="card empty">No tenant has sent events yet.</div>}
+      {tenant && targets[0] && <AdminAskPanel tenant={tenant} ask={adminAskAction.bind(null, targets[0])} suggest={adminSuggestAction.bind(null, targets[0])} />}
       <div className={compare ? "preview-compare" : undefined}>
         {previews.map((p, i) => (
           <section key={i} className="preview-pane">

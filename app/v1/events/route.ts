@@ -1,0 +1,8 @@
+import { withApiKey } from "@/lib/auth/with-api-key";
+import { ingestRequest } from "@/lib/ingest/ingest-batch";
+
+/** Ingest a JSON array or NDJSON batch (optionally gzip); answers after the insert. */
+export const POST = withApiKey("ingest", async (req, ctx) => {
+  const { status, body, replayed } = await ingestRequest(req, ctx);
+  return Response.json(body, { status, headers: replayed ? { "Idempotent-Replayed": "true" } : {} });
+});

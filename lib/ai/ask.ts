@@ -1,0 +1,154 @@
+import "server-only";
+import { z } from "zod";
+import { recordAiLog, type AiLogEntry } from "@/lib/ai/ai-log";
+import { parseModelOutput } from "@/lib/ai/parse-output";
+import { buildMessages, type AiMode, type ChatMessage } from "@/lib/ai/prompt";
+import { callProvider } from "@/lib/ai/providers";
+import { describeAnswer } from "@/lib/ai/rationale";
+import { sanitizeSpec } from "@/lib/ai/sanitize-spec";
+import { describeWidget, type WidgetView } from "@/lib/dashboards/describe-widget";
+import type { Permissions } from "@/lib/embed/permissions";
+import { AppError } from "@/lib/errors";
+import { METRICS } from "@/lib/query/catalog";
+import { readFilterValues } from "@/lib/query/filter-values";
+import { getCatalog } from "@/lib/query/catalog-tables";
+import { guardSql } from "@/lib/query/guard";
+import { prepareWidget } from "@/lib/query/prepare-widget";
+import { runScoped, scopedSettings, type QueryColumn, type QueryStats } from "@/lib/query/run-scoped";
+import type { TenantScope } from "@/lib/query/scope";
+import type { ChartWidget } from "@/lib/query/widget-spec";
+
+// A question becomes a widget spec (or, for admins only, guarded SQL), which
+// runs under the asker's scope and permissions like any dashboard widget. So
+// a question about other tenants can only ever get the asker's own data, or a
+// refusal. What a customer reads is written by us from the validated spec.
+
+export const AskInput = z.object({ question: z.string().trim().min(3, "ask a question of at least 3 characters").max(500, "keep the question under 500 characters") }).strict();
+
+export type Asker = {
+  scope: TenantScope;
+  permissions: Permissions;
+  timezone: string;
+  log: Pick<AiLogEntry, "actor" | "source" | "dashboardId" | "sessionId" | "userId">;
+};
+
+export type Answer = { id: string; question: string; spec: ChartWidget; view: WidgetView; rows: Record<string, unknown>[]; columns: QueryColumn[]; rationale: string };
+export type AskResult = { status: "answered"; answer: Answer } | { status: "refused"; message: string };
+export type Debug = { prompt: ChatMessage[]; provider: string; raw: string; parsed: string; spec?: ChartWidget; sql?: string; effective_sql?: string; params?: Record<string, unknown>; engine_filter?: string; stats?: QueryStats; latency_ms: number };
+
+const CANNOT = "I can't answer that from this dashboard's data. Try a question like \"signups by country last 30 days\" or \"top pages this month\".";
+const NOT_ALLOWED = "That question needs a breakdown or filter this dashboard does not allow.";
+
+/** Runs a validated spec for the asker and writes its client-safe words. */
+export async function runAnswerSpec(asker: Asker, spec: ChartWidget, question: string, id = "answer") {
+  // A dashboard's own filters are the admin's; an answer's come from a model, so they obey allowed_dimensions too.
+  const allowed = asker.permissions.allowed_dimensions;
+  if (allowed && spec.filters.some((f) => f.field !== "value" && !allowed.includes(f.field))) throw new AppError("forbidden", NOT_ALLOWED);
+  const known = await ownWords(asker, spec);
+  const isKnown = (dim: string, v: string) => known.has(`${dim}\u0000${v}`);
+  // What runs is what the customer sees: model words not found in their own data are placeholders.
+  const safe = sanitizeSpec(spec, { value: isKnown, property: (dim) => known.has(dim) });
+  let compiled;
+  try {
+    compiled = await prepareWidget(safe, asker.scope, { permissions: asker.permissions, timezone: asker.timezone });
+  } catch (err) {
+    if (err instanceof AppError && (err.code === "forbidden" || err.code === "validation_failed")) throw new AppError("forbidden", NOT_ALLOWED);
+    throw err;
+  }
+  const result = await runScoped(asker.scope, compiled, { audience: "tenant" });
+  const { title, rationale } = describeAnswer(safe, isKnown);
+  const shown = { ...safe, id, title };
+  const view = { ...describeWidget(shown, false), metricLabels: safe.metrics.map((m) => metricLabel(m, isKnown)) };
+  const answer: Answer = { id, question, spec: shown, view, rows: result.rows, columns: result.columns, rationale };
+  return { answer, compiled, stats: result.stats };
+}
+
+function metricLabel(m: ChartWidget["metrics"][number], isKnown: (dim: string, v: string) => boolean): string {
+  const label = METRICS.find((d) => d.id === m.id)?.label ?? m.id;
+  return m.event && isKnown("event", m.event) ? `${label} (${m.event})` : label;
+}
+
+/** The words of the spec found in the asker's own data: "dimension\0value" pairs, and property dimensions with any value. */
+async function ownWords(asker: Asker, spec: ChartWidget): Promise<Set<string>> {
+  const known = new Set<string>();
+  const properties = [...new Set([spec.breakdown, ...spec.filters.map((f) => f.field)].filter((d): d is string => Boolean(d?.startsWith("property:"))))];
+  for (const dimension of properties.slice(0, 6)) {
+    try {
+      if ((await readFilterValues(asker.scope, { dimension, limit: 1 }, { permissions: asker.permissions })).values.length > 0) known.add(dimension);
+    } catch {
+      // Not allowed in this session: stays unnamed.
+    }
+  }
+  // [dimension, value, whether a partial match counts (the "contains" filter)]
+  const pairs: Array<[string, string, boolean]> = [];
+  for (const m of spec.metrics) for (const e of [m.event, m.from_event, m.to_event]) if (e) pairs.push(["event", e, false]);
+  for (const f of spec.filters) {
+    if (f.op === "equals" || f.op === "contains") pairs.push([f.field, f.value, f.op === "contains"]);
+    if (f.op === "in" || f.op === "not_in") for (const v of f.values.slice(0, 5)) pairs.push([f.field, v, false]);
+  }
+  for (const [dimension, value, partial] of pairs.slice(0, 12)) {
+    try {
+      const { values } = await readFilterValues(asker.scope, { dimension, search: value, limit: 50 }, { permissions: asker.permissions });
+      if (partial ? values.length > 0 : values.some((v) => v.value === value)) known.add(`${dimension}\u0000${value}`);
+    } catch {
+      // A dimension the session may not use: the value stays unnamed.
+    }
+  }
+  return known;
+}
+
+export async function ask(asker: Asker, question: string, options: { mode?: AiMode; debug?: boolean } = {}): Promise<AskResult & { debug?: Debug }> {
+  const mode = options.mode ?? "spec";
+  const started = performance.now();
+  const messages = buildMessages(question, mode);
+  const base = { ...asker.log, tenantId: asker.scope.tenantId, mode, question };
+  const finish = async (outcome: AiLogEntry["outcome"], extra: Partial<AiLogEntry> & { provider: string }) =>
+    recordAiLog({ ...base, ...extra, outcome, latencyMs: performance.now() - started });
+
+  let reply;
+  try {
+    reply = await callProvider(messages, mode);
+  } catch (err) {
+    await finish(err instanceof AppError && err.code === "query_timeout" ? "timeout" : "error", { provider: "model", reason: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+  const debugBase = { prompt: messages, provider: reply.provider, raw: reply.raw };
+  const parsed = parseModelOutput(reply.raw, mode);
+  const withDebug = <T extends AskResult>(result: T, extra: Partial<Debug> = {}) =>
+    options.debug ? { ...result, debug: { ...debugBase, parsed: parsed.kind === "invalid" || parsed.kind === "refusal" ? `${parsed.kind}: ${parsed.reason}` : parsed.kind, ...extra, latency_ms: Math.round(performance.now() - started) } } : result;
+
+  if (parsed.kind === "refusal" || parsed.kind === "invalid") {
+    await finish(parsed.kind === "refusal" ? "refused" : "invalid_output", { provider: reply.provider, reason: parsed.reason });
+    // The offline provider's words are ours; a model's are not shown to customers.
+    const message = parsed.kind === "refusal" && reply.ours ? parsed.reason : CANNOT;
+    return withDebug({ status: "refused", message });
+  }
+
+  if (parsed.kind === "sql") {
+    if (asker.log.source !== "admin") throw new AppError("forbidden", "Only admins may ask for SQL.");
+    const verdict = await guardSql(parsed.sql);
+    if (!verdict.ok) {
+      await finish("refused", { provider: reply.provider, sql: parsed.sql, reason: verdict.reason });
+      return withDebug({ status: "refused", message: `The generated SQL was rejected by the guard: ${verdict.reason}` }, { sql: parsed.sql });
+    }
+    const compiled = { kind: "sql" as const, sql: parsed.sql, params: {}, catalog: getCatalog(), lockedFilters: asker.permissions.locked_filters ?? {} };
+    const result = await runScoped(asker.scope, compiled, { audience: "admin" });
+    const id = await finish("answered", { provider: reply.provider, sql: parsed.sql });
+    const view: WidgetView = { id, title: question.slice(0, 200), chart: "table", kind: "sql", metricLabels: [], drillable: false };
+    const answer = { id, question, spec: undefined as unknown as ChartWidget, view, rows: result.rows, columns: result.columns, rationale: "Custom SQL, checked by the guard and run as this tenant." };
+    return withDebug({ status: "answered", answer }, { sql: parsed.sql, effective_sql: parsed.sql, engine_filter: String(scopedSettings(asker.scope, compiled).additional_table_filters), stats: result.stats });
+  }
+
+  try {
+    const { answer, compiled, stats } = await runAnswerSpec(asker, parsed.spec, question);
+    const id = await finish("answered", { provider: reply.provider, spec: answer.spec });
+    return withDebug({ status: "answered", answer: { ...answer, id } }, { spec: answer.spec, effective_sql: compiled.sql, params: compiled.params, engine_filter: String(scopedSettings(asker.scope, compiled).additional_table_filters), stats });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "forbidden") {
+      await finish("refused", { provider: reply.provider, spec: parsed.spec, reason: "not allowed by the session's permissions" });
+      return withDebug({ status: "refused", message: err.message }, { spec: parsed.spec });
+    }
+    await finish("error", { provider: reply.provider, spec: parsed.spec, reason: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}

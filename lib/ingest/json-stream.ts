@@ -1,0 +1,102 @@
+// Splits a streamed body into JSON values without holding the whole body:
+// a JSON array is cut into its elements, NDJSON into its lines. Each piece is
+// handed over as text the moment it is complete; JSON.parse does the rest.
+
+export type Piece = { index: number; text: string };
+export type Splitter = { push(chunk: string, emit: (piece: Piece) => void): void; end(emit: (piece: Piece) => void): void };
+
+export class BodySyntaxError extends Error {}
+
+const isSpace = (c: string) => c === " " || c === "\n" || c === "\r" || c === "\t";
+
+/** Top-level elements of a JSON array; checks the [ , ] structure, respects strings and nesting. */
+export class JsonArraySplitter implements Splitter {
+  private state: "start" | "first" | "value" | "in" | "after" | "done" = "start";
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private start = 0;
+  private parts: string[] = [];
+  private index = 0;
+  private offset = 0;
+
+  push(chunk: string, emit: (piece: Piece) => void): void {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (this.state === "in") {
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (c === "\\") this.escaped = true;
+          else if (c === '"') this.inString = false;
+        } else if (c === '"') this.inString = true;
+        else if (this.depth > 0) {
+          if (c === "{" || c === "[") this.depth++;
+          else if ((c === "}" || c === "]") && --this.depth === 0) this.emit(chunk, i + 1, emit);
+        } else if (c === "," || c === "]" || isSpace(c)) {
+          this.emit(chunk, i, emit); // a scalar ends here; look at c again as what follows it
+          i--;
+        }
+        continue;
+      }
+      if (isSpace(c)) continue;
+      if (this.state === "start") {
+        if (c !== "[") throw this.error(`expected a JSON array or NDJSON, found "${c}"`, i);
+        this.state = "first";
+      } else if (this.state === "first" && c === "]") this.state = "done";
+      else if (this.state === "first" || this.state === "value") {
+        if (c === "," || c === "]") throw this.error("expected a value", i);
+        this.state = "in";
+        this.start = i;
+        this.depth = c === "{" || c === "[" ? 1 : 0;
+        this.inString = c === '"';
+      } else if (this.state === "after") {
+        if (c === ",") this.state = "value";
+        else if (c === "]") this.state = "done";
+        else throw this.error('expected "," or "]" between elements', i);
+      } else throw this.error("unexpected text after the end of the array", i);
+    }
+    if (this.state === "in") {
+      this.parts.push(chunk.slice(this.start));
+      this.start = 0;
+    }
+    this.offset += chunk.length;
+  }
+
+  end(): void {
+    if (this.state === "start") throw new BodySyntaxError("the body is empty; send a JSON array or NDJSON");
+    if (this.state !== "done") throw new BodySyntaxError("the JSON array is not closed: the body ended early");
+  }
+
+  private emit(chunk: string, end: number, emit: (piece: Piece) => void) {
+    this.parts.push(chunk.slice(this.start, end));
+    emit({ index: this.index++, text: this.parts.join("") });
+    this.parts = [];
+    this.state = "after";
+  }
+
+  private error(message: string, i: number) {
+    return new BodySyntaxError(`${message} at character ${this.offset + i + 1}`);
+  }
+}
+
+/** One JSON value per non-empty line. */
+export class NdjsonSplitter implements Splitter {
+  private rest = "";
+  private index = 0;
+
+  push(chunk: string, emit: (piece: Piece) => void): void {
+    const lines = (this.rest + chunk).split("\n");
+    this.rest = lines.pop()!;
+    for (const line of lines) this.line(line, emit);
+  }
+
+  end(emit: (piece: Piece) => void): void {
+    this.line(this.rest, emit);
+    this.rest = "";
+  }
+
+  private line(line: string, emit: (piece: Piece) => void) {
+    const text = line.trim();
+    if (text) emit({ index: this.index++, text });
+  }
+}

@@ -1,0 +1,92 @@
+import "server-only";
+import crypto from "node:crypto";
+import { checkEvent } from "@/lib/analytics/ingest";
+import type { EventRow, RowRejection } from "@/lib/analytics/event-row";
+import { AppError } from "@/lib/errors";
+import { BodySyntaxError, JsonArraySplitter, NdjsonSplitter, type Piece, type Splitter } from "@/lib/ingest/json-stream";
+
+// Reads a POST /v1/events body as it streams in: gunzips it, counts and
+// hashes the decompressed bytes, cuts it into events and checks each one.
+// Only the checked rows are kept, never the body text.
+
+export type Batch = { rows: EventRow[]; rejected: RowRejection[]; bodyHash: string; total: number };
+
+function decompressed(req: Request): ReadableStream<Uint8Array> {
+  const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  const body = req.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+  if (encoding === "identity" || encoding === "") return body;
+  if (encoding === "gzip" || encoding === "x-gzip") return body.pipeThrough(new DecompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>);
+  throw new AppError("unsupported_media_type", `Content-Encoding "${encoding}" is not supported; send the body as is or gzip it (Content-Encoding: gzip).`);
+}
+
+function splitterFor(req: Request, firstChar: string): Splitter {
+  const type = req.headers.get("content-type") ?? "";
+  if (/ndjson|jsonl|json-seq/i.test(type) || firstChar === "{") return new NdjsonSplitter();
+  if (firstChar === "[") return new JsonArraySplitter();
+  throw new AppError("bad_request", `The body is not JSON or NDJSON: it starts with "${firstChar}". Send a JSON array of events, or one event object per line (NDJSON).`);
+}
+
+export async function readEventBatch(req: Request, options: { maxBytes: number; onlyTenant?: string }): Promise<Batch> {
+  const declared = Number(req.headers.get("content-length"));
+  const gzip = /gzip/i.test(req.headers.get("content-encoding") ?? "");
+  if (!gzip && declared > options.maxBytes) throw tooLarge(options.maxBytes);
+
+  const reader = decompressed(req).getReader();
+  const decoder = new TextDecoder("utf-8", { fatal: false });
+  const hash = crypto.createHash("sha256");
+  const batch: Batch = { rows: [], rejected: [], bodyHash: "", total: 0 };
+  let bytes = 0;
+  let splitter: Splitter | undefined;
+  let parsedAny = false;
+  const onPiece = (piece: Piece) => {
+    batch.total++;
+    let value: unknown;
+    try {
+      value = JSON.parse(piece.text);
+    } catch {
+      if (splitter instanceof JsonArraySplitter) throw new BodySyntaxError(`element ${piece.index} is not valid JSON`);
+      batch.rejected.push({ index: piece.index, code: "invalid_json", message: `line ${piece.index + 1} is not valid JSON` });
+      return;
+    }
+    parsedAny = true;
+    const row = checkEvent(value, piece.index, options.onlyTenant);
+    if ("code" in row) batch.rejected.push(row);
+    else batch.rows.push(row);
+  };
+
+  try {
+    for (;;) {
+      const { done, value } = await reader.read().catch((err: unknown) => {
+        throw gzip ? new AppError("bad_request", "The body is not valid gzip data. Nothing was written.") : err;
+      });
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > options.maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(options.maxBytes);
+      }
+      hash.update(value);
+      const text = decoder.decode(value, { stream: true });
+      if (!splitter) {
+        const first = text.trimStart()[0];
+        if (first === undefined) continue;
+        splitter = splitterFor(req, first);
+      }
+      splitter.push(text, onPiece);
+    }
+    const tail = decoder.decode();
+    if (!splitter) throw new AppError("bad_request", "The body is empty. Send a JSON array of events, or one event object per line (NDJSON).");
+    if (tail) splitter.push(tail, onPiece);
+    splitter.end(onPiece);
+  } catch (err) {
+    if (err instanceof BodySyntaxError) throw new AppError("bad_request", `The body is not valid JSON: ${err.message}. Nothing was written.`);
+    throw err;
+  }
+  if (!parsedAny && batch.total > 0) throw new AppError("bad_request", "No line of the body is valid JSON: send a JSON array of events, or one event object per line (NDJSON). Nothing was written.");
+  batch.bodyHash = hash.digest("hex");
+  return batch;
+}
+
+function tooLarge(max: number) {
+  return new AppError("payload_too_large", `The body is larger than ${max.toLocaleString("en")} bytes (after decompression); split it into smaller batches. Nothing was written.`);
+}

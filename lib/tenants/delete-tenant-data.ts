@@ -1,0 +1,27 @@
+import "server-only";
+import { recordAudit } from "@/lib/audit";
+import { getDb } from "@/lib/db";
+import { revokeTenantSessions } from "@/lib/embed/sessions";
+import { deleteTenantEvents } from "@/lib/query/delete-tenant-events";
+import { forgetTenantResults } from "@/lib/query/result-cache";
+
+// Everything Enclave holds about one tenant's data goes: its events, saved
+// views, AI questions and cached results; its embed sessions are revoked. Sessions and
+// audit rows stay as records (they hold no event data). Nothing of any other
+// tenant is touched: every statement is keyed by this exact tenant id.
+
+export type TenantDeletion = { tenant_id: string; events_deleted: number; saved_views_deleted: number; ai_log_entries_deleted: number; sessions_revoked: number };
+
+export async function deleteTenantData(tenantId: string, actor: string): Promise<TenantDeletion> {
+  // Sessions first, so no open embed reads while the rows go.
+  const { sessions_revoked } = await revokeTenantSessions(tenantId, actor);
+  const { rows_deleted } = await deleteTenantEvents(tenantId);
+  const { count: savedViews } = await getDb().savedView.deleteMany({ where: { tenantId } });
+  const { count: aiLogs } = await getDb().aiLog.deleteMany({ where: { tenantId } });
+  // Questions the tenant's users asked are their data too; widgets already added to dashboards are the admins'.
+  await getDb().aiReviewItem.deleteMany({ where: { tenantId, addedTo: null } });
+  forgetTenantResults(tenantId);
+  const result = { tenant_id: tenantId, events_deleted: rows_deleted, saved_views_deleted: savedViews, ai_log_entries_deleted: aiLogs, sessions_revoked };
+  await recordAudit({ actor, action: "tenant.delete_data", target: tenantId, meta: { events_deleted: rows_deleted, saved_views_deleted: savedViews, ai_log_entries_deleted: aiLogs, sessions_revoked } });
+  return result;
+}
