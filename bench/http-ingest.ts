@@ -2,8 +2,8 @@ import { tenantEvents, type BenchEvent, type BenchTenant } from "./dataset";
 import type { ExpectedNumbers } from "./expected";
 import { mapLimit, progress, shuffled } from "./stats";
 
-// Ingest through the public API: POST /v1/events with 10k-row JSON batches,
-// tenants interleaved as live traffic would be. Accepted rows are added to
+// Ingest through the public API: POST /v1/events with 10k-row JSON batches
+// and an Idempotency-Key each, tenants interleaved as live traffic would be. Accepted rows are added to
 // the expected numbers, so the leak check covers them too.
 
 export type HttpIngest =
@@ -27,11 +27,17 @@ export async function httpIngest(options: { url: string; key: string; events: Be
   const batches: BenchEvent[][] = [];
   for (let i = 0; i < options.events.length; i += options.batchSize) batches.push(options.events.slice(i, i + options.batchSize));
   const bodies = batches.map((b) => JSON.stringify(b));
-  const post = (body: string) =>
-    fetch(`${options.url}/v1/events`, { method: "POST", headers: { authorization: `Bearer ${options.key}`, "content-type": "application/json" }, body });
+  // An Idempotency-Key per batch, as a client that retries would send.
+  const runId = Date.now().toString(36);
+  const post = (body: string, batch: number | "probe") =>
+    fetch(`${options.url}/v1/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${options.key}`, "content-type": "application/json", "idempotency-key": `bench-${runId}-${batch}` },
+      body,
+    });
 
   // One small request first: is the endpoint there, and does it take our rows?
-  const probe = await post(JSON.stringify(batches[0].slice(0, 1))).catch((err: Error) => err);
+  const probe = await post(JSON.stringify(batches[0].slice(0, 1)), "probe").catch((err: Error) => err);
   if (probe instanceof Error) return { ok: false, reason: `POST /v1/events failed: ${probe.message}` };
   if (probe.status === 404 || probe.status === 405) return { ok: false, reason: `POST /v1/events is not available on this build (HTTP ${probe.status})` };
   const probeBody = (await probe.json().catch(() => ({}))) as Answer;
@@ -46,7 +52,7 @@ export async function httpIngest(options: { url: string; key: string; events: Be
   let done = 0;
   const failures: string[] = [];
   await mapLimit(bodies, options.concurrency, async (body, i) => {
-    const res = await post(body);
+    const res = await post(body, i);
     const answer = (await res.json().catch(() => ({}))) as Answer;
     if (!res.ok || typeof answer.accepted !== "number") {
       failures.push(`HTTP ${res.status} ${answer.error?.message ?? ""}`);
