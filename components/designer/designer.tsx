@@ -1,22 +1,21 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import ReactGridLayout, { useContainerWidth, verticalCompactor, type Layout } from "react-grid-layout";
 import "react-grid-layout/css/styles.css";
-import { previewWidgetAction, saveDraftAction, validateSqlAction, type PreviewResult } from "@/app/admin/dashboards/[id]/actions";
+import { previewWidgetAction, validateSqlAction, type PreviewResult } from "@/app/admin/dashboards/[id]/actions";
 import { describeWidget } from "@/lib/dashboards/describe-widget";
-import type { DashboardDefinition, DashboardDefinitionInput } from "@/lib/dashboards/definition";
+import type { DashboardDefinition } from "@/lib/dashboards/definition";
 import { DIMENSIONS } from "@/lib/query/catalog";
 import { Widget, type WidgetInput } from "@/lib/query/widget-spec";
 import { WidgetBody } from "@/components/dashboard/widget-body";
-import { SaveStatus, type Status } from "./save-status";
+import { SaveStatus } from "./save-status";
+import { useDraft } from "./use-draft";
 import { issuesByPath, WidgetEditor } from "./widget-editor";
 
 // The designer: a draft's widgets on a drag-and-resize grid with live
 // previews as one tenant, a form per widget, dashboard settings, autosave with
 // a revision check, and undo.
-
-type Doc = { name: string; definition: DashboardDefinitionInput };
 
 type Props = {
   id: string;
@@ -30,108 +29,21 @@ type Props = {
 };
 
 const ROW_HEIGHT = 72;
-const AUTOSAVE_MS = 700;
 
 function nextId(widgets: WidgetInput[]): string {
   for (let n = widgets.length + 1; ; n++) if (!widgets.some((w) => w.id === `w${n}`)) return `w${n}`;
 }
 
 export function Designer(props: Props) {
-  const [doc, setDoc] = useState<Doc>({ name: props.initialName, definition: props.initialDefinition });
-  const [history, setHistory] = useState<Doc[]>([]);
-  const [revision, setRevision] = useState(props.initialRevision);
-  const [status, setStatus] = useState<Status>({ kind: "saved" });
+  const { doc, history, status, update, undo, keepMine } = useDraft({ id: props.id, name: props.initialName, revision: props.initialRevision, definition: props.initialDefinition });
   const [selected, setSelected] = useState<string | undefined>(props.initialDefinition.widgets[0]?.id);
   const [tenant, setTenant] = useState(props.tenants[0] ?? "");
   const [previews, setPreviews] = useState<Record<string, PreviewResult | undefined>>({});
-  const dirty = useRef(false);
-  // One save at a time: a second save with the same revision would conflict with the first.
-  const saving = useRef(false);
-  const edits = useRef(0);
-  // After a failed save, wait for the next edit instead of retrying the same draft in a loop.
-  const waitForEdit = useRef(false);
   const { width, containerRef, mounted } = useContainerWidth();
 
   const widgets = useMemo(() => (doc.definition.widgets ?? []) as WidgetInput[], [doc.definition.widgets]);
   const layout = useMemo(() => doc.definition.layout ?? [], [doc.definition.layout]);
   const timezone = doc.definition.timezone ?? "UTC";
-
-  const update = useCallback((fn: (d: Doc) => Doc) => {
-    setDoc((current) => {
-      const next = fn(current);
-      if (next === current) return current;
-      setHistory((h) => [...h.slice(-49), current]);
-      dirty.current = true;
-      waitForEdit.current = false;
-      edits.current++;
-      setStatus({ kind: "pending" });
-      return next;
-    });
-  }, []);
-
-  const undo = useCallback(() => {
-    setHistory((h) => {
-      if (h.length === 0) return h;
-      setDoc(h[h.length - 1]);
-      dirty.current = true;
-      waitForEdit.current = false;
-      edits.current++;
-      setStatus({ kind: "pending" });
-      return h.slice(0, -1);
-    });
-  }, []);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement;
-      if ((e.ctrlKey || e.metaKey) && e.key === "z" && !["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) {
-        e.preventDefault();
-        undo();
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [undo]);
-
-  // Autosave, with the revision this editor last saw. A stale save is refused by the server and kept here.
-  // Edits made while a save is in flight are saved after it, with the revision it returned.
-  useEffect(() => {
-    if (!dirty.current || saving.current || waitForEdit.current || status.kind === "conflict") return;
-    const timer = setTimeout(async () => {
-      saving.current = true;
-      const editsAtSave = edits.current;
-      setStatus({ kind: "saving" });
-      try {
-        const result = await saveDraftAction({ id: props.id, revision, name: doc.name, definition: doc.definition });
-        saving.current = false;
-        if (result.ok) {
-          const editedSince = edits.current !== editsAtSave;
-          dirty.current = editedSince;
-          setRevision(result.revision);
-          setStatus(editedSince ? { kind: "pending" } : { kind: "saved", at: result.savedAt });
-        } else if (result.conflict) {
-          setStatus({ kind: "conflict", updatedBy: result.updatedBy, revision: result.revision });
-        } else {
-          waitForEdit.current = true;
-          setStatus({ kind: "error", message: result.error });
-        }
-      } catch {
-        saving.current = false;
-        waitForEdit.current = true;
-        setStatus({ kind: "error", message: "Could not reach the server; your changes are kept here and will be saved on the next edit." });
-      }
-    }, AUTOSAVE_MS);
-    return () => clearTimeout(timer);
-  }, [doc, revision, props.id, status.kind]);
-
-  // Warn before leaving with unsaved changes.
-  useEffect(() => {
-    const onLeave = (e: BeforeUnloadEvent) => {
-      if (dirty.current) e.preventDefault();
-    };
-    window.addEventListener("beforeunload", onLeave);
-    return () => window.removeEventListener("beforeunload", onLeave);
-  }, []);
 
   // Live previews: every valid widget, as the chosen tenant, debounced per change.
   const widgetsKey = JSON.stringify(widgets);
@@ -200,7 +112,7 @@ export function Designer(props: Props) {
             <code>{props.id}</code> · {props.liveVersion ? `live: v${props.liveVersion}` : "not published yet"} · {widgets.length} widgets
           </div>
         </div>
-        <SaveStatus status={status} invalid={invalid.length} onReloadTheirs={() => window.location.reload()} onKeepMine={() => { if (status.kind === "conflict") { setRevision(status.revision); setStatus({ kind: "pending" }); dirty.current = true; } }} />
+        <SaveStatus status={status} invalid={invalid.length} onReloadTheirs={() => window.location.reload()} onKeepMine={keepMine} />
         <button type="button" className="btn" onClick={undo} disabled={history.length === 0} title="Undo (Ctrl+Z)">Undo</button>
 
       </div>
