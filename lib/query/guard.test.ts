@@ -36,6 +36,17 @@ describe("SQL guard: adversarial corpus", () => {
     expect(wrong).toEqual([]);
   });
 
+  it("has a rejected entry for every output format the engine knows", async () => {
+    // A format the engine gains in an upgrade must be added to the corpus (and refused).
+    const formats = await getAnalytics().withConnection(async (client) => {
+      const rs = await client.query({ query: "SELECT name FROM system.formats WHERE is_output", format: "JSONEachRow" });
+      return (await rs.json<{ name: string }>()).map((r) => r.name);
+    });
+    expect(formats.length).toBeGreaterThan(50);
+    const covered = new Set(entries.filter((e) => e.category === "format-name" && e.verdict === "reject").map((e) => e.sql.split(" FORMAT ")[1]));
+    expect(formats.filter((f) => !covered.has(f))).toEqual([]);
+  });
+
   it("keeps the engine up after the huge and deeply nested payloads", async () => {
     expect(await guardSql("SELECT count() FROM events")).toEqual({ ok: true, tables: ["events"] });
   });
@@ -49,7 +60,9 @@ describe("SQL guard: reasons an admin understands", () => {
     ["SELECT count() FROM system.tables", /database "system" is not readable/],
     ["SELECT dictGet('d', 'a', 1) FROM events", /function dictGet\(\) is not allowed/],
     ["SELECT count() FROM events SETTINGS readonly = 0", /SETTINGS clauses are not allowed/],
-    ["SELECT count() FROM events FORMAT JSON", /FORMAT, INTO OUTFILE/],
+    ["SELECT count() FROM events FORMAT JSON", /FORMAT JSON is not allowed/],
+    ["SELECT count() FROM events FORMAT TabSeparatedRaw", /FORMAT TabSeparatedRaw is not allowed/],
+    ["SELECT count() FROM events INTO OUTFILE 'x'", /FORMAT, INTO OUTFILE/],
     ["SELECT * FROM events", /SELECT \* is not allowed/],
     ["SELECT _part FROM events", /"_part" is not a catalog column/],
     ["INSERT INTO events (name) VALUES ('x')", /Only SELECT queries/],

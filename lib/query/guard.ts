@@ -97,12 +97,15 @@ const LITERAL_ARGS: Record<string, number[]> = {
   tointervalhour: [0], tointervalday: [0], tointervalweek: [0], tointervalmonth: [0], tointervalminute: [0],
 };
 
-/** The tree checks, given the parsed root. */
-export function treeVerdict(root: AstNode, catalog: Catalog, appendedFormat: string): GuardVerdict {
+/** The tree checks, given the parsed root (of the query exactly as written: no FORMAT was appended to parse it). */
+export function treeVerdict(root: AstNode, catalog: Catalog): GuardVerdict {
   if (root.kind !== "SelectWithUnionQuery") return reject("Only SELECT queries are allowed.");
-  // Child 1 is the query; the client's own FORMAT is the only extra child allowed.
-  const extra = root.children.slice(1);
-  if (extra.length !== 1 || extra[0].kind !== "Identifier" || extra[0].name !== appendedFormat) {
+  // Child 1 is the query. Anything after it is a trailing clause the executor does not run:
+  // FORMAT (an Identifier), INTO OUTFILE and COMPRESSION (Literals), SETTINGS (Set).
+  const extra = root.children[1];
+  if (extra) {
+    if (extra.kind === "Set") return reject("SETTINGS clauses are not allowed.");
+    if (extra.kind === "Identifier") return reject(`FORMAT ${extra.name} is not allowed: Enclave picks the output format itself; remove the FORMAT clause.`);
     return reject("FORMAT, INTO OUTFILE and other trailing clauses are not allowed.");
   }
   const tableNames = new Set(catalog.tables.map((t) => t.name.toLowerCase()));
@@ -185,8 +188,6 @@ function hasOnlyCountAsterisks(root: AstNode): boolean {
   return ok;
 }
 
-const EXPLAIN_FORMAT = "TabSeparatedRaw";
-
 /** The full guard: text checks, then the engine's parser on a fresh read-only connection. */
 export async function guardSql(sql: string, options: { engine?: AnalyticsEngine; catalog?: Catalog } = {}): Promise<GuardVerdict> {
   const catalog = options.catalog ?? getCatalog();
@@ -195,13 +196,15 @@ export async function guardSql(sql: string, options: { engine?: AnalyticsEngine;
   const engine = options.engine ?? getAnalytics();
   let lines: string[];
   try {
+    // exec sends the text as it is: query() would append its own FORMAT clause, which the
+    // parser attaches to the admin's SELECT, and a FORMAT the admin wrote would then look
+    // like ours. The output format comes from a setting instead, so every trailing clause
+    // in the tree is the admin's own. Settings apply in order: readonly last.
     lines = await engine.withConnection(async (client) => {
-      const rs = await client.query({ query: `EXPLAIN AST ${sql}`, format: EXPLAIN_FORMAT, clickhouse_settings: { readonly: "1" } });
-      // A server prints the tree's lines raw; chdb wraps each line in double quotes.
-      return (await rs.text())
-        .split("\n")
-        .filter((line) => line.length > 0)
-        .map((line) => (line.length >= 2 && line.startsWith('"') && line.endsWith('"') ? line.slice(1, -1) : line));
+      const result = await client.exec({ query: `EXPLAIN AST ${sql}`, clickhouse_settings: { default_format: "TabSeparatedRaw", readonly: "1" } });
+      const chunks: Buffer[] = [];
+      for await (const chunk of result.stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+      return Buffer.concat(chunks).toString("utf8").split("\n").filter((line) => line.length > 0);
     });
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
@@ -213,5 +216,5 @@ export async function guardSql(sql: string, options: { engine?: AnalyticsEngine;
   }
   const root = parseAst(lines);
   if (typeof root === "string") return reject(root);
-  return treeVerdict(root, catalog, EXPLAIN_FORMAT);
+  return treeVerdict(root, catalog);
 }
