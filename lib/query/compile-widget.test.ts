@@ -93,6 +93,52 @@ describe("compiled queries on the engine, two tenants", () => {
     expect(locked.rows).toEqual([{ dimension: "US", m0: expected.get("US") }]);
   });
 
+  it("groups only rows some metric counts: no empty page row in Top pages, for any tenant", async () => {
+    const topPages = widget({ chart: "table", breakdown: "page", limit: 50, time_range: { kind: "last_90_days" }, metrics: [{ id: "event_count", event: "page_view" }, { id: "unique_users", event: "page_view" }] });
+    for (const tenant of ["acme", "acme2", "globex", "tenant-040"]) {
+      const result = await runScoped(previewScope(tenant), compileWidget(topPages, previewScope(tenant), { now: NOW }));
+      const expected = new Map<string, number>();
+      for (const r of rows) if (r.tenant_id === tenant && r.name === "page_view") expected.set(r.properties.page, (expected.get(r.properties.page) ?? 0) + 1);
+      expect(result.rows.map((r) => r.dimension), tenant).not.toContain("");
+      expect(Object.fromEntries(result.rows.map((r) => [r.dimension, r.m0])), tenant).toEqual(Object.fromEntries(expected));
+    }
+  });
+
+  it("still shows an empty group when the data has one (events without the property)", async () => {
+    const allByPage = widget({ chart: "bar", breakdown: "page", limit: 50, time_range: { kind: "last_90_days" } });
+    const result = await runScoped(previewScope("acme"), compileWidget(allByPage, previewScope("acme"), { now: NOW }));
+    const withoutPage = count("acme", (r) => r.properties.page === undefined);
+    expect(withoutPage).toBeGreaterThan(0);
+    expect(result.rows.find((r) => r.dimension === "")?.m0).toBe(withoutPage);
+  });
+
+  it("keeps every bucket of a time series, with zero where a metric counted nothing", async () => {
+    const days = (tz: string) => {
+      // A day with no signups at all: only a page view.
+      const series = widget({ chart: "line", granularity: "day", time_range: { kind: "absolute", from: "2026-05-01", to: "2026-05-31" }, metrics: [{ id: "event_count", event: "signup" }, { id: "value_avg", event: "signup" }] });
+      return compileWidget(series, previewScope("tenant-040"), { now: NOW, timezone: tz });
+    };
+    for (const tz of ["UTC", "Asia/Kathmandu", "America/New_York"]) {
+      const result = await runScoped(previewScope("tenant-040"), days(tz));
+      expect(result.rows.map((r) => String(r.bucket).slice(0, 10)), tz).toEqual(Array.from({ length: 31 }, (_, i) => `2026-05-${String(i + 1).padStart(2, "0")}`));
+      const signups = rows.filter((r) => r.tenant_id === "tenant-040" && r.name === "signup").length;
+      expect(result.rows.reduce((sum, r) => sum + Number(r.m0), 0), tz).toBeLessThanOrEqual(signups);
+      const empty = result.rows.filter((r) => r.m0 === 0);
+      expect(empty.length, tz).toBeGreaterThan(0);
+      // An average over nothing is unknown, not zero.
+      expect(empty.every((r) => r.m1 === null), tz).toBe(true);
+    }
+  });
+
+  it("keeps zero buckets per breakdown value in a broken-down series", async () => {
+    const series = widget({ chart: "stacked_bar", breakdown: "country", granularity: "week", limit: 5, time_range: { kind: "last_90_days" }, metrics: [{ id: "event_count", event: "order_completed" }] });
+    const result = await runScoped(previewScope("acme2"), compileWidget(series, previewScope("acme2"), { now: NOW }));
+    const buckets = new Set(result.rows.map((r) => r.bucket));
+    const countries = new Set(result.rows.map((r) => r.dimension));
+    expect(result.rows.length).toBe(buckets.size * countries.size);
+    expect(countries).not.toContain("");
+  });
+
   it("reports rows read, bytes read and elapsed time", async () => {
     // Granule pruning needs more rows than one granule (8192); the benchmark measures it at scale.
     const result = await runScoped(previewScope("tenant-040"), compileWidget(widget({ chart: "table", time_range: { kind: "last_90_days" } }), previewScope("tenant-040"), { now: NOW }));

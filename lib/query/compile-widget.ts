@@ -4,6 +4,7 @@ import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/embed/permissions";
 import { resolveDimension, VALUE_FIELD, type Granularity } from "@/lib/query/catalog";
 import { catalogTable, getCatalog, type Catalog } from "@/lib/query/catalog-tables";
 import { breakdownRefusal, filterRefusal } from "@/lib/query/permission-checks";
+import type { BucketFill } from "@/lib/query/fill-buckets";
 import type { TenantScope } from "@/lib/query/scope";
 import { chTime, clampRange, isTimeZone, resolveTimeRange, type ResolvedRange } from "@/lib/query/time-range";
 import { TIME_SERIES_CHARTS, type ChartWidget, type Filter, type FilterState, type MetricRef } from "@/lib/query/widget-spec";
@@ -23,6 +24,8 @@ export type CompiledQuery = {
   lockedFilters: Record<string, string[]>;
   /** The period actually queried, after clamping. */
   range?: { from: string; to: string };
+  /** Time series: every bucket of the period appears in the result (see fill-buckets.ts). */
+  fill?: BucketFill;
 };
 
 export type CompileOptions = {
@@ -104,6 +107,27 @@ function metricSql(metric: MetricRef, p: Params, cond?: string): string {
   }
 }
 
+/**
+ * The events some metric counts, or undefined when one counts every event.
+ * The scan is restricted to them, so no group (a page, a country) exists only
+ * because of events no metric counts; name is in the sort key, so it also reads less.
+ */
+function countedEvents(metrics: MetricRef[]): string[] | undefined {
+  const names = new Set<string>();
+  for (const m of metrics) {
+    if (m.id === "conversion_rate") {
+      names.add(m.from_event!).add(m.to_event!);
+      continue;
+    }
+    if (!m.event) return undefined;
+    names.add(m.event);
+  }
+  return [...names].sort();
+}
+
+/** What the engine gives for a metric over no rows: counts are 0, everything else (sums of a nullable value too) is null. */
+const EMPTY_VALUE: Record<string, 0 | null> = { event_count: 0, unique_users: 0 };
+
 const BUCKET: Record<Granularity, string> = {
   hour: "toStartOfHour",
   day: "toStartOfDay",
@@ -139,8 +163,10 @@ export function compileWidget(spec: ChartWidget, scope: TenantScope, options: Co
   const range: ResolvedRange = clampRange(resolveTimeRange(state.time_range ?? spec.time_range, tz, options.now ?? new Date()), permissions.max_date_range_days);
   const lockedFilters = permissions.locked_filters ?? {};
   const where: string[] = [tenantPredicate];
-  // Parameters are numbered in the order they appear in the SQL: range, locks, filters.
+  // Parameters are numbered in the order they appear in the SQL: range, counted events, locks, filters.
+  const events = countedEvents(spec.metrics);
   const restrictions = () => [
+    ...(events ? [`name IN ${p.add("Array(String)", events)}`] : []),
     ...Object.entries(lockedFilters).map(([dim, values]) => `${dimensionSql(dim)} IN ${p.add("Array(String)", values)}`),
     ...[...spec.filters, ...(state.filters ?? [])].map((f) => filterSql(f, p)),
   ];
@@ -166,8 +192,17 @@ export function compileWidget(spec: ChartWidget, scope: TenantScope, options: Co
   const timeSeries = TIME_SERIES_CHARTS.includes(spec.chart) || (spec.chart === "bar" && !breakdown);
   const select: string[] = [];
   const group: string[] = [];
+  let fill: BucketFill | undefined;
   if (timeSeries) {
     const granularity = spec.granularity ?? "day";
+    fill = {
+      granularity,
+      timezone: tz,
+      from: base.range!.from,
+      to: base.range!.to,
+      empty: Object.fromEntries(spec.metrics.map((m, i) => [`m${i}`, EMPTY_VALUE[m.id] ?? null])),
+      byDimension: Boolean(breakdown),
+    };
     select.push(`toString(${BUCKET[granularity]}(ts, ${p.add("String", tz)})) AS bucket`);
     group.push("bucket");
   }
@@ -189,7 +224,7 @@ export function compileWidget(spec: ChartWidget, scope: TenantScope, options: Co
     (group.length ? `\nGROUP BY ${group.join(", ")}` : "") +
     (order ? `\nORDER BY ${order}` : "") +
     (timeSeries ? `\nLIMIT ${Math.min(10_000, limit * 1000)}` : `\nLIMIT ${limit}`);
-  return { ...base, sql };
+  return { ...base, sql, ...(fill ? { fill } : {}) };
 }
 
 /** Deterministic order: every ORDER BY ends with the grouping keys. */

@@ -75,39 +75,55 @@ function sameOutcome(a: Outcome, b: Outcome, ordered = true): boolean {
   return x.every((row, i) => row === y[i]);
 }
 
-// Values per field: mostly real ones, so most results are non-empty, plus hostile ones.
-const POOLS: Record<string, string[]> = {
-  country: ["US", "DE", "GB", "FR", "CA", "IN", "ZZ", "acme"],
-  plan: ["free", "pro", "enterprise", "x' OR '1'='1"],
+// Values per field: real ones, and hostile ones only another tenant holds (or nobody).
+const REAL: Record<string, string[]> = {
+  country: ["US", "DE", "GB", "FR", "CA", "IN"],
+  plan: ["free", "pro", "enterprise"],
   device: ["desktop", "mobile", "tablet"],
-  page: ["/", "/pricing", "/docs", "/app/reports", "%"],
-  event: ["signup", "page_view", "order_completed", "secret_event"],
-  "property:secret": ["not-a-number", ""],
-  "property:page": ["/", "/blog", "ü"],
+  page: ["/", "/pricing", "/docs", "/app/reports"],
+  event: ["signup", "page_view", "order_completed"],
+  "property:secret": [""],
+  "property:page": ["/", "/blog"],
 };
-const dimensionIds = Object.keys(POOLS);
+const HOSTILE: Record<string, string[]> = {
+  country: ["ZZ", "acme"],
+  plan: ["x' OR '1'='1"],
+  device: ["phone"],
+  page: ["%"],
+  event: ["secret_event"],
+  "property:secret": ["not-a-number"],
+  "property:page": ["ü"],
+};
+const POOLS: Record<string, string[]> = Object.fromEntries(Object.keys(REAL).map((k) => [k, [...REAL[k], ...HOSTILE[k]]]));
+const dimensionIds = Object.keys(REAL);
+// Breakdowns by dimensions every tenant has, mostly; the rare property keys now and then.
+const breakdownArb = fc.oneof({ weight: 5, arbitrary: fc.constantFrom("country", "plan", "device", "page", "event") }, { weight: 1, arbitrary: fc.constantFrom("property:secret", "property:page") });
+// Mostly real values, so most results hold data; hostile ones in about one case in five.
+const valueArb = (field: string) => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...REAL[field]) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE[field]) });
 
 const filterArb = fc.constantFrom(...dimensionIds).chain((field) =>
   fc.oneof(
-    fc.record({ field: fc.constant(field), op: fc.constant("equals" as const), value: fc.constantFrom(...POOLS[field]) }),
-    fc.record({ field: fc.constant(field), op: fc.constantFrom("in" as const, "not_in" as const), values: fc.uniqueArray(fc.constantFrom(...POOLS[field]), { minLength: 1, maxLength: 3 }) }),
-    fc.record({ field: fc.constant(field), op: fc.constant("contains" as const), value: fc.constantFrom("a", "p", "%", "'", "s") }),
-    fc.record({ field: fc.constant("value" as const), op: fc.constant("between" as const), min: fc.integer({ min: 0, max: 300 }), max: fc.integer({ min: 300, max: 2_000_000_000 }) }),
+    { weight: 3, arbitrary: fc.record({ field: fc.constant(field), op: fc.constant("equals" as const), value: valueArb(field) }) },
+    { weight: 3, arbitrary: fc.record({ field: fc.constant(field), op: fc.constantFrom("in" as const, "not_in" as const), values: fc.uniqueArray(valueArb(field), { minLength: 1, maxLength: 3 }) }) },
+    { weight: 1, arbitrary: fc.record({ field: fc.constant(field), op: fc.constant("contains" as const), value: fc.constantFrom("a", "p", "%", "'", "s") }) },
+    { weight: 1, arbitrary: fc.record({ field: fc.constant("value" as const), op: fc.constant("between" as const), min: fc.integer({ min: 0, max: 300 }), max: fc.integer({ min: 300, max: 2_000_000_000 }) }) },
   ),
 );
 const lockedArb = fc.dictionary(fc.constantFrom("country", "plan", "device", "event"), fc.constant([] as string[]), { maxKeys: 2 }).chain((keys) =>
-  fc.record(Object.fromEntries(Object.keys(keys).map((k) => [k, fc.uniqueArray(fc.constantFrom(...POOLS[k]), { minLength: 1, maxLength: 3 })]))),
+  fc.record(Object.fromEntries(Object.keys(keys).map((k) => [k, fc.uniqueArray(valueArb(k), { minLength: 1, maxLength: 3 })]))),
 );
 
+// Mostly events every tenant has, so most results hold data; secret_event (globex only) still appears.
+const eventArb = fc.oneof({ weight: 6, arbitrary: fc.constantFrom("signup", "page_view", "order_completed") }, { weight: 1, arbitrary: fc.constant("secret_event") });
 const metricArb = fc.oneof(
   fc.record({ id: fc.constantFrom("event_count", "unique_users", "value_sum", "value_avg", "value_min", "value_max", "value_p50", "value_p90", "value_p99") }, { requiredKeys: ["id"] }),
-  fc.record({ id: fc.constantFrom("event_count", "value_sum", "unique_users"), event: fc.constantFrom("signup", "page_view", "order_completed", "secret_event") }),
-  fc.record({ id: fc.constant("conversion_rate"), from_event: fc.constantFrom("signup", "page_view"), to_event: fc.constantFrom("order_completed", "secret_event") }),
+  fc.record({ id: fc.constantFrom("event_count", "value_sum", "unique_users", "value_avg", "value_max"), event: eventArb }),
+  fc.record({ id: fc.constant("conversion_rate"), from_event: fc.constantFrom("signup", "page_view"), to_event: fc.oneof({ weight: 4, arbitrary: fc.constant("order_completed") }, { weight: 1, arbitrary: fc.constant("secret_event") }) }),
 );
 
 const timeRangeArb = fc.oneof(
   fc.constantFrom({ kind: "last_7_days" as const }, { kind: "last_30_days" as const }, { kind: "last_90_days" as const }, { kind: "this_month" as const }),
-  fc.tuple(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 40 })).map(([back, len]) => {
+  fc.tuple(fc.integer({ min: 0, max: 80 }), fc.integer({ min: 0, max: 40 })).map(([back, len]) => {
     const day = (offset: number) => new Date(ANCHOR.getTime() - offset * 86_400_000).toISOString().slice(0, 10);
     return { kind: "absolute" as const, from: day(back + len), to: day(back) };
   }),
@@ -118,13 +134,13 @@ const caseArb = fc.record({
   tenant: fc.oneof({ weight: 3, arbitrary: fc.constantFrom("acme", "globex", "acme2", "acme.eu") }, { weight: 1, arbitrary: fc.constantFrom(...TENANTS) }),
   chart: fc.constantFrom("kpi", "line", "area", "bar", "stacked_bar", "pie", "donut", "table"),
   metrics: fc.array(metricArb, { minLength: 1, maxLength: 3 }),
-  breakdown: fc.option(fc.constantFrom(...dimensionIds), { nil: undefined }),
+  breakdown: fc.option(breakdownArb, { nil: undefined }),
   granularity: fc.option(fc.constantFrom("hour", "day", "week", "month"), { nil: undefined }),
   filters: fc.array(filterArb, { maxLength: 1 }),
   time_range: timeRangeArb,
   limit: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
   timezone: fc.constantFrom("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"),
-  state: fc.record({ filters: fc.option(fc.array(filterArb, { maxLength: 1 }), { nil: undefined, freq: 2 }), breakdown: fc.option(fc.constantFrom(...dimensionIds), { nil: undefined }), time_range: fc.option(timeRangeArb, { nil: undefined }) }),
+  state: fc.record({ filters: fc.option(fc.array(filterArb, { maxLength: 1 }), { nil: undefined, freq: 2 }), breakdown: fc.option(breakdownArb, { nil: undefined }), time_range: fc.option(timeRangeArb, { nil: undefined }) }),
   permissions: fc.record({
     locked_filters: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: lockedArb }),
     max_date_range_days: fc.option(fc.integer({ min: 1, max: 120 }), { nil: undefined }),
@@ -153,7 +169,8 @@ describe("isolation oracle", () => {
         const run = (catalog: Catalog) => outcome(async () => runScoped(scope, compileWidget(parsed.data, scope, { permissions: permissions.data, filters: state.data, timezone: c.timezone, now: NOW, catalog })));
         const [a, b] = [await run(shared), await run(solo.get(c.tenant)!)];
         queries += 2;
-        if (a.ok && a.rows.some((r) => Object.values(r).some((v) => v !== 0 && v !== null))) nonEmpty++;
+        // Non-empty: some metric is non-zero (a bucket or dimension label alone proves nothing).
+        if (a.ok && a.rows.some((r) => Object.entries(r).some(([k, v]) => /^m\d+/.test(k) && v !== 0 && v !== null))) nonEmpty++;
         if (!a.ok && !b.ok) {
           refusedBoth++;
           refusals.set(a.code, (refusals.get(a.code) ?? 0) + 1);
@@ -162,10 +179,11 @@ describe("isolation oracle", () => {
       }),
       { seed: SEED, numRuns: RUNS },
     );
-    console.log(`isolation oracle: seed=${SEED} specs=${RUNS} queries=${queries} non-empty=${nonEmpty} refused-on-both=${refusedBoth} (${[...refusals].map(([k, v]) => `${k}:${v}`).join(", ")}) differences=${differences.length}`);
+    const ran = queries / 2 - refusedBoth;
+    console.log(`isolation oracle: seed=${SEED} specs=${RUNS} queries=${queries} ran=${ran} with-data=${nonEmpty} (${Math.round((100 * nonEmpty) / ran)}%) refused-on-both=${refusedBoth} (${[...refusals].map(([k, v]) => `${k}:${v}`).join(", ")}) differences=${differences.length}`);
     expect(differences.slice(0, 5)).toEqual([]);
-    // An oracle comparing empty results proves nothing: most cases must return data.
-    expect(nonEmpty).toBeGreaterThan(RUNS * 0.45);
+    // An oracle comparing empty results proves nothing: half the cases that ran must return a non-zero metric.
+    expect(nonEmpty).toBeGreaterThan(ran * 0.5);
   }, 600_000);
 
   it("every accepted corpus query gives the same result on shared and tenant-only data", async () => {

@@ -4,6 +4,7 @@ import { getAnalytics, type AnalyticsEngine, type ClickHouseSettings } from "@/l
 import { AppError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
 import { dimensionSql, type CompiledQuery } from "@/lib/query/compile-widget";
+import { fillBuckets } from "@/lib/query/fill-buckets";
 import { isIssuedScope, type TenantScope } from "@/lib/query/scope";
 import { withTenantSlot } from "@/lib/query/tenant-slots";
 
@@ -94,7 +95,7 @@ export async function runScoped(scope: TenantScope, compiled: CompiledQuery, opt
       }),
     );
     return {
-      rows: result.data,
+      rows: compiled.fill ? fillBuckets(result.data, compiled.fill) : result.data,
       columns: result.meta,
       stats: {
         elapsed_ms: Math.round((performance.now() - started) * 100) / 100,

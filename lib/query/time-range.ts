@@ -32,7 +32,7 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-function zonedParts(instant: number, tz: string) {
+export function zonedParts(instant: number, tz: string) {
   const parts = formatter(tz).formatToParts(new Date(instant));
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return { y: get("year"), m: get("month"), d: get("day"), h: get("hour"), min: get("minute"), s: get("second") };
