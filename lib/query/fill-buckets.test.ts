@@ -57,7 +57,7 @@ describe("fillBuckets", () => {
     const filled = fillBuckets(rows, { ...fill, byDimension: true });
     expect(filled.length).toBe(6);
     expect(new Set(filled.map((r) => r.dimension))).toEqual(new Set(["DE", "Ö"]));
-    expect(filled.map((r) => `${r.bucket.slice(8, 10)}${r.dimension}`)).toEqual(["01DE", "01Ö", "02DE", "02Ö", "03DE", "03Ö"]);
+    expect(filled.map((r) => `${String(r.bucket).slice(8, 10)}${String(r.dimension)}`)).toEqual(["01DE", "01Ö", "02DE", "02Ö", "03DE", "03Ö"]);
     expect(fillBuckets([], { ...fill, byDimension: true })).toEqual([]);
   });
 });

@@ -94,7 +94,6 @@ const HOSTILE: Record<string, string[]> = {
   "property:secret": ["not-a-number"],
   "property:page": ["ü"],
 };
-const POOLS: Record<string, string[]> = Object.fromEntries(Object.keys(REAL).map((k) => [k, [...REAL[k], ...HOSTILE[k]]]));
 const dimensionIds = Object.keys(REAL);
 // Breakdowns by dimensions every tenant has, mostly; the rare property keys now and then.
 const breakdownArb = fc.oneof({ weight: 5, arbitrary: fc.constantFrom("country", "plan", "device", "page", "event") }, { weight: 1, arbitrary: fc.constantFrom("property:secret", "property:page") });
