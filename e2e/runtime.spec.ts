@@ -1,31 +1,19 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { expect, test, type APIRequestContext, type Frame, type Page } from "@playwright/test";
-import { E2E } from "./fixtures/config";
+import { startExampleHost } from "./fixtures/example-host";
 import { enclaveCli } from "./fixtures/helpers";
 
 // The embed runtime and the example host on their own origins: :4000 is an
 // allowed origin of the demo dashboard, :4001 is not.
 
-const root = path.resolve(__dirname, "..");
 const hosts: ChildProcess[] = [];
 let adminKey: string;
 const SIGNUPS = { kind: "chart", id: "signups", title: "Signups", chart: "kpi", metrics: [{ id: "event_count", event: "signup" }], time_range: { kind: "last_30_days" } };
 const fmt = (n: number) => new Intl.NumberFormat("en", { maximumFractionDigits: 2 }).format(n);
 
-async function startHost(port: number) {
-  const child = spawn(process.execPath, ["scripts/example-host/server.mjs"], { cwd: root, env: { ...process.env, EXAMPLE_PORT: String(port), ENCLAVE_URL: E2E.baseUrl, DATA_DIR: E2E.dataDir }, stdio: ["ignore", "pipe", "inherit"] });
-  hosts.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (d) => String(d).includes("example host: http") && resolve());
-    child.on("exit", (code) => reject(new Error(`example host exited with ${code}`)));
-  });
-}
-
 test.beforeAll(async () => {
   adminKey = JSON.parse(enclaveCli(["keys", "create", "--name", "e2e-runtime", "--scopes", "admin", "--json"])).secret;
-  await startHost(4000);
-  await startHost(4001);
+  hosts.push(await startExampleHost(4000), await startExampleHost(4001));
 });
 test.afterAll(() => hosts.forEach((h) => h.kill()));
 

@@ -19,17 +19,24 @@ export type EnclaveEvent =
   | { type: "resize"; height: number }
   | { type: "filter-change"; filters: unknown }
   | { type: "expired"; code: string }
+  /** code: fetch_token_failed (will retry), renewal_failed (gave up; call refresh()), or the embed's own error code. */
   | { type: "error"; code: string; message?: string }
   | { type: "session"; session_id?: string; expires_at?: string };
 
 export interface EnclaveMountOptions {
   /** A ready embed_url; or use fetchToken so sessions renew themselves. */
   url?: string;
-  /** Called at mount, before expiry and on `expired`; returns your backend's POST /v1/embed-sessions JSON. */
+  /**
+   * Called at mount, before expiry and on `expired`; returns your backend's POST /v1/embed-sessions JSON.
+   * Failures are retried after 2, 4, 8, 16 s; after five in a row the runtime emits `renewal_failed` and stops until refresh().
+   */
   fetchToken?: () => Promise<EnclaveSession>;
   theme?: EnclaveTheme;
   onEvent?: (event: EnclaveEvent) => void;
-  /** Seconds before expires_at to fetch a new session (default 60). */
+  /**
+   * Seconds before the session ends to fetch a new one (default 60), but never in the first 3/4 of its
+   * lifetime (exp - iat; the browser's clock is not used). 0: renew only when the embed reports `expired`.
+   */
   refreshBeforeSeconds?: number;
   /** Follow the dashboard's height (default true). */
   autoHeight?: boolean;
@@ -42,7 +49,7 @@ export interface EnclaveInstance {
   /** Swap to another session without reloading the host page. */
   setEmbedUrl(url: string): void;
   setTheme(theme: EnclaveTheme): void;
-  /** Fetch a new session now (needs fetchToken). */
+  /** Fetch a new session now (needs fetchToken); starts over after `renewal_failed`. */
   refresh(): Promise<void>;
   destroy(): void;
 }

@@ -16,6 +16,7 @@
  *   </script>
  *
  * Events: ready, resize, error, expired, filter-change (and session, when a new session is mounted).
+ * Renewal follows the session's own lifetime (exp - iat), never the browser's clock, with backoff on failures.
  * Messages are accepted only from the iframe's own window and origin; the iframe
  * in turn talks only to the origins signed into its session.
  */
@@ -23,6 +24,14 @@
   "use strict";
 
   var DEFAULT_REFRESH_BEFORE_SECONDS = 60;
+  // A session is renewed `refreshBeforeSeconds` before it ends, but never in the
+  // first three quarters of its life, so a short session is not renewed at once.
+  var MIN_LIFE_SHARE = 0.75;
+  var MIN_RENEW_MS = 5000;
+  // Failed renewals (and sessions that end early) wait longer each time, then stop.
+  var BACKOFF_FIRST_MS = 2000;
+  var BACKOFF_MAX_MS = 60000;
+  var MAX_FAILURES = 5;
 
   function decodeClaims(url) {
     try {
@@ -32,6 +41,35 @@
     } catch {
       return {};
     }
+  }
+
+  /**
+   * When to renew, in ms from now, from the session's own lifetime (exp - iat,
+   * both set by the server), never from the browser's clock, which may be off.
+   */
+  function lifetimeMs(claims) {
+    return claims.exp && claims.iat && claims.exp > claims.iat ? (claims.exp - claims.iat) * 1000 : null;
+  }
+
+  /** refreshBeforeSeconds: 0 renews only when the embed reports the session ended. */
+  function renewalDelay(lifetime, refreshBeforeSeconds) {
+    var before = (refreshBeforeSeconds != null ? refreshBeforeSeconds : DEFAULT_REFRESH_BEFORE_SECONDS) * 1000;
+    if (lifetime == null || !(before > 0)) return null;
+    return Math.max(lifetime - before, lifetime * MIN_LIFE_SHARE, MIN_RENEW_MS);
+  }
+
+  /** 2 s, 4 s, 8 s … up to 60 s, with ±20% jitter so many embeds do not retry in step. */
+  function backoffDelay(failures) {
+    var base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * Math.pow(2, Math.max(0, failures - 1)));
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+
+  /** A plain page for the iframe when no session could be had at all. */
+  function unavailablePage(message) {
+    var text = String(message).replace(/[&<>"]/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
+    });
+    return '<!doctype html><meta charset="utf-8"><body style="font:14px system-ui,sans-serif;color:#555;display:grid;place-items:center;min-height:90vh;margin:0"><p role="status">' + text + "</p>";
   }
 
   function themeFragment(theme) {
@@ -52,7 +90,26 @@
     iframe.setAttribute("referrerpolicy", "no-referrer");
     container.appendChild(iframe);
 
-    var state = { url: null, origin: null, claims: {}, filters: null, theme: options.theme || null, timer: null, destroyed: false, rotating: false };
+    var state = {
+      url: null,
+      origin: null,
+      claims: {},
+      filters: null,
+      theme: options.theme || null,
+      timer: null,
+      // Whether the pending timer is a session's planned renewal (not a retry).
+      timerPlanned: false,
+      // The mounted session's lifetime (exp - iat) and when it was mounted (performance.now()).
+      lifetime: null,
+      setAt: 0,
+      destroyed: false,
+      rotating: false,
+      // A refresh asked for while one is in flight runs after it (a tenant switch is not lost).
+      pending: false,
+      // Renewals in a row that failed or came early because a session ended; 0 after one that went as planned.
+      failures: 0,
+      stopped: false,
+    };
 
     function emit(event) {
       if (typeof options.onEvent === "function") {
@@ -68,15 +125,21 @@
       if (iframe.contentWindow && state.origin) iframe.contentWindow.postMessage(message, state.origin);
     }
 
-    function scheduleRefresh(expiresAt) {
+    /** The one renewal timer: every renewal, planned or retried, goes through it. */
+    function schedule(delay, planned) {
       clearTimeout(state.timer);
-      if (typeof options.fetchToken !== "function" || !expiresAt) return;
-      var before = (options.refreshBeforeSeconds != null ? options.refreshBeforeSeconds : DEFAULT_REFRESH_BEFORE_SECONDS) * 1000;
-      var wait = new Date(expiresAt).getTime() - Date.now() - before;
-      state.timer = setTimeout(rotate, Math.max(0, wait));
+      state.timer = null;
+      if (state.destroyed || state.stopped || typeof options.fetchToken !== "function" || delay == null) return;
+      state.timerPlanned = Boolean(planned);
+      state.timer = setTimeout(function () {
+        state.timer = null;
+        // A session that lived to its planned renewal resets the backoff.
+        if (planned) state.failures = 0;
+        rotate();
+      }, delay);
     }
 
-    function setEmbedUrl(url, expiresAt) {
+    function setEmbedUrl(url) {
       var claims = decodeClaims(url);
       // Filters carry over only when tenant and dashboard stay the same.
       var keep = state.filters && claims.tenant === state.claims.tenant && claims.dashboard === state.claims.dashboard;
@@ -84,27 +147,79 @@
       state.url = url;
       state.origin = new URL(url).origin;
       state.claims = claims;
+      state.lifetime = lifetimeMs(claims);
+      state.setAt = performance.now();
+      iframe.removeAttribute("srcdoc");
       iframe.src = url + themeFragment(state.theme);
-      scheduleRefresh(expiresAt || (claims.exp ? claims.exp * 1000 : null));
+      schedule(renewalDelay(state.lifetime, options.refreshBeforeSeconds), true);
+    }
+
+    /** Stops renewing after repeated failures; the host can start again with refresh(). */
+    function giveUp(message) {
+      state.stopped = true;
+      schedule(null);
+      emit({ type: "error", code: "renewal_failed", message: message });
+      // With no session at all there is nothing in the iframe: say so. A live session keeps
+      // showing until it ends, and then shows its own expired state.
+      if (!state.url) iframe.srcdoc = unavailablePage("The dashboard could not be started. Reload the page to try again.");
+    }
+
+    function failed(message) {
+      state.failures += 1;
+      emit({ type: "error", code: "fetch_token_failed", message: message });
+      if (state.failures >= MAX_FAILURES) giveUp(message);
+      else schedule(backoffDelay(state.failures));
     }
 
     function rotate() {
-      if (state.destroyed || state.rotating || typeof options.fetchToken !== "function") return Promise.resolve();
+      if (state.destroyed || typeof options.fetchToken !== "function") return Promise.resolve();
+      if (state.rotating) {
+        state.pending = true;
+        return Promise.resolve();
+      }
       state.rotating = true;
+      schedule(null);
       return Promise.resolve()
         .then(options.fetchToken)
         .then(function (session) {
           if (!session || !session.embed_url) throw new Error("fetchToken must resolve to the JSON of POST /v1/embed-sessions");
           if (state.destroyed) return;
-          setEmbedUrl(session.embed_url, session.expires_at);
+          setEmbedUrl(session.embed_url);
           emit({ type: "session", session_id: session.session_id, expires_at: session.expires_at });
+          return true;
         })
         .catch(function (error) {
-          emit({ type: "error", code: "fetch_token_failed", message: String((error && error.message) || error) });
+          failed(String((error && error.message) || error));
         })
-        .then(function () {
+        .then(function (renewed) {
           state.rotating = false;
+          if (renewed && state.pending) {
+            state.pending = false;
+            return rotate();
+          }
+          state.pending = false;
         });
+    }
+
+    /** A renewal the host asks for (refresh) starts over, even after giving up. */
+    function refreshNow() {
+      state.stopped = false;
+      state.failures = 0;
+      return rotate();
+    }
+
+    /** The embed reports its session ended: renew; if it ended early, wait longer each time. */
+    function sessionEnded() {
+      // Already renewing, retrying on a timer, or given up: nothing more to do.
+      if (state.stopped || state.rotating || (state.timer && !state.timerPlanned)) return;
+      // Measured on the monotonic clock from when the session was mounted.
+      if (state.lifetime != null && performance.now() - state.setAt >= state.lifetime * 0.9) {
+        state.failures = 0; // it ran its course
+        return void rotate();
+      }
+      state.failures += 1;
+      if (state.failures >= MAX_FAILURES) return giveUp("sessions keep ending right after they start");
+      schedule(backoffDelay(state.failures));
     }
 
     function onMessage(event) {
@@ -120,7 +235,7 @@
         state.filters = data.filters || null;
       } else if (data.type === "expired") {
         emit({ type: "expired", code: data.code || "session_expired" });
-        rotate();
+        sessionEnded();
         return;
       }
       emit(Object.assign({}, data, { source: undefined }));
@@ -131,13 +246,13 @@
     var api = {
       iframe: iframe,
       setEmbedUrl: function (url) {
-        setEmbedUrl(url, null);
+        setEmbedUrl(url);
       },
       setTheme: function (theme) {
         state.theme = Object.assign({}, state.theme, theme);
         post({ source: "enclave-host", type: "set-theme", theme: state.theme });
       },
-      refresh: rotate,
+      refresh: refreshNow,
       destroy: function () {
         state.destroyed = true;
         clearTimeout(state.timer);
@@ -146,7 +261,7 @@
       },
     };
 
-    if (options.url) setEmbedUrl(options.url, null);
+    if (options.url) setEmbedUrl(options.url);
     else rotate();
     return api;
   }

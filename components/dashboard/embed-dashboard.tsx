@@ -32,12 +32,13 @@ const RANGES: { value: TimeRange["kind"]; label: string; days: number }[] = [
 ];
 const ROW_HEIGHT = 72;
 
-/** Seconds since epoch when a JWT expires (read only to schedule a refresh; the server verifies). */
-function tokenExpiry(token: string): number {
+/** A JWT's lifetime in ms (exp - iat, both set by the server) and its expiry; read only to schedule a refresh, the server verifies. */
+function tokenTimes(token: string): { lifetimeMs: number; expiresAt: number } {
   try {
-    return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).exp * 1000;
+    const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    return { lifetimeMs: (claims.exp - claims.iat) * 1000, expiresAt: claims.exp * 1000 };
   } catch {
-    return Date.now();
+    return { lifetimeMs: 0, expiresAt: 0 };
   }
 }
 
@@ -113,31 +114,32 @@ export function EmbedDashboard({ view, actions }: Props) {
   });
 
   // Tell the host when the session ends, and keep the data token fresh until then.
+  // Both are timed from what the server measured (time left, a token's exp - iat),
+  // never from the browser's clock, which may be minutes off.
   useEffect(() => {
     if (actions) return; // the admin preview has no session to expire
-    const untilExpiry = Date.parse(view.sessionExpiresAt) - Date.now();
     const expire = setTimeout(() => {
       setSessionError({ code: "session_expired", message: "This embed session has expired." });
       postToHost(view.origins, "expired", { code: "session_expired" });
-    }, Math.max(0, untilExpiry));
+    }, view.sessionExpiresInMs);
     let refresh: ReturnType<typeof setTimeout>;
     const schedule = () => {
-      const wait = tokenExpiry(token.current) - Date.now() - 60_000;
-      if (tokenExpiry(token.current) >= Date.parse(view.sessionExpiresAt)) return;
+      const { lifetimeMs, expiresAt } = tokenTimes(token.current);
+      if (expiresAt + 1_000 >= Date.parse(view.sessionExpiresAt)) return; // it lasts as long as the session (exp is in whole seconds)
       refresh = setTimeout(async () => {
         const res = await post("/api/embed/refresh", token.current, {});
         if (res.ok) {
           token.current = (await res.json()).data_token;
           schedule();
         }
-      }, Math.max(1_000, wait));
+      }, Math.max(1_000, lifetimeMs - 60_000));
     };
     schedule();
     return () => {
       clearTimeout(expire);
       clearTimeout(refresh);
     };
-  }, [view.sessionExpiresAt, view.origins, actions]);
+  }, [view.sessionExpiresAt, view.sessionExpiresInMs, view.origins, actions]);
 
   // Dropdown values for the dashboard's dimension filters, scoped like everything else.
   useEffect(() => {

@@ -73,6 +73,7 @@ export async function runPreview(admin: AdminContext, target: PreviewTarget, fil
       permissions: { allowExport: false, allowDrillDown: target.permissions.allow_drill_down, maxDateRangeDays: target.permissions.max_date_range_days, allowAi: false },
       dataToken: "",
       sessionExpiresAt: new Date(Date.now() + 24 * 3600_000).toISOString(),
+      sessionExpiresInMs: 24 * 3600_000,
       origins: [],
     },
     panels: outcomes.map((o) => o.panel),

@@ -26,6 +26,8 @@ export type EmbedView = {
     allowAi: boolean };
   dataToken: string;
   sessionExpiresAt: string;
+  /** Milliseconds the session had left when the server rendered: the browser's clock may be off, so the page times expiry from this. */
+  sessionExpiresInMs: number;
   /** Signed origins: the only parents the page talks to over postMessage. */
   origins: string[];
 };
@@ -76,6 +78,7 @@ export async function openEmbed(token: string): Promise<EmbedView | EmbedRefusal
         allowAi: session.permissions.allow_ai },
       dataToken: await mintDataToken({ sessionId: session.id, tenantId: session.tenantId, dashboardId: session.dashboardId, versionId: version.id, sessionExpiresAt: session.expiresAt }),
       sessionExpiresAt: session.expiresAt.toISOString(),
+      sessionExpiresInMs: Math.max(0, session.expiresAt.getTime() - Date.now()),
       origins: verified.claims.origins,
     };
   } catch (err) {
