@@ -28,6 +28,8 @@ describe("parseEnv", () => {
     expect(problems({ PORT: "70000" })[0]).toMatch(/^PORT: expected at most 65535/);
     expect(problems({ CLICKHOUSE_URL: "localhost:8123" })[0]).toMatch(/^CLICKHOUSE_URL: expected an http\(s\) URL/);
     expect(problems({ CLICKHOUSE_DATABASE: "a-b; DROP" })[0]).toMatch(/^CLICKHOUSE_DATABASE: expected a database name/);
+    expect(problems({ TRUST_PROXY: "proxy.internal" })[0]).toMatch(/^TRUST_PROXY: "proxy.internal" is not an IP address or CIDR range/);
+    expect(parseEnv({ TRUST_PROXY: "10.0.0.0/8, 192.168.1.5" }).TRUST_PROXY).toBe("10.0.0.0/8, 192.168.1.5");
     expect(problems({ ADMIN_EMAIL: "nope", ADMIN_PASSWORD: "long-enough-password" })[0]).toMatch(/^ADMIN_EMAIL: expected an email address/);
   });
 

@@ -1,6 +1,7 @@
 import "server-only";
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustProxy } from "@/scripts/server/client-address.mjs";
 
 // The one place environment variables are read. Everything else imports getEnv().
 
@@ -80,6 +81,14 @@ export const EnvSchema = z.object({
   ADMIN_EMAIL: optionalString.pipe(z.email("expected an email address").optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, "expected at least 12 characters").optional()),
   DEMO_EVENTS: intInRange(0, 50_000_000, 100_000),
+  // Proxies in front of the server whose X-Forwarded-For is believed: a hop count or addresses/CIDRs (scripts/server/client-address.mjs).
+  TRUST_PROXY: optionalString.superRefine((v, ctx) => {
+    try {
+      parseTrustProxy(v);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message.replace(/^TRUST_PROXY: /, "") });
+    }
+  }),
   LOGIN_MAX_FAILURES: intInRange(1, 1000, 5),
   LOGIN_WINDOW_MINUTES: intInRange(1, 24 * 60, 15),
   QUERY_TIMEOUT_SECONDS: intInRange(1, 3600, 10),

@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   tenant_forbidden: 403,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   not_published: 409,
   payload_too_large: 413,

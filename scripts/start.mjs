@@ -66,7 +66,8 @@ if (built) {
   fs.writeFileSync(stampFile, hash);
 }
 
-const server = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", port], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
+// scripts/server.mjs: Next's handler behind a preflight (client address from the socket, 405/400 for what Next would 500 on).
+const server = spawn(process.execPath, [path.join(root, "scripts/server.mjs")], { cwd: root, env: { ...env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "inherit"] });
 let announced = false;
 server.stdout.on("data", (chunk) => {
   const text = chunk.toString();

@@ -4,6 +4,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { adminActor, recordAudit } from "@/lib/audit";
 import { attemptLogin } from "@/lib/auth/login";
 import { getSecrets } from "@/lib/secrets";
+import { CLIENT_ADDRESS_HEADER } from "@/scripts/server/preflight.mjs";
 
 /** Error codes the login page knows how to explain; never free text from a URL. */
 export const LOGIN_ERRORS = {
@@ -11,10 +12,13 @@ export const LOGIN_ERRORS = {
   CredentialsSignin: "Wrong email or password.",
 } as const;
 
+/**
+ * The address scripts/server.mjs set from the socket (or a trusted proxy): it replaces any value
+ * a client sends. X-Forwarded-For is never read here; without the server (next dev) it is "unknown".
+ */
 function clientIp(headers: Record<string, unknown> | undefined): string {
-  const forwarded = headers?.["x-forwarded-for"];
-  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-  return first || "unknown";
+  const address = headers?.[CLIENT_ADDRESS_HEADER];
+  return typeof address === "string" && address.length > 0 && address.length <= 64 ? address : "unknown";
 }
 
 let cached: NextAuthOptions | undefined;

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { OriginsEditor, TestSessionMinter } from "@/components/admin/embed-tab";
 import { requireAdmin } from "@/lib/auth/admin-session";
+import { orNotFound } from "@/lib/or-not-found";
 import { getAllowedOrigins } from "@/lib/dashboards/allowed-origins";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { getEnv } from "@/lib/env";
@@ -15,7 +16,7 @@ type Props = { params: Promise<{ id: string }> };
 export default async function EmbedTabPage({ params }: Props) {
   const { id } = await params;
   const admin = await requireAdmin(`/admin/dashboards/${id}/embed`);
-  const [draft, origins, tenants] = await Promise.all([getDraft(id), getAllowedOrigins(id), listTenantsForAdmin({ kind: "admin", admin }, { limit: 200 })]);
+  const [draft, origins, tenants] = await orNotFound(Promise.all([getDraft(id), getAllowedOrigins(id), listTenantsForAdmin({ kind: "admin", admin }, { limit: 200 })]));
   const appUrl = getEnv().appUrl;
   const backend = `curl -s ${appUrl}/v1/embed-sessions \\
   -H "Authorization: Bearer $ENCLAVE_KEY" -H 'content-type: application/json' \\

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { EmbedDashboard } from "@/components/dashboard/embed-dashboard";
 import { requireAdmin } from "@/lib/auth/admin-session";
+import { orNotFound } from "@/lib/or-not-found";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { runPreview, type PreviewTarget } from "@/lib/dashboards/preview";
 import { listVersions } from "@/lib/dashboards/versions";
@@ -34,13 +35,13 @@ export default async function PreviewPage({ params, searchParams }: Props) {
   const { id } = await params;
   const q = await searchParams;
   const admin = await requireAdmin(`/admin/dashboards/${id}/preview`);
-  const [draft, versions, tenants] = await Promise.all([getDraft(id), listVersions(id), listTenantsForAdmin({ kind: "admin", admin }, { limit: 500 })]);
+  const [draft, versions, tenants] = await orNotFound(Promise.all([getDraft(id), listVersions(id), listTenantsForAdmin({ kind: "admin", admin }, { limit: 500 })]));
   const tenant = q.tenant && isTenantId(q.tenant) ? q.tenant : tenants[0]?.tenant_id;
   const show: PreviewTarget["show"] = q.show === "live" ? "live" : q.show && /^\d+$/.test(q.show) ? Number(q.show) : "draft";
   const { permissions, error } = permissionsFrom(q);
   const compare = q.compare === "1" && versions.some((v) => v.live) && show !== "live";
   const targets: PreviewTarget[] = tenant ? [{ dashboardId: id, show, tenantId: tenant, permissions }, ...(compare ? [{ dashboardId: id, show: "live" as const, tenantId: tenant, permissions }] : [])] : [];
-  const previews = await Promise.all(targets.map((t) => runPreview(admin, t)));
+  const previews = await orNotFound(Promise.all(targets.map((t) => runPreview(admin, t))));
 
   return (
     <>

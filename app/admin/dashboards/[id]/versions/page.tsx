@@ -3,6 +3,7 @@ import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { ConfirmSubmit } from "@/components/admin/confirm-submit";
 import { PublishForm } from "@/components/admin/publish-form";
 import { requireAdmin } from "@/lib/auth/admin-session";
+import { orNotFound } from "@/lib/or-not-found";
 import { diffDefinitions, isEmptyDiff } from "@/lib/dashboards/diff";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { getVersionDefinition, listVersions } from "@/lib/dashboards/versions";
@@ -16,11 +17,11 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ from?: s
 export default async function VersionsPage({ params, searchParams }: Props) {
   const { id } = await params;
   await requireAdmin(`/admin/dashboards/${id}/versions`);
-  const [draft, versions, query] = await Promise.all([getDraft(id), listVersions(id), searchParams]);
+  const [draft, versions, query] = await orNotFound(Promise.all([getDraft(id), listVersions(id), searchParams]));
   const numbers = versions.map((v) => v.number);
   const to = numbers.includes(Number(query.to)) ? Number(query.to) : numbers[0];
   const from = numbers.includes(Number(query.from)) ? Number(query.from) : numbers[1];
-  const diff = from && to ? diffDefinitions(await getVersionDefinition(id, from), await getVersionDefinition(id, to)) : undefined;
+  const diff = from && to ? diffDefinitions(await orNotFound(getVersionDefinition(id, from)), await orNotFound(getVersionDefinition(id, to))) : undefined;
   return (
     <>
       <DashboardHeader id={id} current="versions" title={`${draft.name}: versions`}>

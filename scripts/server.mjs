@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The production HTTP server (npm start runs it after building): Next's own
+// request handler behind a preflight that answers what Next would turn into a
+// 500 (TRACE, malformed %-escapes) and sets the client address from the socket
+// or a trusted proxy (TRUST_PROXY), never from a header a client sent.
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { parseTrustProxy } from "./server/client-address.mjs";
+import { preflight } from "./server/preflight.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const port = Number(process.env.PORT || 3000);
+const hostname = process.env.HOSTNAME || undefined;
+
+let trust;
+try {
+  trust = parseTrustProxy(process.env.TRUST_PROXY);
+} catch (err) {
+  console.error(`Invalid configuration:\n  - ${err.message}\nFix this environment variable and start again.`);
+  process.exit(1);
+}
+
+const started = Date.now();
+const app = next({ dev: false, dir: root, port, hostname: hostname ?? "localhost" });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = http.createServer((req, res) => {
+  const refusal = preflight(req, trust);
+  if (refusal) {
+    res.writeHead(refusal.status, refusal.headers);
+    res.end(req.method === "HEAD" ? undefined : refusal.body);
+    return;
+  }
+  handle(req, res).catch((err) => {
+    console.error("request failed", err instanceof Error ? err.message : String(err));
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+    res.end();
+  });
+});
+// Requests Node's HTTP parser rejects (unknown methods such as TRACK, broken
+// framing) never reach the handler: answer them with the JSON error body.
+server.on("clientError", (err, socket) => {
+  if (!socket.writable || err.code === "ECONNRESET") return socket.destroy();
+  const body = JSON.stringify({ error: { code: "bad_request", message: "The request could not be parsed as HTTP/1.1: check the method, headers and framing." } });
+  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+});
+// Longer than a typical load balancer's idle timeout, so it closes first.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+server.listen(port, hostname, () => {
+  console.log(`✓ Ready in ${Date.now() - started}ms on port ${port}${trust.kind === "none" ? "" : ` (trusting proxies: ${process.env.TRUST_PROXY})`}`);
+});
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    // Idle keep-alive connections would hold close() open.
+    server.closeIdleConnections?.();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  });
+}
