@@ -1,5 +1,6 @@
 import "server-only";
-import { getAnalytics, queryRows } from "@/lib/analytics/engine";
+import { getAnalytics } from "@/lib/analytics/engine";
+import { probeAnalyticsStore } from "@/lib/query/cross-tenant";
 import { getDb } from "@/lib/db";
 
 export type StoreHealth = { status: "ok"; latency_ms: number } | { status: "error"; error: string };
@@ -29,9 +30,8 @@ export async function checkHealth(): Promise<Health> {
   const [metadata, analytics] = await Promise.all([
     probe(() => getDb().$queryRawUnsafe("SELECT 1")),
     probe(async () => {
-      const engine = getAnalytics();
-      kind = engine.kind;
-      await queryRows(engine, `SELECT count() FROM ${engine.database}.events LIMIT 1`);
+      kind = getAnalytics().kind;
+      await probeAnalyticsStore();
     }),
   ]);
   const status = metadata.status === "ok" && analytics.status === "ok" ? "ok" : "degraded";

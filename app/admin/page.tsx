@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { readStoreOverviewForAdmin } from "@/lib/analytics/admin-overview";
+import { readStoreOverviewForAdmin } from "@/lib/query/cross-tenant";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { listApiKeys } from "@/lib/auth/api-keys";
 import { getEnv } from "@/lib/env";
@@ -13,7 +13,7 @@ const fmt = new Intl.NumberFormat("en");
 export default async function AdminOverview() {
   const admin = await requireAdmin("/admin");
   const [health, keys] = await Promise.all([checkHealth(), listApiKeys()]);
-  const overview = health.stores.analytics.status === "ok" ? await readStoreOverviewForAdmin(admin) : undefined;
+  const overview = health.stores.analytics.status === "ok" ? await readStoreOverviewForAdmin({ kind: "admin", admin }) : undefined;
   const activeKeys = keys.filter((k) => !k.revokedAt).length;
   return (
     <>

@@ -3,7 +3,7 @@ import { ask } from "@/lib/ai/ask";
 import { recordAudit } from "@/lib/audit";
 import type { AdminContext } from "@/lib/auth/admin-session";
 import { getDraft } from "@/lib/dashboards/drafts";
-import type { Permissions } from "@/lib/embed/permissions";
+import type { Permissions } from "@/lib/query/permissions";
 import { scopeForAdminPreview } from "@/lib/query/scope";
 
 // Admins ask as a tenant from the preview page: the same path customers use,

@@ -7,7 +7,7 @@ import { callProvider } from "@/lib/ai/providers";
 import { describeAnswer } from "@/lib/ai/rationale";
 import { sanitizeSpec } from "@/lib/ai/sanitize-spec";
 import { describeWidget, type WidgetView } from "@/lib/dashboards/describe-widget";
-import type { Permissions } from "@/lib/embed/permissions";
+import type { Permissions } from "@/lib/query/permissions";
 import { AppError } from "@/lib/errors";
 import { METRICS } from "@/lib/query/catalog";
 import { readFilterValues } from "@/lib/query/filter-values";

@@ -1,10 +1,12 @@
 import "server-only";
 import { z } from "zod";
-import { queryRows, type AnalyticsEngine } from "@/lib/analytics/engine";
+import type { AnalyticsEngine } from "@/lib/analytics/engine";
 import { ingestEvents } from "@/lib/analytics/ingest";
 import { DEMO_SEED, demoAnchor, demoEvents, demoTenantRows, demoTenants } from "@/lib/analytics/demo-data";
 import { recordAudit } from "@/lib/audit";
 import { getDb } from "@/lib/db";
+import { setupProof } from "@/lib/auth/admin-proof";
+import { storeHasEvents } from "@/lib/query/cross-tenant";
 
 const BATCH = 10_000;
 
@@ -29,8 +31,7 @@ export async function loadDemoDataIfEmpty(
   const started = await db.auditLog.findFirst({ where: { action: "demo_data.start" }, orderBy: { at: "desc" } });
   const resume = started ? StartedMeta.parse(JSON.parse(started.meta)) : undefined;
   if (!resume) {
-    const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${engine.database}.events`);
-    if (n > 0) return { loaded: false, reason: "the events table holds data already" };
+    if (await storeHasEvents(setupProof("demo data load"))) return { loaded: false, reason: "the events table holds data already" };
   }
   const startedAt = Date.now();
   const anchor = resume ? new Date(resume.anchor) : demoAnchor();

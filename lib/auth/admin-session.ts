@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { getAuthOptions } from "@/lib/auth/options";
 import { getDb } from "@/lib/db";
 import { adminActor } from "@/lib/audit";
+import { issueProofSubject } from "@/lib/auth/admin-proof";
 
 export type AdminContext = { id: string; email: string; name: string; actor: string };
 
@@ -13,7 +14,7 @@ export async function getAdmin(): Promise<AdminContext | undefined> {
   const id = session?.user?.id;
   if (!id) return undefined;
   const user = await getDb().adminUser.findUnique({ where: { id } });
-  return user ? { id: user.id, email: user.email, name: user.name, actor: adminActor(user.email) } : undefined;
+  return user ? issueProofSubject({ id: user.id, email: user.email, name: user.name, actor: adminActor(user.email) }) : undefined;
 }
 
 /** For pages and server actions under /admin: redirects to the login page when signed out. */

@@ -2,6 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import { AppError, errorResponse } from "@/lib/errors";
 import { apiKeyActor } from "@/lib/audit";
+import { issueProofSubject } from "@/lib/auth/admin-proof";
 import { findApiKeyBySecret, touchApiKey, type ApiKeyInfo, type ApiScope } from "@/lib/auth/api-keys";
 
 export type ApiKeyContext = {
@@ -40,7 +41,7 @@ export function withApiKey(scope: ApiScope | null, handler: Handler) {
         throw new AppError("insufficient_scope", `This API key lacks the "${scope}" scope needed here (it has: ${key.scopes.join(", ")}).`);
       }
       await touchApiKey(key);
-      const ctx: ApiKeyContext = {
+      const ctx: ApiKeyContext = issueProofSubject({
         key,
         actor: apiKeyActor(key.prefix),
         requestId,
@@ -49,7 +50,7 @@ export function withApiKey(scope: ApiScope | null, handler: Handler) {
             throw new AppError("tenant_forbidden", `This API key is restricted to one tenant and may not act for "${tenantId}".`);
           }
         },
-      };
+      });
       const response = await handler(req, ctx, route);
       response.headers.set("X-Request-Id", requestId);
       return response;

@@ -5,7 +5,7 @@ import { describeWidget, type WidgetView } from "@/lib/dashboards/describe-widge
 import type { DashboardDefinition } from "@/lib/dashboards/definition";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { getVersionDefinition, listVersions } from "@/lib/dashboards/versions";
-import { Permissions } from "@/lib/embed/permissions";
+import { Permissions } from "@/lib/query/permissions";
 import { AppError } from "@/lib/errors";
 import { DIMENSIONS, resolveDimension } from "@/lib/query/catalog";
 import { readFilterValues } from "@/lib/query/filter-values";

@@ -7,7 +7,7 @@ import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { parseStoredOrigins } from "@/lib/embed/origins";
-import { Permissions } from "@/lib/embed/permissions";
+import { Permissions } from "@/lib/query/permissions";
 import { mintEmbedToken } from "@/lib/embed/tokens";
 import { forgetTenantResults } from "@/lib/query/result-cache";
 import { resolveDimension } from "@/lib/query/catalog";

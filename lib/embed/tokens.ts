@@ -2,7 +2,7 @@ import "server-only";
 import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { z } from "zod";
 import { getSecrets, type SigningKey } from "@/lib/secrets";
-import { Permissions } from "@/lib/embed/permissions";
+import { Permissions } from "@/lib/query/permissions";
 
 // Embed tokens: HS256 pinned, `kid` from a key set (sign with the newest,
 // verify with any listed), iss/aud/iat/nbf/exp, jti = session id, and the

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { API_SCOPES } from "@/lib/auth/api-keys";
 import { DashboardDefinition } from "@/lib/dashboards/definition";
 import { ERROR_STATUS } from "@/lib/errors";
-import { Permissions } from "@/lib/embed/permissions";
+import { Permissions } from "@/lib/query/permissions";
 
 // The shapes /v1 answers with, as zod schemas: the OpenAPI document is
 // generated from them and the contract test parses real responses with them

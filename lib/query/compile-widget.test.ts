@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics } from "@/lib/analytics/engine";
 import type { EventRow } from "@/lib/analytics/event-row";
-import { Permissions } from "@/lib/embed/permissions";
+import { Permissions } from "@/lib/query/permissions";
 import { compileWidget } from "@/lib/query/compile-widget";
 import { runScoped } from "@/lib/query/run-scoped";
 import { ChartWidget, type WidgetInput } from "@/lib/query/widget-spec";

@@ -1,6 +1,6 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
-import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/embed/permissions";
+import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/query/permissions";
 import { resolveDimension, VALUE_FIELD, type Granularity } from "@/lib/query/catalog";
 import { catalogTable, getCatalog, type Catalog } from "@/lib/query/catalog-tables";
 import { breakdownRefusal, filterRefusal } from "@/lib/query/permission-checks";

@@ -8,10 +8,9 @@ import { describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
 const ADMIN_ONLY = [
-  "lib/query/admin-tenants.ts",
-  "lib/query/admin-catalog.ts",
-  "lib/analytics/admin-overview.ts",
+  "lib/query/cross-tenant.ts",
   "lib/tenants/overview.ts",
+  "lib/tenants/delete-tenant-data.ts",
   "lib/tenants/session-counts.ts",
   "lib/audit-search.ts",
   "lib/audit-export.ts",
@@ -60,7 +59,7 @@ describe("embed code and admin-only readers", () => {
   });
 
   it("the walker does find the readers from admin pages (so the check above can fail)", () => {
-    const graph = reachable(["app/admin/page.tsx", "app/admin/dashboards/[id]/page.tsx", "app/admin/tenants/page.tsx", "app/admin/audit/page.tsx", "app/admin/audit/export/route.ts"]);
+    const graph = reachable(["app/admin/page.tsx", "app/admin/dashboards/[id]/page.tsx", "app/admin/tenants/page.tsx", "app/admin/audit/page.tsx", "app/admin/audit/export/route.ts", "app/v1/tenants/[tenant_id]/data/route.ts"]);
     expect(ADMIN_ONLY.filter((f) => !graph.has(f))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/embed/permissions";
+import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/query/permissions";
 import { catalogTable, getCatalog, type Catalog } from "@/lib/query/catalog-tables";
 import { dimensionSql, type CompiledQuery } from "@/lib/query/compile-widget";
 import { chTime } from "@/lib/query/time-range";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
 import { eventsDdl } from "@/lib/analytics/schema";
 import { AppError } from "@/lib/errors";
-import { Permissions } from "@/lib/embed/permissions";
+import { Permissions } from "@/lib/query/permissions";
 import { getCatalog, type Catalog } from "@/lib/query/catalog-tables";
 import { compileWidget, type CompiledQuery } from "@/lib/query/compile-widget";
 import { guardSql } from "@/lib/query/guard";

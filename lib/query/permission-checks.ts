@@ -1,4 +1,4 @@
-import type { Permissions } from "@/lib/embed/permissions";
+import type { Permissions } from "@/lib/query/permissions";
 import { VALUE_FIELD } from "@/lib/query/catalog";
 import type { Filter } from "@/lib/query/widget-spec";
 

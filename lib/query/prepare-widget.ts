@@ -1,6 +1,6 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
-import type { Permissions } from "@/lib/embed/permissions";
+import type { Permissions } from "@/lib/query/permissions";
 import { getCatalog } from "@/lib/query/catalog-tables";
 import { compileWidget, type CompileOptions, type CompiledQuery } from "@/lib/query/compile-widget";
 import { guardSql } from "@/lib/query/guard";

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit";
-import { Permissions } from "@/lib/embed/permissions";
+import { Permissions } from "@/lib/query/permissions";
 import { AppError } from "@/lib/errors";
 import { getCatalog } from "@/lib/query/catalog-tables";
 import { compileWidget, type CompiledQuery } from "@/lib/query/compile-widget";
@@ -41,7 +41,7 @@ export async function previewQuery(authority: PreviewAuthority, input: PreviewIn
   } else {
     compiled = compileWidget(input.spec!, scope, { permissions, filters: input.filters, timezone: input.timezone });
   }
-  const actor = authority.kind === "admin" ? authority.admin.actor : authority.ctx.actor;
+  const actor = scope.actor;
   await recordAudit({ actor, action: "query.preview", target: input.tenant_id, meta: { kind: compiled.kind, request_id: requestId } });
   const result = await runScoped(scope, compiled, { audience: "admin", requestId });
   return {

@@ -1,7 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { getEnv } from "@/lib/env";
-import type { Permissions } from "@/lib/embed/permissions";
+import type { Permissions } from "@/lib/query/permissions";
 import type { CompiledQuery } from "@/lib/query/compile-widget";
 import { runScoped, type RunOptions, type ScopedResult } from "@/lib/query/run-scoped";
 import type { TenantScope } from "@/lib/query/scope";

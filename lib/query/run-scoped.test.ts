@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeAnalytics } from "@/lib/analytics/engine";
 import { AppError } from "@/lib/errors";
+import { issueProofSubject } from "@/lib/auth/admin-proof";
 import { getCatalog } from "@/lib/query/catalog-tables";
 import { compileWidget, type CompiledQuery } from "@/lib/query/compile-widget";
 import { runScoped, scopedSettings, tableFilters } from "@/lib/query/run-scoped";
@@ -81,7 +82,7 @@ describe("runScoped", () => {
     vi.resetModules();
     const { runScoped: fresh } = await import("@/lib/query/run-scoped");
     const { scopeForAdminPreview } = await import("@/lib/query/scope");
-    const scope = scopeForAdminPreview({ kind: "admin", admin: { id: "a", email: "a@b.co", name: "a", actor: "admin:a@b.co" } }, "acme");
+    const scope = scopeForAdminPreview({ kind: "admin", admin: issueProofSubject({ id: "a", email: "a@b.co", name: "a", actor: "admin:a@b.co" }) }, "acme");
     await expect(fresh(scope, sql("SELECT event_id FROM events"))).rejects.toMatchObject({ code: "query_too_large" });
     vi.unstubAllEnvs();
   });
@@ -113,7 +114,7 @@ describe("per-tenant concurrency cap", () => {
 describe("prepareWidget for custom-SQL widgets", () => {
   it("guards the SQL again and applies the session's locked filters at the engine layer", async () => {
     const { prepareWidget } = await import("@/lib/query/prepare-widget");
-    const { Permissions } = await import("@/lib/embed/permissions");
+    const { Permissions } = await import("@/lib/query/permissions");
     const { SqlWidget } = await import("@/lib/query/widget-spec");
     const widget = SqlWidget.parse({ kind: "sql", id: "s1", title: "By country", chart: "table", sql: "SELECT properties['country'] AS c, count() AS n FROM events GROUP BY c ORDER BY c" });
     const scope = previewScope("acme");

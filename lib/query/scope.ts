@@ -1,8 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { isTenantId } from "@/lib/tenant-id";
-import type { AdminContext } from "@/lib/auth/admin-session";
-import type { ApiKeyContext } from "@/lib/auth/with-api-key";
+import { checkAdminProof, type AdminProof } from "@/lib/auth/admin-proof";
 
 // TenantScope: the only thing that names a tenant to the query engine. It is
 // constructed here and nowhere else; the executor refuses any object that did
@@ -47,14 +46,11 @@ export function scopeFromEmbedSession(session: VerifiedEmbedSession): TenantScop
   return issue(session.tenantId, "embed", `embed:${session.sessionId}`);
 }
 
-/** An admin's explicit choice to preview as a tenant: a signed-in admin or an `admin`-scoped API key. */
-export type PreviewAuthority = { kind: "admin"; admin: AdminContext } | { kind: "api_key"; ctx: ApiKeyContext };
+/** An admin's explicit choice to preview as a tenant: a signed-in admin or an `admin`-scoped API key (a restricted one for its tenant only). */
+export type PreviewAuthority = AdminProof;
 
 export function scopeForAdminPreview(authority: PreviewAuthority, tenantId: string): TenantScope {
-  if (authority.kind === "api_key") {
-    if (!authority.ctx.key.scopes.includes("admin")) throw new AppError("insufficient_scope", 'Previewing as a tenant needs an API key with the "admin" scope.');
-    authority.ctx.assertTenant(tenantId);
-    return issue(tenantId, "admin_preview", authority.ctx.actor);
-  }
-  return issue(tenantId, "admin_preview", authority.admin.actor);
+  if (!authority || authority.kind === "setup") throw new AppError("forbidden", "Previewing as a tenant needs an admin.");
+  const { actor } = checkAdminProof(authority, { tenantId });
+  return issue(tenantId, "admin_preview", actor);
 }

@@ -2,7 +2,8 @@ import "server-only";
 import { recordAudit } from "@/lib/audit";
 import { getDb } from "@/lib/db";
 import { revokeTenantSessions } from "@/lib/embed/sessions";
-import { deleteTenantEvents } from "@/lib/query/delete-tenant-events";
+import { checkAdminProof, type AdminProof } from "@/lib/auth/admin-proof";
+import { deleteTenantEvents } from "@/lib/query/cross-tenant";
 import { forgetTenantResults } from "@/lib/query/result-cache";
 
 // Everything Enclave holds about one tenant's data goes: its events, saved
@@ -12,10 +13,11 @@ import { forgetTenantResults } from "@/lib/query/result-cache";
 
 export type TenantDeletion = { tenant_id: string; events_deleted: number; saved_views_deleted: number; ai_log_entries_deleted: number; sessions_revoked: number };
 
-export async function deleteTenantData(tenantId: string, actor: string): Promise<TenantDeletion> {
+export async function deleteTenantData(proof: AdminProof, tenantId: string): Promise<TenantDeletion> {
+  const { actor } = checkAdminProof(proof, { tenantId });
   // Sessions first, so no open embed reads while the rows go.
   const { sessions_revoked } = await revokeTenantSessions(tenantId, actor);
-  const { rows_deleted } = await deleteTenantEvents(tenantId);
+  const { rows_deleted } = await deleteTenantEvents(proof, tenantId);
   const { count: savedViews } = await getDb().savedView.deleteMany({ where: { tenantId } });
   const { count: aiLogs } = await getDb().aiLog.deleteMany({ where: { tenantId } });
   // Questions the tenant's users asked are their data too; widgets already added to dashboards are the admins'.

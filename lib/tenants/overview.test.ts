@@ -1,3 +1,4 @@
+import { issueProofSubject } from "@/lib/auth/admin-proof";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics } from "@/lib/analytics/engine";
 import { getDb } from "@/lib/db";
@@ -8,7 +9,8 @@ import type { EventRow } from "@/lib/analytics/event-row";
 
 // Events from real chdb, sessions from real SQLite, joined per tenant.
 
-const admin = { id: "adm_test", email: "tester@example.com", name: "Tester", actor: "admin:tester@example.com" };
+// As getAdmin() gives it: an issued proof subject (a hand-built one is refused).
+const admin = issueProofSubject({ id: "adm_test", email: "tester@example.com", name: "Tester", actor: "admin:tester@example.com" });
 let rows: EventRow[];
 
 beforeAll(async () => {

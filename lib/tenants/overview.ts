@@ -1,7 +1,8 @@
 import "server-only";
+import { AppError } from "@/lib/errors";
 import { z } from "zod";
 import type { AdminContext } from "@/lib/auth/admin-session";
-import { listTenantsForAdmin, type TenantSummary } from "@/lib/query/admin-tenants";
+import { listTenantsForAdmin, type TenantSummary } from "@/lib/query/cross-tenant";
 import { searchParam } from "@/lib/search-params";
 import { countSessionsByTenant, listTenantsWithSessions } from "@/lib/tenants/session-counts";
 
@@ -39,6 +40,7 @@ export async function listTenantOverview(admin: AdminContext, { search, limit = 
   let eventsError: string | undefined;
   const [withEvents, withSessions] = await Promise.all([
     listTenantsForAdmin({ kind: "admin", admin }, { search, limit }).catch((err: unknown): TenantSummary[] => {
+      if (err instanceof AppError) throw err; // a refused proof is not a store outage
       console.error("tenants page: listing tenants from the analytics store failed", err);
       eventsError = "The analytics store did not answer, so event counts are missing. Check Overview → Stores.";
       return [];

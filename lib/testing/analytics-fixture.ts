@@ -3,6 +3,7 @@ import { ensureAnalyticsSchema } from "@/lib/analytics/schema";
 import { insertEventRows } from "@/lib/analytics/ingest";
 import { demoEvents, demoAnchor } from "@/lib/analytics/demo-data";
 import { toEventRow, type EventRow } from "@/lib/analytics/event-row";
+import { issueProofSubject } from "@/lib/auth/admin-proof";
 import { scopeForAdminPreview, type TenantScope } from "@/lib/query/scope";
 
 /** The demo data set at a fixed anchor, as rows, for tests that compute expected values. */
@@ -23,7 +24,8 @@ export async function loadDemoFixture(total: number, anchor = demoAnchor()): Pro
   return { engine, rows };
 }
 
-const testAdmin = { id: "adm_test", email: "tester@example.com", name: "Tester", actor: "admin:tester@example.com" };
+// As getAdmin() would give it: an issued proof subject.
+const testAdmin = issueProofSubject({ id: "adm_test", email: "tester@example.com", name: "Tester", actor: "admin:tester@example.com" });
 
 /** A scope as an admin previewing the tenant would get. */
 export function previewScope(tenantId: string): TenantScope {

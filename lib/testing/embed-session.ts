@@ -1,5 +1,5 @@
 import { DEMO_DASHBOARD_ID } from "@/lib/dashboards/demo-dashboard";
-import type { PermissionsInput } from "@/lib/embed/permissions";
+import type { PermissionsInput } from "@/lib/query/permissions";
 import { openEmbed } from "@/lib/embed/open-embed";
 import { createEmbedSession } from "@/lib/embed/sessions";
 

@@ -4,7 +4,7 @@ import type { EventRow } from "@/lib/analytics/event-row";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { ensureDemoDashboard } from "@/lib/dashboards/demo-dashboard";
 import { getDb } from "@/lib/db";
-import { DEFAULT_PERMISSIONS } from "@/lib/embed/permissions";
+import { DEFAULT_PERMISSIONS } from "@/lib/query/permissions";
 import { createEmbedSession, getEmbedSession } from "@/lib/embed/sessions";
 import { runScopedCached } from "@/lib/query/result-cache";
 import { compileWidget } from "@/lib/query/compile-widget";

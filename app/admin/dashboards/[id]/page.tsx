@@ -4,8 +4,7 @@ import { Designer } from "@/components/designer/designer";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { orNotFound } from "@/lib/or-not-found";
 import { getDraft } from "@/lib/dashboards/drafts";
-import { listPropertyKeysForAdmin } from "@/lib/query/admin-catalog";
-import { listTenantsForAdmin } from "@/lib/query/admin-tenants";
+import { listPropertyKeysForAdmin, listTenantsForAdmin } from "@/lib/query/cross-tenant";
 
 export const metadata: Metadata = { title: "Designer" };
 

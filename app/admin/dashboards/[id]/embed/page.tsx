@@ -6,7 +6,7 @@ import { orNotFound } from "@/lib/or-not-found";
 import { getAllowedOrigins } from "@/lib/dashboards/allowed-origins";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { getEnv } from "@/lib/env";
-import { listTenantsForAdmin } from "@/lib/query/admin-tenants";
+import { listTenantsForAdmin } from "@/lib/query/cross-tenant";
 import { mintTestSessionAction, saveOriginsAction } from "./actions";
 
 export const metadata: Metadata = { title: "Embed" };

@@ -7,6 +7,5 @@ import { deleteTenantData } from "@/lib/tenants/delete-tenant-data";
 export const DELETE = withApiKey("admin", async (_req, ctx, route) => {
   const { tenant_id } = (await route.params) as { tenant_id: string };
   if (!isTenantId(tenant_id)) throw new AppError("validation_failed", `"${tenant_id}" is not a valid tenant id.`);
-  ctx.assertTenant(tenant_id);
-  return Response.json(await deleteTenantData(tenant_id, ctx.actor));
+  return Response.json(await deleteTenantData({ kind: "api_key", ctx }, tenant_id));
 });
