@@ -1,19 +1,24 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
-import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/query/permissions";
-import { resolveDimension, VALUE_FIELD, type Granularity } from "@/lib/query/catalog";
+import { resolveDimension, type Granularity } from "@/lib/query/catalog";
 import { catalogTable, getCatalog, type Catalog } from "@/lib/query/catalog-tables";
-import { breakdownRefusal, filterRefusal } from "@/lib/query/permission-checks";
 import type { BucketFill } from "@/lib/query/fill-buckets";
+import { breakdownRefusal, filterRefusal } from "@/lib/query/permission-checks";
+import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/query/permissions";
 import type { TenantScope } from "@/lib/query/scope";
+import { BUCKET, countedEvents, dimensionSql, EMPTY_VALUE, filterSql, metricSql, Params } from "@/lib/query/sql-parts";
 import { chTime, clampRange, isTimeZone, resolveTimeRange, type ResolvedRange } from "@/lib/query/time-range";
 import { TIME_SERIES_CHARTS, type ChartWidget, type Filter, type FilterState, type MetricRef } from "@/lib/query/widget-spec";
 
-// Widget spec → parameterised SQL. Identifiers come from the catalog only,
-// values are query parameters, the tenant predicate is on every table
-// reference (including the top-N subquery), and only functions that cannot
-// throw on data are used: an error raised by another tenant's row that shares
-// a granule would itself be a leak.
+export { dimensionSql } from "@/lib/query/sql-parts";
+
+// Widget spec → a plan (what to scan, group and compute, checked against the
+// session's permissions) → parameterised SQL. Identifiers come from the
+// catalog only, values are query parameters, the tenant predicate is on every
+// table reference (including the top-N subquery), and only functions that
+// cannot throw on data are used: an error raised by another tenant's row that
+// shares a granule would itself be a leak. The render planner (plan-render.ts)
+// merges plans of one render into fewer queries with the same results.
 
 export type CompiledQuery = {
   kind: "compiled" | "sql";
@@ -36,103 +41,32 @@ export type CompileOptions = {
   catalog?: Catalog;
 };
 
-class Params {
-  readonly values: Record<string, unknown> = {};
-  private n = 0;
-  add(type: string, value: unknown): string {
-    const name = `p${this.n++}`;
-    this.values[name] = value;
-    return `{${name}:${type}}`;
-  }
-}
+export type WidgetShape = "kpi" | "total" | "series" | "breakdown" | "series_breakdown";
 
-/** SQL for a dimension, from catalog names only (property keys are regex-checked). */
-export function dimensionSql(id: string): string {
-  const dim = resolveDimension(id);
-  if (!dim) throw new AppError("validation_failed", `Unknown dimension "${id}".`);
-  if (dim.column) return dim.column;
-  return `properties['${dim.propertyKey!.replace(/[^A-Za-z0-9_.-]/g, "")}']`;
-}
-
-function filterSql(filter: Filter, p: Params): string {
-  if (filter.op === "between") return `(${VALUE_FIELD} >= ${p.add("Float64", filter.min)} AND ${VALUE_FIELD} <= ${p.add("Float64", filter.max)})`;
-  const dim = dimensionSql(filter.field);
-  switch (filter.op) {
-    case "equals":
-      return `${dim} = ${p.add("String", filter.value)}`;
-    case "in":
-      return `${dim} IN ${p.add("Array(String)", filter.values)}`;
-    case "not_in":
-      return `${dim} NOT IN ${p.add("Array(String)", filter.values)}`;
-    case "contains":
-      return `positionCaseInsensitiveUTF8(${dim}, ${p.add("String", filter.value)}) > 0`;
-  }
-}
-
-/** An aggregate for a metric; `cond` narrows it (If-combinators never throw). */
-function metricSql(metric: MetricRef, p: Params, cond?: string): string {
-  const eventCond = metric.event ? `name = ${p.add("String", metric.event)}` : undefined;
-  const where = [cond, eventCond].filter(Boolean).join(" AND ");
-  const agg = (fn: string, arg: string) => (where ? `${fn}If(${arg}${arg ? ", " : ""}${where})` : `${fn}(${arg})`);
-  const quantile = (q: string) => (where ? `quantileExactIf(${q})(value, ${where})` : `quantileExact(${q})(value)`);
-  switch (metric.id) {
-    case "event_count":
-      return where ? `countIf(${where})` : "count()";
-    case "unique_users":
-      return agg("uniqExact", "user_id");
-    case "value_sum":
-      return agg("sum", "value");
-    case "value_avg":
-      return agg("avg", "value");
-    case "value_min":
-      return agg("min", "value");
-    case "value_max":
-      return agg("max", "value");
-    case "value_p50":
-      return quantile("0.5");
-    case "value_p90":
-      return quantile("0.9");
-    case "value_p95":
-      return quantile("0.95");
-    case "value_p99":
-      return quantile("0.99");
-    case "conversion_rate": {
-      const scoped = (event: string) => [cond, `name = ${p.add("String", event)}`].filter(Boolean).join(" AND ");
-      const from = `uniqExactIf(user_id, ${scoped(metric.from_event!)})`;
-      const to = `uniqExactIf(user_id, ${scoped(metric.to_event!)})`;
-      return `if(${from} = 0, NULL, ${to} / ${from})`;
-    }
-    default:
-      throw new AppError("validation_failed", `Unknown metric "${metric.id}".`);
-  }
-}
-
-/**
- * The events some metric counts, or undefined when one counts every event.
- * The scan is restricted to them, so no group (a page, a country) exists only
- * because of events no metric counts; name is in the sort key, so it also reads less.
- */
-function countedEvents(metrics: MetricRef[]): string[] | undefined {
-  const names = new Set<string>();
-  for (const m of metrics) {
-    if (m.id === "conversion_rate") {
-      names.add(m.from_event!).add(m.to_event!);
-      continue;
-    }
-    if (!m.event) return undefined;
-    names.add(m.event);
-  }
-  return [...names].sort();
-}
-
-/** What the engine gives for a metric over no rows: counts are 0, everything else (sums of a nullable value too) is null. */
-const EMPTY_VALUE: Record<string, 0 | null> = { event_count: 0, unique_users: 0 };
-
-const BUCKET: Record<Granularity, string> = {
-  hour: "toStartOfHour",
-  day: "toStartOfDay",
-  week: "toMonday",
-  month: "toStartOfMonth",
+/** One chart widget's query, before SQL: checked, with its period resolved. */
+export type WidgetPlan = {
+  spec: ChartWidget;
+  tenantId: string;
+  catalog: Catalog;
+  timezone: string;
+  shape: WidgetShape;
+  /** The widget's period after clamping. */
+  range: ResolvedRange;
+  /** What the query scans: the period, and for a KPI the period before it too. */
+  scan: { from: Date; to: Date };
+  /** KPI: the period before is compared (dropped when a date bound would not allow reading it). */
+  withPrevious: boolean;
+  /** Events some metric counts; undefined when a metric counts every event. */
+  events?: string[];
+  /** The session's locked filters (engine-enforced too). */
+  locks: Record<string, string[]>;
+  /** The end user's dashboard filters: the same for every widget of a render. */
+  stateFilters: Filter[];
+  metrics: MetricRef[];
+  granularity?: Granularity;
+  breakdown?: string;
+  limit: number;
+  fill?: BucketFill;
 };
 
 function checkPermissions(spec: ChartWidget, permissions: Permissions, state: FilterState): void {
@@ -146,92 +80,121 @@ function checkPermissions(spec: ChartWidget, permissions: Permissions, state: Fi
   }
 }
 
-export function compileWidget(spec: ChartWidget, scope: TenantScope, options: CompileOptions = {}): CompiledQuery {
+export function planWidget(spec: ChartWidget, scope: TenantScope, options: CompileOptions = {}): WidgetPlan {
   const permissions = options.permissions ?? DEFAULT_PERMISSIONS;
   const state = options.filters ?? {};
   const tz = options.timezone ?? "UTC";
   if (!isTimeZone(tz)) throw new AppError("validation_failed", `Unknown time zone "${tz}".`);
   checkPermissions(spec, permissions, state);
-
   const catalog = options.catalog ?? getCatalog();
+  const range = clampRange(resolveTimeRange(state.time_range ?? spec.time_range, tz, options.now ?? new Date()), permissions.max_date_range_days);
+  const breakdown = state.breakdown ?? spec.breakdown;
+  const timeSeries = TIME_SERIES_CHARTS.includes(spec.chart) || (spec.chart === "bar" && !breakdown);
+  const shape: WidgetShape = spec.chart === "kpi" ? "kpi" : timeSeries ? (breakdown ? "series_breakdown" : "series") : breakdown ? "breakdown" : "total";
+  const span = range.to.getTime() - range.from.getTime();
+  // With a date bound, a KPI's comparison is dropped if it would read outside the bound.
+  const withPrevious = shape === "kpi" && (!permissions.max_date_range_days || 2 * span <= permissions.max_date_range_days * 86_400_000);
+  const granularity = timeSeries ? spec.granularity ?? "day" : undefined;
+  return {
+    spec,
+    tenantId: scope.tenantId,
+    catalog,
+    timezone: tz,
+    shape,
+    range,
+    scan: { from: withPrevious ? new Date(range.from.getTime() - span) : range.from, to: range.to },
+    withPrevious,
+    events: countedEvents(spec.metrics),
+    locks: permissions.locked_filters ?? {},
+    stateFilters: state.filters ?? [],
+    metrics: spec.metrics,
+    granularity,
+    breakdown: shape === "kpi" ? undefined : breakdown,
+    limit: spec.limit ?? (breakdown ? 10 : 1000),
+    fill: granularity
+      ? {
+          granularity,
+          timezone: tz,
+          from: range.from.toISOString(),
+          to: range.to.toISOString(),
+          empty: Object.fromEntries(spec.metrics.map((m, i) => [`m${i}`, EMPTY_VALUE[m.id] ?? null])),
+          byDimension: Boolean(breakdown),
+        }
+      : undefined,
+  };
+}
+
+/** The LIMIT of a widget's own query. */
+export function planLimit(plan: WidgetPlan): number {
+  return plan.granularity ? Math.min(10_000, plan.limit * 1000) : plan.limit;
+}
+
+/** The widget's own query: one statement, as the widget would run alone. */
+export function widgetSql(plan: WidgetPlan): CompiledQuery {
+  const { spec, catalog, range } = plan;
   const table = catalogTable(catalog, "events");
   const from = `${table.database}.${table.name}`;
   const p = new Params();
-  p.values.tenant = scope.tenantId;
-  const tenantPredicate = `${table.tenantColumn} = {tenant:String}`;
-
-  const range: ResolvedRange = clampRange(resolveTimeRange(state.time_range ?? spec.time_range, tz, options.now ?? new Date()), permissions.max_date_range_days);
-  const lockedFilters = permissions.locked_filters ?? {};
-  const where: string[] = [tenantPredicate];
+  p.values.tenant = plan.tenantId;
+  const where: string[] = [`${table.tenantColumn} = {tenant:String}`];
   // Parameters are numbered in the order they appear in the SQL: range, counted events, locks, filters.
-  const events = countedEvents(spec.metrics);
   const restrictions = () => [
-    ...(events ? [`name IN ${p.add("Array(String)", events)}`] : []),
-    ...Object.entries(lockedFilters).map(([dim, values]) => `${dimensionSql(dim)} IN ${p.add("Array(String)", values)}`),
-    ...[...spec.filters, ...(state.filters ?? [])].map((f) => filterSql(f, p)),
+    ...(plan.events ? [`name IN ${p.add("Array(String)", plan.events)}`] : []),
+    ...Object.entries(plan.locks).map(([dim, values]) => `${dimensionSql(dim)} IN ${p.add("Array(String)", values)}`),
+    ...[...spec.filters, ...plan.stateFilters].map((f) => filterSql(f, p)),
   ];
-  const breakdown = state.breakdown ?? spec.breakdown;
-  const limit = spec.limit ?? (breakdown ? 10 : 1000);
-  const base: CompiledQuery = { kind: "compiled", sql: "", params: p.values, catalog, lockedFilters, range: { from: range.from.toISOString(), to: range.to.toISOString() } };
+  const base: CompiledQuery = { kind: "compiled", sql: "", params: p.values, catalog, lockedFilters: plan.locks, range: { from: range.from.toISOString(), to: range.to.toISOString() } };
 
-  if (spec.chart === "kpi") {
-    // One query: the period and the one before it, as long again. With a date
-    // bound, the comparison is dropped if it would read outside the bound.
-    const span = range.to.getTime() - range.from.getTime();
-    const withPrevious = !permissions.max_date_range_days || 2 * span <= permissions.max_date_range_days * 86_400_000;
+  if (plan.shape === "kpi") {
+    // One query: the period and the one before it, as long again.
     const fromP = p.add("DateTime64(3, 'UTC')", chTime(range.from));
-    const metric = spec.metrics[0];
+    const metric = plan.metrics[0];
     const current = metricSql(metric, p, `ts >= ${fromP}`);
-    const previous = withPrevious ? metricSql(metric, p, `ts < ${fromP}`) : "NULL";
-    const prevP = withPrevious ? p.add("DateTime64(3, 'UTC')", chTime(new Date(range.from.getTime() - span))) : fromP;
+    const previous = plan.withPrevious ? metricSql(metric, p, `ts < ${fromP}`) : "NULL";
+    const prevP = plan.withPrevious ? p.add("DateTime64(3, 'UTC')", chTime(plan.scan.from)) : fromP;
     const toP = p.add("DateTime64(3, 'UTC')", chTime(range.to));
     where.push(`ts >= ${prevP}`, `ts < ${toP}`, ...restrictions());
     return { ...base, sql: `SELECT ${current} AS m0, ${previous} AS m0_previous\nFROM ${from}\nWHERE ${where.join("\n  AND ")}` };
   }
 
-  const timeSeries = TIME_SERIES_CHARTS.includes(spec.chart) || (spec.chart === "bar" && !breakdown);
   const select: string[] = [];
   const group: string[] = [];
-  let fill: BucketFill | undefined;
-  if (timeSeries) {
-    const granularity = spec.granularity ?? "day";
-    fill = {
-      granularity,
-      timezone: tz,
-      from: base.range!.from,
-      to: base.range!.to,
-      empty: Object.fromEntries(spec.metrics.map((m, i) => [`m${i}`, EMPTY_VALUE[m.id] ?? null])),
-      byDimension: Boolean(breakdown),
-    };
-    select.push(`toString(${BUCKET[granularity]}(ts, ${p.add("String", tz)})) AS bucket`);
+  if (plan.granularity) {
+    select.push(`toString(${BUCKET[plan.granularity]}(ts, ${p.add("String", plan.timezone)})) AS bucket`);
     group.push("bucket");
   }
-  const metrics = spec.metrics.map((m, i) => `${metricSql(m, p)} AS m${i}`);
+  const metrics = plan.metrics.map((m, i) => `${metricSql(m, p)} AS m${i}`);
   where.push(`ts >= ${p.add("DateTime64(3, 'UTC')", chTime(range.from))}`, `ts < ${p.add("DateTime64(3, 'UTC')", chTime(range.to))}`, ...restrictions());
-  if (breakdown) {
-    const dim = dimensionSql(breakdown);
+  if (plan.breakdown) {
+    const dim = dimensionSql(plan.breakdown);
     select.push(`${dim} AS dimension`);
     group.push("dimension");
-    if (timeSeries) {
+    if (plan.shape === "series_breakdown") {
       // Top-N breakdown values over the whole period; the subquery carries the tenant predicate too.
-      const topMetric = metricSql(spec.metrics[0], p);
-      where.push(`${dim} IN (\n    SELECT ${dim}\n    FROM ${from}\n    WHERE ${where.join("\n      AND ")}\n    GROUP BY ${dim}\n    ORDER BY ${topMetric} DESC, ${dim} ASC\n    LIMIT ${limit}\n  )`);
+      const topMetric = metricSql(plan.metrics[0], p);
+      where.push(`${dim} IN (\n    SELECT ${dim}\n    FROM ${from}\n    WHERE ${where.join("\n      AND ")}\n    GROUP BY ${dim}\n    ORDER BY ${topMetric} DESC, ${dim} ASC\n    LIMIT ${plan.limit}\n  )`);
     }
   }
-  const order = orderBy(spec, timeSeries, Boolean(breakdown));
+  const order = orderBy(plan);
   const sql =
     `SELECT ${[...select, ...metrics].join(", ")}\nFROM ${from}\nWHERE ${where.join("\n  AND ")}` +
     (group.length ? `\nGROUP BY ${group.join(", ")}` : "") +
     (order ? `\nORDER BY ${order}` : "") +
-    (timeSeries ? `\nLIMIT ${Math.min(10_000, limit * 1000)}` : `\nLIMIT ${limit}`);
-  return { ...base, sql, ...(fill ? { fill } : {}) };
+    `\nLIMIT ${planLimit(plan)}`;
+  return { ...base, sql, ...(plan.fill ? { fill: plan.fill } : {}) };
 }
 
 /** Deterministic order: every ORDER BY ends with the grouping keys. */
-function orderBy(spec: ChartWidget, timeSeries: boolean, hasBreakdown: boolean): string {
+export function orderBy(plan: Pick<WidgetPlan, "spec" | "shape">): string {
+  const { spec, shape } = plan;
   const dir = spec.sort?.direction === "asc" ? "ASC" : "DESC";
-  if (timeSeries) return hasBreakdown ? "bucket ASC, dimension ASC" : "bucket ASC";
-  if (!hasBreakdown) return "";
+  if (shape === "series") return "bucket ASC";
+  if (shape === "series_breakdown") return "bucket ASC, dimension ASC";
+  if (shape !== "breakdown") return "";
   if (spec.sort?.by === "dimension") return `dimension ${spec.sort.direction === "desc" ? "DESC" : "ASC"}`;
   return `m0 ${dir}, dimension ASC`;
+}
+
+export function compileWidget(spec: ChartWidget, scope: TenantScope, options: CompileOptions = {}): CompiledQuery {
+  return widgetSql(planWidget(spec, scope, options));
 }

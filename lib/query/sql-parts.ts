@@ -1,0 +1,107 @@
+import "server-only";
+import { AppError } from "@/lib/errors";
+import { resolveDimension, VALUE_FIELD, type Granularity } from "@/lib/query/catalog";
+import type { Filter, MetricRef } from "@/lib/query/widget-spec";
+
+// The pieces compiled SQL is made of, shared by the one-widget compiler and
+// the render planner's merged queries: identifiers from the catalog only,
+// values as numbered query parameters, aggregates that cannot throw on data.
+
+export class Params {
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+  add(type: string, value: unknown): string {
+    const name = `p${this.n++}`;
+    this.values[name] = value;
+    return `{${name}:${type}}`;
+  }
+}
+
+/** SQL for a dimension, from catalog names only (property keys are regex-checked). */
+export function dimensionSql(id: string): string {
+  const dim = resolveDimension(id);
+  if (!dim) throw new AppError("validation_failed", `Unknown dimension "${id}".`);
+  if (dim.column) return dim.column;
+  return `properties['${dim.propertyKey!.replace(/[^A-Za-z0-9_.-]/g, "")}']`;
+}
+
+export function filterSql(filter: Filter, p: Params): string {
+  if (filter.op === "between") return `(${VALUE_FIELD} >= ${p.add("Float64", filter.min)} AND ${VALUE_FIELD} <= ${p.add("Float64", filter.max)})`;
+  const dim = dimensionSql(filter.field);
+  switch (filter.op) {
+    case "equals":
+      return `${dim} = ${p.add("String", filter.value)}`;
+    case "in":
+      return `${dim} IN ${p.add("Array(String)", filter.values)}`;
+    case "not_in":
+      return `${dim} NOT IN ${p.add("Array(String)", filter.values)}`;
+    case "contains":
+      return `positionCaseInsensitiveUTF8(${dim}, ${p.add("String", filter.value)}) > 0`;
+  }
+}
+
+/** An aggregate for a metric; `cond` narrows it (If-combinators never throw). */
+export function metricSql(metric: MetricRef, p: Params, cond?: string): string {
+  const eventCond = metric.event ? `name = ${p.add("String", metric.event)}` : undefined;
+  const where = [cond, eventCond].filter(Boolean).join(" AND ");
+  const agg = (fn: string, arg: string) => (where ? `${fn}If(${arg}${arg ? ", " : ""}${where})` : `${fn}(${arg})`);
+  const quantile = (q: string) => (where ? `quantileExactIf(${q})(value, ${where})` : `quantileExact(${q})(value)`);
+  switch (metric.id) {
+    case "event_count":
+      return where ? `countIf(${where})` : "count()";
+    case "unique_users":
+      return agg("uniqExact", "user_id");
+    case "value_sum":
+      return agg("sum", "value");
+    case "value_avg":
+      return agg("avg", "value");
+    case "value_min":
+      return agg("min", "value");
+    case "value_max":
+      return agg("max", "value");
+    case "value_p50":
+      return quantile("0.5");
+    case "value_p90":
+      return quantile("0.9");
+    case "value_p95":
+      return quantile("0.95");
+    case "value_p99":
+      return quantile("0.99");
+    case "conversion_rate": {
+      const scoped = (event: string) => [cond, `name = ${p.add("String", event)}`].filter(Boolean).join(" AND ");
+      const from = `uniqExactIf(user_id, ${scoped(metric.from_event!)})`;
+      const to = `uniqExactIf(user_id, ${scoped(metric.to_event!)})`;
+      return `if(${from} = 0, NULL, ${to} / ${from})`;
+    }
+    default:
+      throw new AppError("validation_failed", `Unknown metric "${metric.id}".`);
+  }
+}
+
+/**
+ * The events some metric counts, or undefined when one counts every event.
+ * The scan is restricted to them, so no group (a page, a country) exists only
+ * because of events no metric counts; name is in the sort key, so it also reads less.
+ */
+export function countedEvents(metrics: MetricRef[]): string[] | undefined {
+  const names = new Set<string>();
+  for (const m of metrics) {
+    if (m.id === "conversion_rate") {
+      names.add(m.from_event!).add(m.to_event!);
+      continue;
+    }
+    if (!m.event) return undefined;
+    names.add(m.event);
+  }
+  return [...names].sort();
+}
+
+/** What the engine gives for a metric over no rows: counts are 0, everything else (sums of a nullable value too) is null. */
+export const EMPTY_VALUE: Record<string, 0 | null> = { event_count: 0, unique_users: 0 };
+
+export const BUCKET: Record<Granularity, string> = {
+  hour: "toStartOfHour",
+  day: "toStartOfDay",
+  week: "toMonday",
+  month: "toStartOfMonth",
+};
