@@ -13,8 +13,9 @@ export const VIEW_H = 1000;
 export const X_TIERS = [360, 480, 640, 800, 1024, 1280, 1600] as const;
 /** The narrowest widget assumed below the first tier (a 390px phone minus padding). */
 const NARROWEST = 300;
-/** The y axis and right margin take this much of the container's width (see styles.ts). */
+/** The y axis and the right margin take this much of the container's width (.chart-plot in styles.ts). */
 const GUTTERS = 60;
+const RIGHT_MARGIN = 12;
 /** Room for a label: up to 12 characters of ~6.2px at 11px, and a gap; longer labels end in an ellipsis. */
 const MAX_LABEL_CHARS = 12;
 const CHAR_PX = 6.2;
@@ -63,20 +64,25 @@ export function xLabelTiers(labels: readonly string[]): { tiers: number[]; label
 
 /**
  * X labels at the given user-unit positions, with vertical grid lines under
- * the labelled ones. With `endAligned` the last label ends at the plot's
- * right edge instead of overflowing it (line and area charts).
+ * the labelled ones. The last label is centred in a box reaching to the
+ * chart's right edge (class `fit`): if it is wider than that box, it ends at
+ * the edge instead of being cut off.
  */
-export function renderXAxis(positions: readonly number[], labels: readonly string[], endAligned: boolean): { grid: Html; labels: Html } {
+export function renderXAxis(positions: readonly number[], labels: readonly string[]): { grid: Html; labels: Html } {
   const { tiers, labelPx } = xLabelTiers(labels);
   const gridByTier = new Map<number, string>();
   const spans: Html[] = [];
-  for (let i = 0; i < labels.length; i++) {
+  const last = labels.length - 1;
+  for (let i = 0; i <= last; i++) {
     const tier = tiers[i];
     if (tier < 0) continue;
     gridByTier.set(tier, (gridByTier.get(tier) ?? "") + `M${round1(positions[i])},0V${VIEW_H}`);
-    const end = endAligned && i === labels.length - 1 && labels.length > 1;
-    const cls = [tier > 0 && `x${tier}`, end && "end"].filter(Boolean).join(" ");
-    spans.push(html`<span${attr("class", cls || null)} style="left:${pct(positions[i], VIEW_W)}%">${labels[i]}</span>`);
+    const at = pct(positions[i], VIEW_W);
+    spans.push(
+      i === last
+        ? html`<span class="fit" style="left:calc(${Math.round((2 * at - 100) * 100) / 100}% - ${RIGHT_MARGIN}px);right:-${RIGHT_MARGIN}px"><span>${labels[i]}</span></span>`
+        : html`<span${attr("class", tier > 0 && `x${tier}`)} style="left:${at}%">${labels[i]}</span>`,
+    );
   }
   const grid = [...gridByTier].map(([tier, d]) => html`<path class="chart-grid${tier > 0 ? ` x${tier}` : ""}" d="${d}" vector-effect="non-scaling-stroke"/>`);
   return { grid: joinHtml(grid), labels: html`<div class="chart-x" style="--xw:${labelPx - 4}px">${spans}</div>` };

@@ -142,7 +142,7 @@ export function renderCartesian(options: { chart: CartesianChart; title: string;
     marks = html`${hitRects(data, xs)}${stacked ? areaMarks(data, xs, y, stacked) : lineMarks(data, xs, y)}`;
   }
   const yAxis = renderYAxis(scale);
-  const xAxis = renderXAxis(xs, data.labels, !bars);
+  const xAxis = renderXAxis(xs, data.labels);
   return html`<div class="chart chart-${chart.replace("_", "-")}" role="img"${attr("aria-label", describeChart(options.title, chart, data))} style="height:${options.height}px"><div class="chart-plot"><svg class="chart-svg" viewBox="0 0 ${VIEW_W} ${VIEW_H}" preserveAspectRatio="none">${yAxis.grid}${xAxis.grid}<path class="chart-axis" d="M0,0V${VIEW_H}H${VIEW_W}" vector-effect="non-scaling-stroke"/>${marks}</svg>${yAxis.labels}${xAxis.labels}</div>${
     data.series.length > 1 && renderLegend(data.series.map((s) => s.name))
   }${data.note && html`<p class="chart-note">${data.note}</p>`}</div>`;

@@ -31,8 +31,10 @@ table.table { width: 100%; border-collapse: collapse; }
 .chart-y { top: 0; bottom: 0; right: 100%; width: 48px; }
 .chart-y span { position: absolute; right: 6px; transform: translateY(-50%); white-space: nowrap; }
 .chart-x { left: 0; right: 0; top: 100%; height: 22px; }
-.chart-x span { position: absolute; top: 6px; transform: translateX(-50%); white-space: nowrap; max-width: var(--xw, 80px); overflow: hidden; text-overflow: ellipsis; }
-.chart-x span.end { transform: translateX(-100%); }
+.chart-x > span { position: absolute; top: 6px; transform: translateX(-50%); white-space: nowrap; max-width: var(--xw, 80px); overflow: hidden; text-overflow: ellipsis; }
+/* The last label: centred, but when it overflows, "safe" aligns it to the start, which rtl makes the right edge. */
+.chart-x > .fit { display: flex; direction: rtl; justify-content: safe center; transform: none; max-width: none; overflow: visible; }
+.chart-x > .fit > span { flex: none; direction: ltr; unicode-bidi: isolate; max-width: var(--xw, 80px); overflow: hidden; text-overflow: ellipsis; }
 ${thinning}
 
 .chart .s1 { --c: var(--chart-1); }
