@@ -9,7 +9,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "components/**/*.test.ts"],
     // chdb holds one data directory per process: forks (not threads), a temp dir each.
     pool: "forks",
     setupFiles: ["./lib/testing/vitest-setup.ts"],

@@ -1,0 +1,103 @@
+import type { WidgetView } from "@/lib/dashboards/describe-widget";
+import { formatCount, formatLabel, formatValue, toNumber } from "./format";
+
+// Turns a widget's rows into categories × series, the one shape every chart
+// draws from. Chart widgets use the compiler's columns (bucket, dimension,
+// m0…); a time series with a breakdown becomes one series per breakdown
+// value; custom-SQL widgets use their first column as the label and their
+// numeric columns as series.
+
+export type Row = Record<string, unknown>;
+
+export type Series = { name: string; values: (number | null)[] };
+
+export type ChartData = {
+  /** Category labels as shown (day buckets without " 00:00:00"). */
+  labels: string[];
+  /** The raw category values, for drilling; null where the row had none. */
+  keys: (string | null)[];
+  series: Series[];
+  /** What the categories are, for the chart's summary: "period", the breakdown's label, or the SQL column. */
+  axis: string;
+  timeSeries: boolean;
+  /** Set when categories or series were cut, saying what is shown. */
+  note?: string;
+};
+
+export type ChartLimits = { maxCategories: number; maxSeries: number };
+
+/** Numeric columns of custom-SQL rows: at least one number and nothing else but nulls. */
+function numericColumns(rows: readonly Row[], columns: string[]): string[] {
+  return columns.filter((c) => {
+    let seen = false;
+    for (const r of rows) {
+      const v = r[c];
+      if (typeof v === "number") seen = true;
+      else if (v !== null && v !== undefined) return false;
+    }
+    return seen;
+  });
+}
+
+const rawKey = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function pivot(rows: readonly Row[]): { keys: (string | null)[]; series: Series[] } {
+  const buckets = new Map<string, number>();
+  const keys: string[] = [];
+  const byDimension = new Map<string, Series>();
+  for (const r of rows) {
+    const bucket = String(r.bucket);
+    let i = buckets.get(bucket);
+    if (i === undefined) {
+      i = keys.length;
+      buckets.set(bucket, i);
+      keys.push(bucket);
+    }
+    const name = formatValue(r.dimension);
+    let s = byDimension.get(name);
+    if (!s) byDimension.set(name, (s = { name, values: [] }));
+    s.values[i] = toNumber(r.m0);
+  }
+  // Buckets a dimension has no row for are gaps, not zeros (and not holes in the array).
+  const series = [...byDimension.values()].map((s) => ({ name: s.name, values: Array.from({ length: keys.length }, (_, i) => s.values[i] ?? null) }));
+  return { keys, series };
+}
+
+function cut<T>(items: readonly T[], max: number, keepLast: boolean): T[] {
+  if (items.length <= max) return items as T[];
+  return keepLast ? items.slice(items.length - max) : items.slice(0, max);
+}
+
+export function toChartData(widget: WidgetView, rows: readonly Row[], limits: ChartLimits): ChartData {
+  const first = rows[0] ?? {};
+  const timeSeries = widget.kind === "chart" && "bucket" in first;
+  let keys: (string | null)[];
+  let series: Series[];
+  let total: number;
+
+  if (timeSeries && "dimension" in first) {
+    ({ keys, series } = pivot(rows));
+    total = keys.length;
+    keys = cut(keys, limits.maxCategories, true);
+    series = series.map((s) => ({ name: s.name, values: cut(s.values, limits.maxCategories, true) }));
+  } else {
+    const labelColumn = widget.kind === "sql" ? Object.keys(first)[0] : timeSeries ? "bucket" : "dimension";
+    const shown = cut(rows, limits.maxCategories, timeSeries);
+    total = rows.length;
+    keys = shown.map((r) => rawKey(labelColumn === undefined ? undefined : r[labelColumn]));
+    const columns =
+      widget.kind === "sql"
+        ? numericColumns(shown, Object.keys(first).slice(1)).map((c) => ({ key: c, label: c }))
+        : widget.metricLabels.map((label, i) => ({ key: `m${i}`, label }));
+    series = columns.map((c) => ({ name: c.label, values: shown.map((r) => toNumber(r[c.key])) }));
+  }
+
+  const notes: string[] = [];
+  if (keys.length < total) notes.push(`Showing the ${timeSeries ? "last" : "first"} ${formatCount(keys.length)} of ${formatCount(total)} ${timeSeries ? "periods" : "rows"}.`);
+  if (series.length > limits.maxSeries) {
+    notes.push(`Showing ${formatCount(limits.maxSeries)} of ${formatCount(series.length)} series.`);
+    series = series.slice(0, limits.maxSeries);
+  }
+  const axis = widget.kind === "sql" ? (Object.keys(first)[0] ?? "label") : timeSeries ? "period" : (widget.breakdown?.label ?? "value");
+  return { labels: keys.map(formatLabel), keys, series, axis, timeSeries, note: notes.length ? notes.join(" ") : undefined };
+}
