@@ -4,6 +4,7 @@ import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/query/permissions";
 import { resolveDimension, VALUE_FIELD, type Granularity } from "@/lib/query/catalog";
 import { catalogTable, getCatalog, type Catalog } from "@/lib/query/catalog-tables";
 import { breakdownRefusal, filterRefusal } from "@/lib/query/permission-checks";
+import type { SessionRowFilter } from "@/lib/query/engine-filters";
 import type { BucketFill } from "@/lib/query/fill-buckets";
 import type { TenantScope } from "@/lib/query/scope";
 import { chTime, clampRange, isTimeZone, resolveTimeRange, type ResolvedRange } from "@/lib/query/time-range";
@@ -26,6 +27,8 @@ export type CompiledQuery = {
   range?: { from: string; to: string };
   /** Time series: every bucket of the period appears in the result (see fill-buckets.ts). */
   fill?: BucketFill;
+  /** Custom SQL: the session's period and chosen filters, added by the executor to the engine row filter of every catalog table. */
+  rowFilter?: SessionRowFilter;
 };
 
 export type CompileOptions = {
