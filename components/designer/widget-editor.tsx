@@ -196,10 +196,16 @@ function SqlEditor({ widget, onChange, validateSql, errors }: { widget: Extract<
       <div className="field">
         <label htmlFor="w-sql">SQL (admins only; checked by the guard as you type and again at publish)</label>
         <textarea id="w-sql" className="mono" rows={8} spellCheck={false} value={widget.sql} onChange={(e) => onChange({ ...widget, sql: e.target.value })} />
-        <span className="hint">Read the <code>events</code> table (event_id, ts, name, user_id, value, properties). The tenant filter is applied for you.</span>
+        <span className="hint">Read the <code>events</code> table (event_id, ts, name, user_id, value, properties). The tenant filter, the end user&apos;s period and filters, and the session&apos;s locks are applied for you.</span>
         <div className="guard-verdict" data-testid="guard-verdict" role="status">
           {verdict === "checking" ? <span className="muted">Checking…</span> : verdict.ok ? <span className="ok">✓ Allowed</span> : <span className="bad">✗ {verdict.reason}</span>}
         </div>
+      </div>
+      <div className="field">
+        <label htmlFor="w-all-time">
+          <input id="w-all-time" type="checkbox" checked={widget.all_time ?? false} onChange={(e) => onChange({ ...widget, all_time: e.target.checked || undefined })} /> Covers all time
+        </label>
+        <span className="hint">The dashboard&apos;s period does not apply to this chart; sessions with a date limit refuse it. Leave unchecked to read only the period the end user picks.</span>
       </div>
     </div>
   );

@@ -17,7 +17,7 @@ export async function askAsAdmin(admin: AdminContext, target: AdminAskTarget, qu
   const scope = scopeForAdminPreview({ kind: "admin", admin }, target.tenantId);
   await recordAudit({ actor: admin.actor, action: "ai.ask_as_tenant", target: target.tenantId, meta: { dashboard_id: target.dashboardId, mode, question } });
   return ask(
-    { scope, permissions: { ...target.permissions, allow_ai: true }, timezone: draft.definition.timezone, log: { actor: admin.actor, source: "admin", dashboardId: target.dashboardId } },
+    { scope, permissions: { ...target.permissions, allow_ai: true }, timezone: draft.definition.timezone, definition: draft.definition, log: { actor: admin.actor, source: "admin", dashboardId: target.dashboardId } },
     question,
     { mode, debug: true },
   );

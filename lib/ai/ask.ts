@@ -6,6 +6,7 @@ import { buildMessages, type AiMode, type ChatMessage } from "@/lib/ai/prompt";
 import { callProvider } from "@/lib/ai/providers";
 import { describeAnswer } from "@/lib/ai/rationale";
 import { sanitizeSpec } from "@/lib/ai/sanitize-spec";
+import type { DashboardDefinition } from "@/lib/dashboards/definition";
 import { describeWidget, type WidgetView } from "@/lib/dashboards/describe-widget";
 import type { Permissions } from "@/lib/query/permissions";
 import { AppError } from "@/lib/errors";
@@ -13,6 +14,7 @@ import { METRICS } from "@/lib/query/catalog";
 import { readFilterValues } from "@/lib/query/filter-values";
 import { getCatalog } from "@/lib/query/catalog-tables";
 import { guardSql } from "@/lib/query/guard";
+import { hiddenAccessRefusal } from "@/lib/query/hidden-access";
 import { prepareWidget } from "@/lib/query/prepare-widget";
 import { runScoped, scopedSettings, type QueryColumn, type QueryStats } from "@/lib/query/run-scoped";
 import type { TenantScope } from "@/lib/query/scope";
@@ -29,6 +31,8 @@ export type Asker = {
   scope: TenantScope;
   permissions: Permissions;
   timezone: string;
+  /** The dashboard asked about: what its hidden widgets alone show stays out of answers. */
+  definition: DashboardDefinition;
   log: Pick<AiLogEntry, "actor" | "source" | "dashboardId" | "sessionId" | "userId">;
 };
 
@@ -44,10 +48,15 @@ export async function runAnswerSpec(asker: Asker, spec: ChartWidget, question: s
   // A dashboard's own filters are the admin's; an answer's come from a model, so they obey allowed_dimensions too.
   const allowed = asker.permissions.allowed_dimensions;
   if (allowed && spec.filters.some((f) => f.field !== "value" && !allowed.includes(f.field))) throw new AppError("forbidden", NOT_ALLOWED);
+  // Before any query: a figure only hidden widgets show is not computed at all.
+  const hidden = hiddenAccessRefusal(spec, asker.definition, asker.permissions);
+  if (hidden) throw new AppError("forbidden", hidden);
   const known = await ownWords(asker, spec);
   const isKnown = (dim: string, v: string) => known.has(`${dim}\u0000${v}`);
   // What runs is what the customer sees: model words not found in their own data are placeholders.
   const safe = sanitizeSpec(spec, { value: isKnown, property: (dim) => known.has(dim) });
+  const stillHidden = hiddenAccessRefusal(safe, asker.definition, asker.permissions);
+  if (stillHidden) throw new AppError("forbidden", stillHidden);
   let compiled;
   try {
     compiled = await prepareWidget(safe, asker.scope, { permissions: asker.permissions, timezone: asker.timezone });

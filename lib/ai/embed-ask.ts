@@ -21,6 +21,7 @@ async function askerFor(ctx: EmbedContext): Promise<Asker> {
     scope: ctx.scope,
     permissions: ctx.session.permissions,
     timezone: definition.timezone,
+    definition,
     log: { actor: `embed:${ctx.session.id}`, source: "embed", dashboardId: ctx.session.dashboardId, sessionId: ctx.session.id, userId: ctx.session.userId },
   };
 }

@@ -13,11 +13,13 @@ export type WidgetView = {
   metricLabels: string[];
   breakdown?: { id: string; label: string };
   drillable: boolean;
+  /** A custom-SQL widget over all time: no dashboard period applies to it. */
+  allTime?: boolean;
 };
 
 export function describeWidget(widget: Widget, allowDrillDown = true): WidgetView {
   const label = (id: string) => resolveDimension(id)?.label ?? id;
-  if (widget.kind === "sql") return { id: widget.id, title: widget.title, description: widget.description, chart: widget.chart, kind: "sql", metricLabels: [], drillable: false };
+  if (widget.kind === "sql") return { id: widget.id, title: widget.title, description: widget.description, chart: widget.chart, kind: "sql", metricLabels: [], drillable: false, ...(widget.all_time ? { allTime: true } : {}) };
   return {
     id: widget.id,
     title: widget.title,

@@ -27,7 +27,10 @@ export const KeyInfo = z
   .object({ id: z.string(), name: z.string(), prefix: z.string(), scopes: z.array(z.enum(API_SCOPES)), tenant_id: z.string().nullable(), created_at: Timestamp })
   .strict();
 
-export const GuardVerdict = z.union([z.object({ ok: z.literal(true), tables: z.array(z.string()) }).strict(), z.object({ ok: z.literal(false), reason: z.string() }).strict()]);
+export const GuardVerdict = z.union([
+  z.object({ ok: z.literal(true), tables: z.array(z.string()), dimensions: z.array(z.string()).describe("catalog dimensions the SQL reads (name → event, properties['k'] → k or property:k)"), unnamedMapKeys: z.boolean().describe("the SQL reads the properties map other than by a constant key") }).strict(),
+  z.object({ ok: z.literal(false), reason: z.string() }).strict(),
+]);
 
 export const PreviewResult = z
   .object({

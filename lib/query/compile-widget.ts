@@ -2,6 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/errors";
 import { resolveDimension, type Granularity } from "@/lib/query/catalog";
 import { catalogTable, getCatalog, type Catalog } from "@/lib/query/catalog-tables";
+import type { SessionRowFilter } from "@/lib/query/engine-filters";
 import type { BucketFill } from "@/lib/query/fill-buckets";
 import { breakdownRefusal, filterRefusal } from "@/lib/query/permission-checks";
 import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/query/permissions";
@@ -31,6 +32,8 @@ export type CompiledQuery = {
   range?: { from: string; to: string };
   /** Time series: every bucket of the period appears in the result (see fill-buckets.ts). */
   fill?: BucketFill;
+  /** Custom SQL: the session's period and chosen filters, added by the executor to the engine row filter of every catalog table. */
+  rowFilter?: SessionRowFilter;
 };
 
 export type CompileOptions = {

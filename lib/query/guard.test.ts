@@ -48,7 +48,7 @@ describe("SQL guard: adversarial corpus", () => {
   });
 
   it("keeps the engine up after the huge and deeply nested payloads", async () => {
-    expect(await guardSql("SELECT count() FROM events")).toEqual({ ok: true, tables: ["events"] });
+    expect(await guardSql("SELECT count() FROM events")).toEqual({ ok: true, tables: ["events"], dimensions: [], unnamedMapKeys: false });
   });
 });
 
@@ -79,5 +79,21 @@ describe("parseAst", () => {
     const forged = ["SelectWithUnionQuery (children 1)", " ExpressionList (children 1)", "  SelectQuery (children 1)", "   ExpressionList (children 1)", "    Literal 'x'", "    TableIdentifier system.tables"];
     expect(parseAst(forged)).toMatch(/inconsistent/);
     expect(parseAst(["SelectWithUnionQuery (children 1)", "   Identifier x"])).toMatch(/could not be analysed/);
+  });
+});
+
+describe("SQL guard: the dimensions a query reads", () => {
+  it.each([
+    ["SELECT count() FROM events WHERE value > 10", [], false],
+    ["SELECT e.name, e.properties['plan'] AS p FROM events AS e", ["event", "plan"], false],
+    ["SELECT properties['country'] AS c, arrayElement(properties, 'custom_key') AS k FROM events", ["country", "property:custom_key"], false],
+    ["SELECT count() FROM events WHERE properties[$$page$$] = '/'", ["page"], false],
+    ["SELECT properties['it\\'s'] AS x FROM events", [], true],
+    ["SELECT properties[name] AS x FROM events", ["event"], true],
+    ["SELECT count() FROM events WHERE mapContains(properties, 'plan')", [], true],
+    ["SELECT mapValues(properties) AS v FROM events", [], true],
+    ["SELECT p FROM (SELECT properties AS p FROM events)", [], true],
+  ])("%s", async (sql, dimensions, unnamedMapKeys) => {
+    expect(await guardSql(sql)).toEqual({ ok: true, tables: ["events"], dimensions, unnamedMapKeys });
   });
 });

@@ -1,6 +1,7 @@
 import "server-only";
 import { getAnalytics, type AnalyticsEngine } from "@/lib/analytics/engine";
 import { getCatalog, type Catalog } from "@/lib/query/catalog-tables";
+import { dimensionUse } from "@/lib/query/guard-dimensions";
 import { ALLOWED_FUNCTIONS } from "@/lib/query/guard-functions";
 
 // The SQL guard for admin-written SQL (custom-SQL widgets, admin AI drafts).
@@ -8,7 +9,12 @@ import { ALLOWED_FUNCTIONS } from "@/lib/query/guard-functions";
 // Text checks come first (they must not depend on a lexer agreeing with the
 // engine), then the engine's own parser (EXPLAIN AST) and a walk of its tree.
 
-export type GuardVerdict = { ok: true; tables: string[] } | { ok: false; reason: string };
+/**
+ * `dimensions`: the catalog dimensions the SQL reads (`name` → event, a constant
+ * map key → its dimension or property:<key>); `unnamedMapKeys`: it reads the
+ * properties map some other way, so it can reach keys no one can name.
+ */
+export type GuardVerdict = { ok: true; tables: string[]; dimensions: string[]; unnamedMapKeys: boolean } | { ok: false; reason: string };
 
 export const GUARD_LIMITS = { maxLength: 20_000, maxNodes: 5_000, maxDepth: 200 };
 
@@ -54,7 +60,7 @@ export function textVerdict(sql: string): GuardVerdict | undefined {
   return undefined;
 }
 
-type AstNode = { kind: string; name: string; alias?: string; declared: number; children: AstNode[]; depth: number };
+export type AstNode = { kind: string; name: string; alias?: string; declared: number; children: AstNode[]; depth: number };
 
 const LINE = /^( *)([A-Za-z]+)(?: ([^(].*?))?(?: \(alias ([^()\s]+)\))?(?: \(children (\d+)\))?$/;
 
@@ -174,7 +180,7 @@ export function treeVerdict(root: AstNode, catalog: Catalog): GuardVerdict {
   });
   if (problem) return reject(problem);
   if (!hasOnlyCountAsterisks(root)) return reject("SELECT * is not allowed (it includes the tenant column); list the columns you need.");
-  return { ok: true, tables: [...used] };
+  return { ok: true, tables: [...used], ...dimensionUse(root, catalog) };
 }
 
 /** `*` is allowed only as count(*). */

@@ -9,7 +9,8 @@ import type { FilterState } from "@/lib/query/widget-spec";
 
 // A short-lived result cache. The key holds everything that can change a
 // result: tenant, dashboard version, widget, permissions, filter state, and
-// the compiled SQL with its parameters. A hit can never cross tenants.
+// the compiled SQL with its parameters and session row filter. A hit can
+// never cross tenants.
 
 export type CacheKeyParts = {
   dashboardVersionId: string;
@@ -36,7 +37,8 @@ function canonical(value: unknown): string {
 export function resultCacheKey(scope: TenantScope, compiled: CompiledQuery, parts: CacheKeyParts): string {
   return crypto
     .createHash("sha256")
-    .update(canonical({ tenant: scope.tenantId, ...parts, sql: compiled.sql, params: compiled.params, database: compiled.catalog.database, locked: compiled.lockedFilters }))
+    // Custom SQL's period lives in its engine row filter, not in its parameters: it is part of the key too.
+    .update(canonical({ tenant: scope.tenantId, ...parts, sql: compiled.sql, params: compiled.params, database: compiled.catalog.database, locked: compiled.lockedFilters, ...(compiled.rowFilter ? { rowFilter: compiled.rowFilter } : {}) }))
     .digest("hex");
 }
 

@@ -31,6 +31,29 @@ describe("runScoped", () => {
     expect(filters).toBe(`{'enclave.events':'tenant_id = unhex(''${hex("acme.eu")}'') AND properties[''country''] IN (unhex(''${hex("it's")}''))'}`);
   });
 
+  it("adds the session row filter of custom SQL after the tenant and the locks: instants as numbers, values in hex", () => {
+    const hex = (s: string) => Buffer.from(s).toString("hex").toUpperCase();
+    const filters = tableFilters(previewScope("acme"), {
+      ...sql("SELECT 1"),
+      lockedFilters: { country: ["US"] },
+      rowFilter: {
+        period: { from: "2026-05-02T00:00:00.000Z", to: "2026-06-01T00:00:00.000Z" },
+        filters: [
+          { field: "plan", op: "in", values: ["x' OR '1'='1"] },
+          { field: "event", op: "contains", value: "sign" },
+          { field: "value", op: "between", min: -1.5, max: 1e21 },
+        ],
+      },
+    });
+    expect(filters).toBe(
+      `{'enclave.events':'tenant_id = unhex(''${hex("acme")}'') AND properties[''country''] IN (unhex(''${hex("US")}''))` +
+        ` AND ts >= fromUnixTimestamp64Milli(${Date.parse("2026-05-02T00:00:00Z")}, ''UTC'') AND ts < fromUnixTimestamp64Milli(${Date.parse("2026-06-01T00:00:00Z")}, ''UTC'')` +
+        ` AND properties[''plan''] IN (unhex(''${hex("x' OR '1'='1")}'')) AND positionCaseInsensitiveUTF8(name, unhex(''${hex("sign")}'')) > 0 AND (value >= -1.5 AND value <= 1e+21)'}`,
+    );
+    // A bound that is not a number never reaches the setting.
+    expect(() => tableFilters(previewScope("acme"), { ...sql("SELECT 1"), rowFilter: { filters: [{ field: "value", op: "between", min: 0, max: "1) OR (1" as unknown as number }] } })).toThrow(/not a finite number/);
+  });
+
   it("has the row filter, limits and readonly in force on the engine when the query runs", async () => {
     const probe = sql(
       "SELECT count() AS n, countIf(tenant_id != 'acme') AS others, getSetting('readonly') AS ro, getSetting('max_result_rows') AS max_rows, " +

@@ -4,13 +4,15 @@ import { getAnalytics, type AnalyticsEngine, type ClickHouseSettings } from "@/l
 import { AppError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
 import { dimensionSql, type CompiledQuery } from "@/lib/query/compile-widget";
+import { hexLiteral, sessionPredicates } from "@/lib/query/engine-filters";
 import { fillBuckets } from "@/lib/query/fill-buckets";
 import { isIssuedScope, type TenantScope } from "@/lib/query/scope";
 import { withTenantSlot } from "@/lib/query/tenant-slots";
 
 // The one executor of tenant-facing SQL. Every query runs on a fresh
-// connection with an engine-level row filter per catalog table (tenant plus
-// locked filters), limits, and readonly set last.
+// connection with an engine-level row filter per catalog table (tenant,
+// locked filters, and for custom SQL the session's period and chosen
+// filters), limits, and readonly set last.
 
 export type QueryStats = { elapsed_ms: number; rows_read: number; bytes_read: number };
 export type QueryColumn = { name: string; type: string };
@@ -23,18 +25,16 @@ export type RunOptions = {
   engine?: AnalyticsEngine;
 };
 
-/** A string literal that survives both the map literal and the setting value: hex only. */
-export function hexLiteral(value: string): string {
-  return `unhex('${Buffer.from(value, "utf8").toString("hex").toUpperCase()}')`;
-}
+export { hexLiteral };
 
-/** `additional_table_filters` as ClickHouse wants it: a map literal in a string, keyed by database.table. */
+/** `additional_table_filters` as ClickHouse wants it: a map literal in a string, keyed by database.table. Tenant first, then locks, then the session row filter. */
 export function tableFilters(scope: TenantScope, compiled: CompiledQuery): string {
   const entries = compiled.catalog.tables.map((table) => {
     const predicates = [`${table.tenantColumn} = ${hexLiteral(scope.tenantId)}`];
     for (const [dim, values] of Object.entries(compiled.lockedFilters)) {
       predicates.push(`${dimensionSql(dim)} IN (${values.map(hexLiteral).join(", ")})`);
     }
+    predicates.push(...sessionPredicates(table, compiled.rowFilter));
     const expression = predicates.join(" AND ").replace(/'/g, "''");
     return `'${table.database}.${table.name}':'${expression}'`;
   });

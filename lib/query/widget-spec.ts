@@ -101,6 +101,8 @@ export const SqlWidget = z
     description: z.string().max(1000).optional(),
     chart: z.enum(CHART_TYPES),
     sql: z.string().min(1).max(20_000),
+    /** No period applies (the SQL picks its own); refused in sessions with max_date_range_days. Default false. */
+    all_time: z.boolean().optional(),
   })
   .strict();
 export type SqlWidget = z.infer<typeof SqlWidget>;

@@ -5,6 +5,7 @@ import { visibleWidgets } from "@/lib/embed/embed-widgets";
 import type { ActiveSession } from "@/lib/embed/sessions";
 import { resolveDimension } from "@/lib/query/catalog";
 import { compileWidget } from "@/lib/query/compile-widget";
+import { hiddenAccessRefusal } from "@/lib/query/hidden-access";
 import { breakdownRefusal, filterRefusal, isLockedFilter } from "@/lib/query/permission-checks";
 import type { TenantScope } from "@/lib/query/scope";
 import { boundTimeRange } from "@/lib/query/time-range";
@@ -127,6 +128,11 @@ function recheckAiAnswers(raw: unknown[], ctx: RecheckContext, notices: ViewNoti
     // compileWidget checks the breakdown, hidden ids and locks; a spec's own filters are checked here.
     if (answer.spec.filters.some((f) => filterRefusal(f, permissions))) {
       notices.push({ code: "ai_answer_dropped", answer_id: answer.id, message: `${about} uses data this session cannot see, so it was left out.` });
+      continue;
+    }
+    // What only the session's hidden widgets show is dropped, in the same words as any answer that no longer compiles.
+    if (hiddenAccessRefusal(answer.spec, ctx.definition, permissions)) {
+      notices.push({ code: "ai_answer_dropped", answer_id: answer.id, message: `${about} can no longer be shown here, so it was left out.` });
       continue;
     }
     const timeRange = boundTimeRange(answer.spec.time_range, permissions.max_date_range_days, ctx.definition.timezone, ctx.now ?? new Date());

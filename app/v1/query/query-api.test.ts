@@ -31,7 +31,7 @@ const count = (tenant: string) => rows.filter((r) => r.tenant_id === tenant).len
 
 describe("POST /v1/query/validate", () => {
   it("answers the guard's verdict and reason", async () => {
-    expect(await (await call(validate, admin, { sql: "SELECT count() FROM events" })).json()).toEqual({ ok: true, tables: ["events"] });
+    expect(await (await call(validate, admin, { sql: "SELECT count() FROM events" })).json()).toEqual({ ok: true, tables: ["events"], dimensions: [], unnamedMapKeys: false });
     const bad = await (await call(validate, admin, { sql: "SELECT tenant_id FROM events" })).json();
     expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining("tenant column") });
   });
