@@ -18,7 +18,11 @@ test("/embed/ paths carry no X-Frame-Options, are never cached or referred, and 
   expect(response.status()).toBe(401);
   // Framing of a valid embed comes from its signed origins (e2e/embed.spec.ts); a bad token has none.
   expect(headers["x-frame-options"]).toBeUndefined();
-  expect(headers["content-security-policy"]).toBe("frame-ancestors 'none'");
+  const csp = (headers["content-security-policy"] ?? "").split(";").map((d) => d.trim());
+  expect(csp).toContain("frame-ancestors 'none'");
+  // The page's own policy: its scripts by nonce only, nothing inline without one, no plugins, no base tag.
+  expect(csp.find((d) => d.startsWith("script-src"))).toMatch(/^script-src 'self' 'nonce-[A-Za-z0-9+/=]+'$/);
+  expect(csp).toEqual(expect.arrayContaining(["default-src 'self'", "object-src 'none'", "base-uri 'none'", "connect-src 'self'"]));
   expect(headers["referrer-policy"]).toBe("no-referrer");
   expect(headers["cache-control"]).toContain("no-store");
   expect(headers["x-powered-by"]).toBeUndefined();

@@ -55,6 +55,9 @@ console.log(`Enclave: data in ${dataDir}, ${env.CLICKHOUSE_URL ? "ClickHouse ser
 step("metadata migrations applied", process.execPath, [path.join(root, "node_modules/prisma/build/index.js"), "migrate", "deploy"], { quiet: true });
 step("stores prepared", process.execPath, [path.join(root, "scripts/run-ts.mjs"), "scripts/setup.ts"]);
 
+// The dashboard page's script is bundled first: the page links the file its manifest names.
+step("embed page script built", process.execPath, [path.join(root, "scripts/build-embed-client.mjs")], { quiet: true });
+
 const stampFile = path.join(root, ".next", "enclave-source-hash");
 const hash = sourceHash();
 const built = fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === hash;

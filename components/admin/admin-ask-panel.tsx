@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from "react";
 import type { Answer, Debug } from "@/lib/ai/ask";
-import { WidgetBody } from "@/components/dashboard/widget-body";
+import { WidgetBody } from "@/components/admin/recharts-widget";
 
 // Preview-as-tenant's AI panel: ask as the tenant, see what the customer would
 // see, and (debug) the prompt, the raw model output, the spec, the effective

@@ -8,7 +8,7 @@ import { describeWidget } from "@/lib/dashboards/describe-widget";
 import type { DashboardDefinition } from "@/lib/dashboards/definition";
 import { DIMENSIONS } from "@/lib/query/catalog";
 import { Widget, type WidgetInput } from "@/lib/query/widget-spec";
-import { WidgetBody } from "@/components/dashboard/widget-body";
+import { WidgetBody } from "@/components/admin/recharts-widget";
 import { SaveStatus } from "./save-status";
 import { useDraft } from "./use-draft";
 import { issuesByPath, WidgetEditor } from "./widget-editor";

@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit";
 import type { AdminContext } from "@/lib/auth/admin-session";
 import { getDraft } from "@/lib/dashboards/drafts";
 import type { Permissions } from "@/lib/query/permissions";
+import type { DashboardReader } from "@/lib/query/run-dashboard";
 import { scopeForAdminPreview } from "@/lib/query/scope";
 
 // Admins ask as a tenant from the preview page: the same path customers use,
@@ -15,9 +16,16 @@ export type AdminAskTarget = { dashboardId: string; tenantId: string; permission
 export async function askAsAdmin(admin: AdminContext, target: AdminAskTarget, question: string, mode: "spec" | "sql") {
   const draft = await getDraft(target.dashboardId);
   const scope = scopeForAdminPreview({ kind: "admin", admin }, target.tenantId);
+  const reader: DashboardReader = {
+    scope,
+    permissions: { ...target.permissions, allow_ai: true },
+    source: { dashboardId: target.dashboardId, versionKey: `draft:${draft.revision}`, definition: draft.definition },
+    audience: "admin",
+    cache: false,
+  };
   await recordAudit({ actor: admin.actor, action: "ai.ask_as_tenant", target: target.tenantId, meta: { dashboard_id: target.dashboardId, mode, question } });
   return ask(
-    { scope, permissions: { ...target.permissions, allow_ai: true }, timezone: draft.definition.timezone, definition: draft.definition, log: { actor: admin.actor, source: "admin", dashboardId: target.dashboardId } },
+    { reader, log: { actor: admin.actor, source: "admin", dashboardId: target.dashboardId } },
     question,
     { mode, debug: true },
   );

@@ -6,18 +6,13 @@ import { buildMessages, type AiMode, type ChatMessage } from "@/lib/ai/prompt";
 import { callProvider } from "@/lib/ai/providers";
 import { describeAnswer } from "@/lib/ai/rationale";
 import { sanitizeSpec } from "@/lib/ai/sanitize-spec";
-import type { DashboardDefinition } from "@/lib/dashboards/definition";
 import { describeWidget, type WidgetView } from "@/lib/dashboards/describe-widget";
-import type { Permissions } from "@/lib/query/permissions";
 import { AppError } from "@/lib/errors";
 import { METRICS } from "@/lib/query/catalog";
-import { readFilterValues } from "@/lib/query/filter-values";
-import { getCatalog } from "@/lib/query/catalog-tables";
 import { guardSql } from "@/lib/query/guard";
+import { dashboardFilterValues, readSpec, readSql, type DashboardReader } from "@/lib/query/run-dashboard";
 import { hiddenAccessRefusal } from "@/lib/query/hidden-access";
-import { prepareWidget } from "@/lib/query/prepare-widget";
-import { runScoped, scopedSettings, type QueryColumn, type QueryStats } from "@/lib/query/run-scoped";
-import type { TenantScope } from "@/lib/query/scope";
+import { scopedSettings, type QueryColumn, type QueryStats } from "@/lib/query/run-scoped";
 import type { ChartWidget } from "@/lib/query/widget-spec";
 
 // A question becomes a widget spec (or, for admins only, guarded SQL), which
@@ -28,11 +23,8 @@ import type { ChartWidget } from "@/lib/query/widget-spec";
 export const AskInput = z.object({ question: z.string().trim().min(3, "ask a question of at least 3 characters").max(500, "keep the question under 500 characters") }).strict();
 
 export type Asker = {
-  scope: TenantScope;
-  permissions: Permissions;
-  timezone: string;
-  /** The dashboard asked about: what its hidden widgets alone show stays out of answers. */
-  definition: DashboardDefinition;
+  /** The dashboard asked about, read as the asker: answers go through its front door (scope, permissions, hidden widgets). */
+  reader: DashboardReader;
   log: Pick<AiLogEntry, "actor" | "source" | "dashboardId" | "sessionId" | "userId">;
 };
 
@@ -46,25 +38,26 @@ const NOT_ALLOWED = "That question needs a breakdown or filter this dashboard do
 /** Runs a validated spec for the asker and writes its client-safe words. */
 export async function runAnswerSpec(asker: Asker, spec: ChartWidget, question: string, id = "answer") {
   // A dashboard's own filters are the admin's; an answer's come from a model, so they obey allowed_dimensions too.
-  const allowed = asker.permissions.allowed_dimensions;
+  const { permissions, source } = asker.reader;
+  const allowed = permissions.allowed_dimensions;
   if (allowed && spec.filters.some((f) => f.field !== "value" && !allowed.includes(f.field))) throw new AppError("forbidden", NOT_ALLOWED);
   // Before any query: a figure only hidden widgets show is not computed at all.
-  const hidden = hiddenAccessRefusal(spec, asker.definition, asker.permissions);
+  const hidden = hiddenAccessRefusal(spec, source.definition, permissions);
   if (hidden) throw new AppError("forbidden", hidden);
   const known = await ownWords(asker, spec);
   const isKnown = (dim: string, v: string) => known.has(`${dim}\u0000${v}`);
   // What runs is what the customer sees: model words not found in their own data are placeholders.
   const safe = sanitizeSpec(spec, { value: isKnown, property: (dim) => known.has(dim) });
-  const stillHidden = hiddenAccessRefusal(safe, asker.definition, asker.permissions);
+  const stillHidden = hiddenAccessRefusal(safe, source.definition, permissions);
   if (stillHidden) throw new AppError("forbidden", stillHidden);
-  let compiled;
+  let result;
   try {
-    compiled = await prepareWidget(safe, asker.scope, { permissions: asker.permissions, timezone: asker.timezone });
+    result = await readSpec(asker.reader, safe);
   } catch (err) {
-    if (err instanceof AppError && (err.code === "forbidden" || err.code === "validation_failed")) throw new AppError("forbidden", NOT_ALLOWED);
+    if (err instanceof AppError && (err.code === "forbidden" || err.code === "validation_failed")) throw new AppError("forbidden", err.message === stillHidden ? err.message : NOT_ALLOWED);
     throw err;
   }
-  const result = await runScoped(asker.scope, compiled, { audience: "tenant" });
+  const { compiled } = result;
   const { title, rationale } = describeAnswer(safe, isKnown);
   const shown = { ...safe, id, title };
   const view = { ...describeWidget(shown, false), metricLabels: safe.metrics.map((m) => metricLabel(m, isKnown)) };
@@ -83,7 +76,7 @@ async function ownWords(asker: Asker, spec: ChartWidget): Promise<Set<string>> {
   const properties = [...new Set([spec.breakdown, ...spec.filters.map((f) => f.field)].filter((d): d is string => Boolean(d?.startsWith("property:"))))];
   for (const dimension of properties.slice(0, 6)) {
     try {
-      if ((await readFilterValues(asker.scope, { dimension, limit: 1 }, { permissions: asker.permissions })).values.length > 0) known.add(dimension);
+      if ((await dashboardFilterValues(asker.reader, { dimension, limit: 1 })).values.length > 0) known.add(dimension);
     } catch {
       // Not allowed in this session: stays unnamed.
     }
@@ -97,7 +90,7 @@ async function ownWords(asker: Asker, spec: ChartWidget): Promise<Set<string>> {
   }
   for (const [dimension, value, partial] of pairs.slice(0, 12)) {
     try {
-      const { values } = await readFilterValues(asker.scope, { dimension, search: value, limit: 50 }, { permissions: asker.permissions });
+      const { values } = await dashboardFilterValues(asker.reader, { dimension, search: value, limit: 50 });
       if (partial ? values.length > 0 : values.some((v) => v.value === value)) known.add(`${dimension}\u0000${value}`);
     } catch {
       // A dimension the session may not use: the value stays unnamed.
@@ -110,7 +103,8 @@ export async function ask(asker: Asker, question: string, options: { mode?: AiMo
   const mode = options.mode ?? "spec";
   const started = performance.now();
   const messages = buildMessages(question, mode);
-  const base = { ...asker.log, tenantId: asker.scope.tenantId, mode, question };
+  const { scope } = asker.reader;
+  const base = { ...asker.log, tenantId: scope.tenantId, mode, question };
   const finish = async (outcome: AiLogEntry["outcome"], extra: Partial<AiLogEntry> & { provider: string }) =>
     recordAiLog({ ...base, ...extra, outcome, latencyMs: performance.now() - started });
 
@@ -140,18 +134,18 @@ export async function ask(asker: Asker, question: string, options: { mode?: AiMo
       await finish("refused", { provider: reply.provider, sql: parsed.sql, reason: verdict.reason });
       return withDebug({ status: "refused", message: `The generated SQL was rejected by the guard: ${verdict.reason}` }, { sql: parsed.sql });
     }
-    const compiled = { kind: "sql" as const, sql: parsed.sql, params: {}, catalog: getCatalog(), lockedFilters: asker.permissions.locked_filters ?? {} };
-    const result = await runScoped(asker.scope, compiled, { audience: "admin" });
+    const result = await readSql(asker.reader, parsed.sql);
+    const { compiled } = result;
     const id = await finish("answered", { provider: reply.provider, sql: parsed.sql });
     const view: WidgetView = { id, title: question.slice(0, 200), chart: "table", kind: "sql", metricLabels: [], drillable: false };
     const answer = { id, question, spec: undefined as unknown as ChartWidget, view, rows: result.rows, columns: result.columns, rationale: "Custom SQL, checked by the guard and run as this tenant." };
-    return withDebug({ status: "answered", answer }, { sql: parsed.sql, effective_sql: parsed.sql, engine_filter: String(scopedSettings(asker.scope, compiled).additional_table_filters), stats: result.stats });
+    return withDebug({ status: "answered", answer }, { sql: parsed.sql, effective_sql: parsed.sql, engine_filter: String(scopedSettings(scope, compiled).additional_table_filters), stats: result.stats });
   }
 
   try {
     const { answer, compiled, stats } = await runAnswerSpec(asker, parsed.spec, question);
     const id = await finish("answered", { provider: reply.provider, spec: answer.spec });
-    return withDebug({ status: "answered", answer: { ...answer, id } }, { spec: answer.spec, effective_sql: compiled.sql, params: compiled.params, engine_filter: String(scopedSettings(asker.scope, compiled).additional_table_filters), stats });
+    return withDebug({ status: "answered", answer: { ...answer, id } }, { spec: answer.spec, effective_sql: compiled.sql, params: compiled.params, engine_filter: String(scopedSettings(scope, compiled).additional_table_filters), stats });
   } catch (err) {
     if (err instanceof AppError && err.code === "forbidden") {
       await finish("refused", { provider: reply.provider, spec: parsed.spec, reason: "not allowed by the session's permissions" });

@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import { recordAiLog } from "@/lib/ai/ai-log";
-import { ask, runAnswerSpec, type Asker } from "@/lib/ai/ask";
+import { ask, runAnswerSpec, type Answer, type Asker } from "@/lib/ai/ask";
+import { renderWidgetBody } from "@/components/dashboard/render/render-widget-body";
 import { takeSlots } from "@/lib/ai/rate-limit";
-import { loadVersionForSession } from "@/lib/embed/embed-widgets";
 import type { EmbedContext } from "@/lib/embed/with-embed-session";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -16,12 +16,8 @@ export const RerunInput = z.object({ question: z.string().max(500), spec: ChartW
 
 async function askerFor(ctx: EmbedContext): Promise<Asker> {
   if (!ctx.session.permissions.allow_ai) throw new AppError("forbidden", "Asking questions is not enabled for this dashboard.");
-  const { definition } = await loadVersionForSession(ctx.session, ctx.versionId);
   return {
-    scope: ctx.scope,
-    permissions: ctx.session.permissions,
-    timezone: definition.timezone,
-    definition,
+    reader: await ctx.reader(),
     log: { actor: `embed:${ctx.session.id}`, source: "embed", dashboardId: ctx.session.dashboardId, sessionId: ctx.session.id, userId: ctx.session.userId },
   };
 }
@@ -42,7 +38,17 @@ async function takeSlot(ctx: EmbedContext, asker: Asker, question: string) {
 export async function askFromEmbed(ctx: EmbedContext, question: string) {
   const asker = await askerFor(ctx);
   await takeSlot(ctx, asker, question);
-  return ask(asker, question);
+  const result = await ask(asker, question);
+  return result.status === "answered" ? { status: result.status, answer: forPage(result.answer) } : result;
+}
+
+/**
+ * What the page gets of an answer: its words and its chart drawn on the server,
+ * like every card; the spec (for saved views), but no rows to draw again.
+ */
+export function forPage(answer: Answer) {
+  const body = renderWidgetBody(answer.view, answer.rows, { height: answer.view.chart === "kpi" ? 90 : 240 });
+  return { id: answer.id, question: answer.question, spec: answer.spec, title: answer.view.title, rationale: answer.rationale, html: `<div class="answer-body">${body.__html}</div>` };
 }
 
 /** Runs an answer again (a saved view reopened): the spec is re-checked and re-scoped, no model involved. */
@@ -50,5 +56,5 @@ export async function rerunAnswer(ctx: EmbedContext, input: z.infer<typeof Rerun
   const asker = await askerFor(ctx);
   await takeSlot(ctx, asker, input.question);
   const { answer } = await runAnswerSpec(asker, input.spec, input.question, input.spec.id);
-  return answer;
+  return forPage(answer);
 }

@@ -5,7 +5,9 @@ import type { EventRow } from "@/lib/analytics/event-row";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { getDb } from "@/lib/db";
 import { ensureDemoDashboard, DEMO_DASHBOARD_ID } from "@/lib/dashboards/demo-dashboard";
-import { openEmbed, type EmbedView } from "@/lib/embed/open-embed";
+import { openEmbed, type OpenedEmbed } from "@/lib/embed/open-embed";
+import { pageModel } from "@/lib/dashboards/page-model";
+import { initialState, runDashboard } from "@/lib/query/run-dashboard";
 import { DATA_AUDIENCE, EMBED_AUDIENCE, ISSUER } from "@/lib/embed/tokens";
 import { getSecrets } from "@/lib/secrets";
 import { DEMO_DAYS, demoAnchor } from "@/lib/analytics/demo-data";
@@ -41,12 +43,21 @@ function data(handler: (req: Request) => Promise<Response>, token: string | unde
   return handler(new Request(url, { method: "POST", headers, body: JSON.stringify(body) }));
 }
 
+/** What the embed page renders for the token: the opened session, and the first render through the front door. */
 async function open(tenant: string, extra: Record<string, unknown> = {}) {
   const minted = await mint({ tenant_id: tenant, ...extra });
-  const view = await openEmbed(minted.body.token);
-  if (!view.ok) throw new Error(`open failed: ${view.code}`);
-  return { minted: minted.body, view };
+  const opened = await openEmbed(minted.body.token);
+  if (!opened.ok) throw new Error(`open failed: ${opened.code}`);
+  return { minted: minted.body, view: await rendered(opened) };
 }
+
+async function rendered(opened: OpenedEmbed) {
+  const state = initialState(opened.source.definition);
+  const render = await runDashboard(opened.reader, state);
+  const model = pageModel({ title: opened.source.name, definition: opened.source.definition, permissions: opened.session.permissions, widgets: render.widgets, layout: render.layout, state, session: { mode: "embed", dataToken: opened.dataToken, sessionExpiresAt: opened.sessionExpiresAt, sessionExpiresInMs: opened.sessionExpiresInMs, origins: opened.origins } });
+  return { ...opened, widgets: render.widgets, results: render.outcomes, locked: model.locked, dimensions: model.client.dimensions };
+}
+type EmbedView = Awaited<ReturnType<typeof rendered>>;
 
 const kpi = (view: EmbedView, id: string) => {
   const r = view.results.find((x) => x.widget_id === id)!;

@@ -1,39 +1,31 @@
 import "server-only";
+import { loadPublishedSource, type LiveDashboard } from "@/lib/dashboards/load-source";
 import { AppError } from "@/lib/errors";
-import { allowedDimensionViews, describeWidget, loadVersionForSession, runAllWidgets, visibleWidgets, type WidgetResult, type WidgetView } from "@/lib/embed/embed-widgets";
-import { consumeSingleUse, loadActiveSession } from "@/lib/embed/sessions";
+import { consumeSingleUse, loadActiveSession, type ActiveSession } from "@/lib/embed/sessions";
 import { mintDataToken, verifyEmbedToken } from "@/lib/embed/tokens";
-import { resolveDimension } from "@/lib/query/catalog";
+import type { DashboardReader } from "@/lib/query/run-dashboard";
 import { scopeFromEmbedSession } from "@/lib/query/scope";
-import type { FilterState, TimeRange } from "@/lib/query/widget-spec";
 
-// Everything the /embed/<token> page needs, or a plain refusal with no
-// dashboard metadata at all.
+// Opening /embed/<token>: the token verified, the session loaded (not revoked,
+// expired or spent), the live version loaded once, and the reader every query
+// of this page goes through. Or a plain refusal with no dashboard metadata.
 
-export type EmbedView = {
+export type OpenedEmbed = {
   ok: true;
-  title: string;
-  timezone: string;
-  widgets: WidgetView[];
-  layout: { widget_id: string; x: number; y: number; w: number; h: number }[];
-  results: WidgetResult[];
-  initialFilters: FilterState;
-  dateFilter?: { default: TimeRange };
-  dimensionFilters: { id: string; label: string }[];
-  dimensions: { id: string; label: string }[];
-  locked: Record<string, string[]>;
-  permissions: { allowExport: boolean; allowDrillDown: boolean; maxDateRangeDays?: number;
-    allowAi: boolean };
+  session: ActiveSession;
+  source: LiveDashboard;
+  reader: DashboardReader;
+  /** Signed origins: the only parents the page talks to over postMessage, and frame-ancestors. */
+  origins: string[];
+  /** For the page's own data calls; held in memory by the page, never in a URL. */
   dataToken: string;
   sessionExpiresAt: string;
-  /** Milliseconds the session had left when the server rendered: the browser's clock may be off, so the page times expiry from this. */
+  /** Milliseconds the session had left when the server opened it: the browser's clock may be off, so the page times expiry from this. */
   sessionExpiresInMs: number;
-  /** Signed origins: the only parents the page talks to over postMessage. */
-  origins: string[];
 };
 
 /** A refusal carries the signed origins when the signature was genuine, so the host can be told why. */
-export type EmbedRefusal = { ok: false; code: string; message: string; origins: string[] };
+export type EmbedRefusal = { ok: false; code: string; message: string; origins: string[]; status: number };
 
 const MESSAGES: Record<string, string> = {
   invalid_token: "This embed link is not valid.",
@@ -43,47 +35,29 @@ const MESSAGES: Record<string, string> = {
   not_found: "This dashboard is not available.",
 };
 
-export async function openEmbed(token: string): Promise<EmbedView | EmbedRefusal> {
+const refuse = (code: string, origins: string[]): EmbedRefusal => ({ ok: false, code, message: MESSAGES[code], origins, status: code === "not_found" ? 404 : 401 });
+
+export async function openEmbed(token: string, options: { requestId?: string } = {}): Promise<OpenedEmbed | EmbedRefusal> {
   const verified = await verifyEmbedToken(token);
-  if (!verified.ok) {
-    const code = verified.reason === "expired" ? "session_expired" : "invalid_token";
-    return { ok: false, code, message: MESSAGES[code], origins: verified.reason === "expired" ? verified.claims.origins : [] };
-  }
+  if (!verified.ok) return verified.reason === "expired" ? refuse("session_expired", verified.claims.origins) : refuse("invalid_token", []);
   try {
     const session = await loadActiveSession(verified.claims);
     if (session.singleUse) await consumeSingleUse(session.id);
-    const { dashboard, version, definition } = await loadVersionForSession(session);
+    const source = await loadPublishedSource(session.dashboardId);
     const scope = scopeFromEmbedSession({ verified: true, sessionId: session.id, tenantId: session.tenantId });
-    const widgets = visibleWidgets(definition, session);
-    const dateFilter = definition.filters.find((f) => f.kind === "date_range");
-    const initialFilters: FilterState = dateFilter?.kind === "date_range" ? { time_range: dateFilter.default } : {};
-    const allowed = session.permissions.allowed_dimensions;
-    const locked = session.permissions.locked_filters ?? {};
     return {
       ok: true,
-      title: dashboard.name,
-      timezone: definition.timezone,
-      widgets: widgets.map((w) => describeWidget(w, session)),
-      layout: definition.layout.filter((l) => widgets.some((w) => w.id === l.widget_id)),
-      results: await runAllWidgets(scope, session, version.id, widgets, initialFilters),
-      initialFilters,
-      dateFilter: dateFilter?.kind === "date_range" ? { default: dateFilter.default } : undefined,
-      dimensionFilters: definition.filters
-        .flatMap((f) => (f.kind === "dimension" ? [f.dimension] : []))
-        .filter((d) => (!allowed || allowed.includes(d)) && !(d in locked))
-        .map((d) => ({ id: d, label: resolveDimension(d)?.label ?? d })),
-      dimensions: allowedDimensionViews(session),
-      locked,
-      permissions: { allowExport: session.permissions.allow_export, allowDrillDown: session.permissions.allow_drill_down, maxDateRangeDays: session.permissions.max_date_range_days,
-        allowAi: session.permissions.allow_ai },
-      dataToken: await mintDataToken({ sessionId: session.id, tenantId: session.tenantId, dashboardId: session.dashboardId, versionId: version.id, sessionExpiresAt: session.expiresAt }),
+      session,
+      source,
+      reader: { scope, permissions: session.permissions, source, audience: "tenant", cache: true, requestId: options.requestId },
+      origins: verified.claims.origins,
+      dataToken: await mintDataToken({ sessionId: session.id, tenantId: session.tenantId, dashboardId: session.dashboardId, versionId: source.versionKey, sessionExpiresAt: session.expiresAt }),
       sessionExpiresAt: session.expiresAt.toISOString(),
       sessionExpiresInMs: Math.max(0, session.expiresAt.getTime() - Date.now()),
-      origins: verified.claims.origins,
     };
   } catch (err) {
     const code = err instanceof AppError && err.code in MESSAGES ? err.code : "invalid_token";
     if (!(err instanceof AppError)) console.error("embed open failed", err instanceof Error ? err.message : String(err));
-    return { ok: false, code, message: MESSAGES[code], origins: code === "invalid_token" ? [] : verified.claims.origins };
+    return refuse(code, code === "invalid_token" ? [] : verified.claims.origins);
   }
 }

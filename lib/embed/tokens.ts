@@ -1,4 +1,5 @@
 import "server-only";
+import crypto from "node:crypto";
 import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { z } from "zod";
 import { getSecrets, type SigningKey } from "@/lib/secrets";
@@ -13,7 +14,9 @@ import { Permissions } from "@/lib/query/permissions";
 export const ISSUER = "enclave";
 export const EMBED_AUDIENCE = "enclave:embed";
 export const DATA_AUDIENCE = "enclave:embed-data";
+export const PREVIEW_AUDIENCE = "enclave:preview-data";
 export const DATA_TOKEN_TTL_SECONDS = 15 * 60;
+export const PREVIEW_TOKEN_TTL_SECONDS = 60 * 60;
 
 const Origin = z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/);
 
@@ -29,6 +32,18 @@ export type EmbedClaims = z.infer<typeof EmbedClaims>;
 
 const DataClaims = z.object({ jti: z.string().min(1), tenant: z.string().min(1), dashboard: z.string().min(1), version: z.string().min(1), exp: z.number() });
 export type DataClaims = z.infer<typeof DataClaims>;
+
+/** The admin preview's page: which admin, which dashboard shown how, as which tenant, with which permissions. */
+const PreviewClaims = z.object({
+  jti: z.string().min(1),
+  admin: z.string().min(1),
+  tenant: z.string().min(1),
+  dashboard: z.string().min(1),
+  show: z.union([z.literal("draft"), z.literal("live"), z.number().int().positive()]),
+  permissions: Permissions,
+  exp: z.number(),
+});
+export type PreviewClaims = z.infer<typeof PreviewClaims>;
 
 function keyBytes(key: SigningKey): Uint8Array {
   return new TextEncoder().encode(key.secret);
@@ -59,6 +74,11 @@ export function mintEmbedToken(c: { sessionId: string; tenantId: string; dashboa
 export function mintDataToken(c: { sessionId: string; tenantId: string; dashboardId: string; versionId: string; sessionExpiresAt: Date }) {
   const expiresAt = new Date(Math.min(Date.now() + DATA_TOKEN_TTL_SECONDS * 1000, c.sessionExpiresAt.getTime()));
   return sign({ jti: c.sessionId, tenant: c.tenantId, dashboard: c.dashboardId, version: c.versionId }, DATA_AUDIENCE, expiresAt);
+}
+
+/** The admin preview's data token: its own audience, so it can never stand in for an embed's. */
+export function mintPreviewToken(c: Omit<PreviewClaims, "exp" | "jti">) {
+  return sign({ jti: crypto.randomUUID(), ...c }, PREVIEW_AUDIENCE, new Date(Date.now() + PREVIEW_TOKEN_TTL_SECONDS * 1000));
 }
 
 export type Verified<T> = { ok: true; claims: T } | { ok: false; reason: "invalid" } | { ok: false; reason: "expired"; claims: T };
@@ -101,3 +121,4 @@ async function verify<T>(token: string, audience: string, schema: z.ZodType<T>):
 
 export const verifyEmbedToken = (token: string) => verify(token, EMBED_AUDIENCE, EmbedClaims);
 export const verifyDataToken = (token: string) => verify(token, DATA_AUDIENCE, DataClaims);
+export const verifyPreviewToken = (token: string) => verify(token, PREVIEW_AUDIENCE, PreviewClaims);

@@ -42,6 +42,22 @@ export function resultCacheKey(scope: TenantScope, compiled: CompiledQuery, part
     .digest("hex");
 }
 
+/** A cached result, if one is fresh. */
+export function cachedResult(key: string): ScopedResult | undefined {
+  const hit = store.get(key);
+  return hit && hit.expires > Date.now() ? hit.value : undefined;
+}
+
+/** Keeps a result for RESULT_CACHE_TTL_SECONDS (nothing when that is 0). */
+export function cacheResult(key: string, tenantId: string, value: ScopedResult): void {
+  const ttl = getEnv().RESULT_CACHE_TTL_SECONDS * 1000;
+  if (ttl === 0) return;
+  if (store.size >= MAX_ENTRIES) store.delete(store.keys().next().value!);
+  store.set(key, { expires: Date.now() + ttl, tenantId, value });
+}
+
+export const resultCacheEnabled = () => getEnv().RESULT_CACHE_TTL_SECONDS > 0;
+
 export async function runScopedCached(scope: TenantScope, compiled: CompiledQuery, parts: CacheKeyParts, options: RunOptions = {}): Promise<ScopedResult & { cached: boolean }> {
   const ttl = getEnv().RESULT_CACHE_TTL_SECONDS * 1000;
   if (ttl === 0) return { ...(await runScoped(scope, compiled, options)), cached: false };

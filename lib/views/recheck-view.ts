@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { DashboardDefinition } from "@/lib/dashboards/definition";
-import { visibleWidgets } from "@/lib/embed/embed-widgets";
+import { visibleWidgets } from "@/lib/query/run-dashboard";
 import type { ActiveSession } from "@/lib/embed/sessions";
 import { resolveDimension } from "@/lib/query/catalog";
 import { compileWidget } from "@/lib/query/compile-widget";
@@ -86,7 +86,7 @@ function recheckFilters(raw: unknown, ctx: RecheckContext, notices: ViewNotice[]
 
 function recheckWidgets(raw: Record<string, unknown>, ctx: RecheckContext, notices: ViewNotice[]): ViewState["widgets"] {
   // Hidden widgets count as gone: the same notice, so it says nothing about what is hidden.
-  const live = new Map(visibleWidgets(ctx.definition, ctx.session).map((w) => [w.id, w]));
+  const live = new Map(visibleWidgets(ctx.definition, ctx.session.permissions).map((w) => [w.id, w]));
   const out: ViewState["widgets"] = {};
   for (const [id, value] of Object.entries(raw)) {
     const widget = live.get(id);

@@ -2,7 +2,7 @@ import "server-only";
 import { suggestFromLog } from "@/lib/ai/review";
 import crypto from "node:crypto";
 import { getDb } from "@/lib/db";
-import { loadVersionForSession } from "@/lib/embed/embed-widgets";
+import { loadPublishedSource } from "@/lib/dashboards/load-source";
 import type { ActiveSession } from "@/lib/embed/sessions";
 import { AppError } from "@/lib/errors";
 import type { TenantScope } from "@/lib/query/scope";
@@ -61,7 +61,7 @@ export async function listViews(session: ActiveSession): Promise<{ views: ViewSu
 /** `versionId` is the version the embed is showing (from its data token): the one the state was made on. */
 export async function createView(session: ActiveSession, versionId: string, input: CreateViewInput): Promise<ViewSummary> {
   assertMaySave(session);
-  const { version } = await loadVersionForSession(session, versionId);
+  const version = { number: (await loadPublishedSource(session.dashboardId, versionId)).versionNumber };
   const db = getDb();
   const row = await db.$transaction(async (tx) => {
     const count = await tx.savedView.count({ where: { tenantId: session.tenantId, userId: session.userId } });
@@ -93,7 +93,9 @@ export async function openView(scope: TenantScope, session: ActiveSession, id: s
   if (scope.tenantId !== session.tenantId) throw new AppError("not_found", NOT_FOUND);
   const row = isViewId(id) ? await getDb().savedView.findFirst({ where: { id, ...visibleTo(session) } }) : null;
   if (!row) throw new AppError("not_found", NOT_FOUND);
-  const { version, definition } = await loadVersionForSession(session);
+  const live = await loadPublishedSource(session.dashboardId);
+  const { definition } = live;
+  const version = { number: live.versionNumber };
   let raw: unknown;
   try {
     raw = JSON.parse(row.state);

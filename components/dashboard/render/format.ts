@@ -1,5 +1,5 @@
 // How values read in the rendered widgets: the same formats as the recharts
-// widgets (components/dashboard/widget-body.tsx), kept here so the server
+// widgets of the admin console (components/admin/recharts-widget.tsx), kept here so the server
 // renderer does not import a client component.
 
 const number = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });

@@ -4,8 +4,9 @@ import { requireAdmin } from "@/lib/auth/admin-session";
 import { saveDraft, type SaveResult } from "@/lib/dashboards/drafts";
 import { AppError } from "@/lib/errors";
 import { guardSql, type GuardVerdict } from "@/lib/query/guard";
-import { prepareWidget } from "@/lib/query/prepare-widget";
-import { runScoped } from "@/lib/query/run-scoped";
+import { DashboardDefinition } from "@/lib/dashboards/definition";
+import { DEFAULT_PERMISSIONS } from "@/lib/query/permissions";
+import { initialState, runDashboard, type DashboardReader } from "@/lib/query/run-dashboard";
 import { scopeForAdminPreview } from "@/lib/query/scope";
 import { Widget } from "@/lib/query/widget-spec";
 
@@ -21,21 +22,23 @@ export async function validateSqlAction(sql: string): Promise<GuardVerdict> {
 
 export type PreviewResult = { ok: true; rows: Record<string, unknown>[]; sql: string; rowsRead: number; elapsedMs: number } | { ok: false; error: string };
 
-/** The designer's live preview: the same compiler and executor as the embed, as one tenant. */
+/** The designer's live preview: the unsaved widget read through the same front door as the embed, as one tenant. */
 export async function previewWidgetAction(input: { widget: unknown; tenantId: string; timezone: string }): Promise<PreviewResult> {
   const admin = await requireAdmin("/admin/dashboards");
   const parsed = Widget.safeParse(input.widget);
   if (!parsed.success) return { ok: false, error: parsed.error.issues[0].message };
+  const definition = DashboardDefinition.safeParse({ widgets: [parsed.data], timezone: input.timezone });
+  if (!definition.success) return { ok: false, error: definition.error.issues[0].message };
   try {
     const scope = scopeForAdminPreview({ kind: "admin", admin }, input.tenantId);
-    const compiled = await prepareWidget(parsed.data, scope, { timezone: input.timezone });
-    const result = await runScoped(scope, compiled, { audience: "admin" });
-    return { ok: true, rows: result.rows.slice(0, 500), sql: compiled.sql, rowsRead: result.stats.rows_read, elapsedMs: result.stats.elapsed_ms };
+    const reader: DashboardReader = { scope, permissions: DEFAULT_PERMISSIONS, source: { dashboardId: "designer", versionKey: "designer", definition: definition.data }, audience: "admin", cache: false };
+    const { outcomes, traces } = await runDashboard(reader, initialState(definition.data));
+    const outcome = outcomes[0];
+    if ("error" in outcome) return { ok: false, error: outcome.error.message };
+    const trace = (await traces.get(outcome.widget_id))!;
+    return { ok: true, rows: outcome.rows.slice(0, 500), sql: trace.sql, rowsRead: trace.rows_read, elapsedMs: trace.elapsed_ms };
   } catch (err) {
-    if (err instanceof AppError) {
-      const detail = (err.details as { engine_error?: string } | undefined)?.engine_error;
-      return { ok: false, error: detail ? `${err.message}: ${detail.split("\n")[0].slice(0, 300)}` : err.message };
-    }
+    if (err instanceof AppError) return { ok: false, error: err.message };
     throw err;
   }
 }

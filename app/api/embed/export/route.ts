@@ -1,16 +1,19 @@
-import { runEmbedWidget, WidgetQueryInput } from "@/lib/embed/embed-widgets";
+import { z } from "zod";
 import { toCsv } from "@/lib/embed/csv";
-import { withEmbedSession } from "@/lib/embed/with-embed-session";
-import { AppError } from "@/lib/errors";
+import { withDashboardReader } from "@/lib/embed/with-embed-session";
 import { readJson } from "@/lib/http";
+import { exportDashboardWidget } from "@/lib/query/run-dashboard";
+import { FilterState, WidgetId } from "@/lib/query/widget-spec";
 
-// CSV export of one widget, only when the session's permissions allow it.
-export const POST = withEmbedSession(async (req, { scope, session, versionId, requestId }) => {
-  if (!session.permissions.allow_export) throw new AppError("forbidden", "Export is not allowed in this session.");
-  const input = await readJson(req, WidgetQueryInput);
-  const { widget, result } = await runEmbedWidget(scope, session, versionId, input, requestId);
+// CSV export of one widget, only when the session's permissions allow it (the front door checks).
+const ExportInput = z.object({ widget_id: WidgetId, filters: FilterState.optional() }).strict();
+
+export const POST = withDashboardReader(async (req, { reader }) => {
+  const input = await readJson(req, ExportInput);
+  const { breakdown, ...filters } = input.filters ?? {};
+  const { widget, rows, columns } = await exportDashboardWidget(reader, input.widget_id, { filters, breakdowns: breakdown ? { [input.widget_id]: breakdown } : {} });
   const name = widget.title.replace(/[^A-Za-z0-9 _-]/g, "").trim().replace(/\s+/g, "-").toLowerCase() || "export";
-  return new Response(toCsv(result.columns.map((c) => c.name), result.rows), {
+  return new Response(toCsv(columns.map((c) => c.name), rows), {
     headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.csv"` },
   });
 });

@@ -1,10 +1,17 @@
-import { runEmbedWidget, WidgetQueryInput } from "@/lib/embed/embed-widgets";
-import { withEmbedSession } from "@/lib/embed/with-embed-session";
+import { z } from "zod";
+import { withDashboardReader } from "@/lib/embed/with-embed-session";
+import { ERROR_STATUS, type ErrorCode } from "@/lib/errors";
 import { readJson } from "@/lib/http";
+import { runDashboard } from "@/lib/query/run-dashboard";
+import { FilterState, WidgetId } from "@/lib/query/widget-spec";
 
-// The iframe's widget queries (filter changes, drill-down). No tenant field: the scope comes from the data token.
-export const POST = withEmbedSession(async (req, { scope, session, versionId, requestId }) => {
+// One widget's rows as JSON, through the front door. No tenant field: the scope comes from the data token.
+const WidgetQueryInput = z.object({ widget_id: WidgetId, filters: FilterState.optional() }).strict();
+
+export const POST = withDashboardReader(async (req, { reader }) => {
   const input = await readJson(req, WidgetQueryInput);
-  const { result } = await runEmbedWidget(scope, session, versionId, input, requestId);
-  return Response.json({ widget_id: input.widget_id, rows: result.rows, columns: result.columns });
+  const { breakdown, ...filters } = input.filters ?? {};
+  const { outcomes } = await runDashboard(reader, { filters, breakdowns: breakdown ? { [input.widget_id]: breakdown } : {} }, { only: [input.widget_id] });
+  const outcome = outcomes[0];
+  return Response.json(outcome, { status: "error" in outcome ? (ERROR_STATUS[outcome.error.code as ErrorCode] ?? 422) : 200 });
 });

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { DashboardHeader } from "@/components/admin/dashboard-header";
-import { EmbedDashboard } from "@/components/dashboard/embed-dashboard";
+import { WIDGET_BODY_CSS } from "@/components/dashboard/render/styles";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { orNotFound } from "@/lib/or-not-found";
 import { getDraft } from "@/lib/dashboards/drafts";
@@ -11,7 +11,8 @@ import { DIMENSIONS } from "@/lib/query/catalog";
 import { listTenantsForAdmin } from "@/lib/query/cross-tenant";
 import { isTenantId } from "@/lib/tenant-id";
 import { AdminAskPanel } from "@/components/admin/admin-ask-panel";
-import { adminAskAction, adminSuggestAction, previewQueryAction, previewValuesAction } from "./actions";
+import { clientScriptUrl } from "@/lib/embed/embed-response";
+import { adminAskAction, adminSuggestAction } from "./actions";
 
 export const metadata: Metadata = { title: "Preview as tenant" };
 
@@ -92,15 +93,13 @@ export default async function PreviewPage({ params, searchParams }: Props) {
               Previewing as tenant <strong>{tenant}</strong> · showing <strong>{p.label}</strong>
               {Object.keys(permissions.locked_filters ?? {}).length > 0 && <> · locked {JSON.stringify(permissions.locked_filters)}</>}
             </div>
-            <EmbedDashboard
-              view={p.view}
-              actions={{ query: previewQueryAction.bind(null, targets[i]), values: previewValuesAction.bind(null, targets[i]) }}
-            />
+            {/* The same markup and script as the embed: exactly what the tenant's users get. */}
+            <div dangerouslySetInnerHTML={{ __html: p.markup }} />
             <div className="card">
               <h2>Effective SQL</h2>
               {p.panels.map((panel) => (
                 <details key={panel.widget_id} className="effective-sql" data-testid={`sql-${panel.widget_id}`}>
-                  <summary>{panel.title} {"error" in panel ? <span className="badge badge-error">error</span> : <span className="muted">· {panel.rows_read.toLocaleString("en")} rows read · {panel.elapsed_ms} ms</span>}</summary>
+                  <summary>{panel.title} {"error" in panel ? <span className="badge badge-error">error</span> : <span className="muted">· {panel.rows_read.toLocaleString("en")} rows read · {panel.elapsed_ms} ms{panel.shared_with.length > 0 && <> · one statement with {panel.shared_with.join(", ")}</>}</span>}</summary>
                   {"error" in panel ? (
                     <p className="alert alert-error">{panel.error}</p>
                   ) : (
@@ -118,6 +117,12 @@ export default async function PreviewPage({ params, searchParams }: Props) {
           </section>
         ))}
       </div>
+      {previews.length > 0 && (
+        <>
+          <style>{WIDGET_BODY_CSS}</style>
+          <script type="module" async src={clientScriptUrl()} />
+        </>
+      )}
     </>
   );
 }

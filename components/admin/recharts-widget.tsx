@@ -3,6 +3,8 @@
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { WidgetView } from "@/lib/dashboards/describe-widget";
 
+// The admin console's client-side charts (designer, ask-as-tenant), with recharts. The embed and the
+// preview draw on the server (components/dashboard/render) and send no chart library.
 // Renders one widget's rows. Chart widgets use the compiler's column names
 // (bucket, dimension, m0…); custom-SQL widgets use their first column as the
 // label and the numeric columns as series.

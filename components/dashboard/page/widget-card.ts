@@ -1,0 +1,41 @@
+import type { WidgetView } from "@/lib/dashboards/describe-widget";
+import { renderWidgetBody } from "@/components/dashboard/render/render-widget-body";
+import { attr, html, joinHtml, type Html } from "@/components/dashboard/render/html";
+
+// One widget's card on the embed page (and the admin preview, which is the
+// same page): its head (title, drill-down, CSV) and its body, rendered on the
+// server from the rows the front door returned.
+
+export const ROW_HEIGHT = 72;
+
+export type LayoutItem = { widget_id: string; x: number; y: number; w: number; h: number };
+export type Outcome = { rows: Record<string, unknown>[] } | { error: { code: string; message: string } };
+export type CardTools = { dimensions: { id: string; label: string }[]; allowDrillDown: boolean; allowExport: boolean; breakdown?: string };
+
+export const bodyHeight = (item: LayoutItem) => item.h * ROW_HEIGHT - 70;
+
+export function layoutFor(layout: LayoutItem[], id: string, index: number): LayoutItem {
+  return layout.find((l) => l.widget_id === id) ?? { widget_id: id, x: (index % 2) * 6, y: Math.floor(index / 2) * 4, w: 6, h: 4 };
+}
+
+/** A widget's body: the chart, or why there is none. */
+export function widgetBody(view: WidgetView, outcome: Outcome | undefined, item: LayoutItem, breakdown?: { id: string; label: string }): Html {
+  if (!outcome) return html`<div class="widget-loading" role="status">Loading…</div>`;
+  if ("error" in outcome) return html`<div class="empty" role="status"${attr("data-error", outcome.error.code)}>${outcome.error.message}</div>`;
+  return renderWidgetBody(breakdown ? { ...view, breakdown } : view, outcome.rows, { height: bodyHeight(item) });
+}
+
+export function widgetCard(view: WidgetView, item: LayoutItem, outcome: Outcome | undefined, tools: CardTools): Html {
+  const current = tools.breakdown ?? view.breakdown?.id ?? "";
+  const drill =
+    view.drillable && tools.allowDrillDown
+      ? html`<select class="drill"${attr("aria-label", `Break ${view.title} down by`)}${attr("data-testid", `drill-${view.id}`)}${attr("data-widget", view.id)}>${joinHtml(
+          tools.dimensions.map((d) => html`<option${attr("value", d.id)}${attr("selected", d.id === current)}>${d.label}</option>`),
+        )}</select>`
+      : "";
+  const csv = tools.allowExport ? html`<button type="button" class="btn btn-sm export"${attr("data-testid", `export-${view.id}`)}${attr("data-widget", view.id)}>CSV</button>` : "";
+  const breakdown = tools.breakdown ? tools.dimensions.find((d) => d.id === tools.breakdown) : undefined;
+  return html`<section class="card widget"${attr("id", `w-${view.id}`)}${attr("data-widget", view.id)}${attr("data-testid", `widget-${view.id}`)}${attr("aria-busy", outcome ? false : "true")} style="grid-column: ${item.x + 1} / span ${item.w}; grid-row: ${item.y + 1} / span ${item.h}"><div class="widget-head"><div><h2>${view.title}</h2>${
+    view.description ? html`<p class="muted widget-desc">${view.description}</p>` : ""
+  }${view.allTime ? html`<p class="muted widget-desc">All time</p>` : ""}</div><div class="widget-tools">${drill}${csv}</div></div><div class="widget-body" style="height: ${bodyHeight(item)}px">${widgetBody(view, outcome, item, breakdown)}</div></section>`;
+}

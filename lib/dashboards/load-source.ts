@@ -1,0 +1,60 @@
+import "server-only";
+import { getDb } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { DashboardDefinition } from "@/lib/dashboards/definition";
+import { getDraft } from "@/lib/dashboards/drafts";
+import { getVersionDefinition, listVersions } from "@/lib/dashboards/versions";
+import type { DashboardSource } from "@/lib/query/run-dashboard";
+
+// A published version, loaded once per render. Versions never change, so a
+// parsed definition is kept by version id; which version is live is read
+// from the database on each request (a publish or rollback shows at once).
+
+export type LiveDashboard = DashboardSource & { name: string; versionNumber: number };
+
+const MAX_DEFINITIONS = 500;
+// On globalThis: route handlers and pages are bundled separately but share the process.
+const shared = globalThis as unknown as { enclaveDefinitions?: Map<string, { definition: DashboardDefinition; number: number }> };
+const definitions = (shared.enclaveDefinitions ??= new Map());
+
+async function loadVersion(versionId: string, dashboardId: string): Promise<{ definition: DashboardDefinition; number: number }> {
+  const cached = definitions.get(versionId);
+  if (cached) return cached;
+  const version = await getDb().dashboardVersion.findUnique({ where: { id: versionId } });
+  if (!version || version.dashboardId !== dashboardId) throw new AppError("not_found", "This dashboard is not available.");
+  const loaded = { definition: DashboardDefinition.parse(JSON.parse(version.definition)), number: version.number };
+  if (definitions.size >= MAX_DEFINITIONS) definitions.delete(definitions.keys().next().value!);
+  definitions.set(versionId, loaded);
+  return loaded;
+}
+
+/**
+ * The dashboard's live version, or `versionId` if the dashboard is still
+ * published (a data token names the version its page rendered). Unpublished or
+ * archived dashboards serve nothing, whatever a token names.
+ */
+export async function loadPublishedSource(dashboardId: string, versionId?: string): Promise<LiveDashboard> {
+  const dashboard = await getDb().dashboard.findUnique({ where: { id: dashboardId } });
+  const id = versionId ?? dashboard?.liveVersionId;
+  if (!dashboard || dashboard.archivedAt || !dashboard.liveVersionId || !id) throw new AppError("not_found", "This dashboard is not available.");
+  const { definition, number } = await loadVersion(id, dashboardId);
+  return { dashboardId, versionKey: id, definition, versionNumber: number, name: dashboard.name };
+}
+
+export type PreviewShow = "draft" | "live" | number;
+
+/** What the admin preview shows: the draft, the live version or any version, with a label for the banner. */
+export async function loadPreviewSource(dashboardId: string, show: PreviewShow): Promise<DashboardSource & { name: string; label: string }> {
+  const draft = await getDraft(dashboardId);
+  if (show === "draft") return { dashboardId, versionKey: `draft:${draft.revision}`, definition: draft.definition, name: draft.name, label: "draft" };
+  const versions = await listVersions(dashboardId);
+  const version = show === "live" ? versions.find((v) => v.live) : versions.find((v) => v.number === show);
+  if (!version) throw new AppError("not_found", show === "live" ? "This dashboard has no live version yet." : `There is no version ${show}.`);
+  return {
+    dashboardId,
+    versionKey: version.id,
+    definition: await getVersionDefinition(dashboardId, version.number),
+    name: draft.name,
+    label: show === "live" ? `live (v${version.number})` : `version ${version.number}`,
+  };
+}

@@ -1,0 +1,71 @@
+import "server-only";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { dashboardDocument, refusalDocument } from "@/components/dashboard/page/document";
+import { embedCss } from "@/components/dashboard/page/embed-css";
+import type { PageModel } from "@/lib/dashboards/page-model";
+import type { Outcome } from "@/components/dashboard/page/widget-card";
+
+// The HTTP side of a dashboard page: headers from the signed origins, a nonce
+// for its scripts, and the streamed document.
+
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+/** The page's headers; `frameAncestors` is the signed origins (embed) or 'self' (admin preview). */
+export function pageHeaders(frameAncestors: string[] | "self", nonce: string): Headers {
+  const ancestors = frameAncestors === "self" ? "'self'" : frameAncestors.filter((o) => ORIGIN.test(o)).join(" ") || "'none'";
+  return new Headers({
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": [
+      "default-src 'self'",
+      `script-src 'self' 'nonce-${nonce}'`,
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      `frame-ancestors ${ancestors}`,
+    ].join("; "),
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+  });
+}
+
+let scriptUrl: string | undefined;
+
+/** The page script's URL, versioned by the content hash the build wrote. */
+export function clientScriptUrl(): string {
+  if (!scriptUrl) {
+    const manifest = path.join(/* turbopackIgnore: true */ process.cwd(), "public/embed-client/manifest.json");
+    const { file, hash } = JSON.parse(fs.readFileSync(manifest, "utf8")) as { file: string; hash: string };
+    scriptUrl = `/embed-client/${file}?v=${hash}`;
+  }
+  return scriptUrl;
+}
+
+export const newNonce = () => crypto.randomBytes(16).toString("base64");
+
+export function dashboardResponse(model: PageModel, results: Map<string, Promise<Outcome>>, options: { frameAncestors: string[] | "self"; status?: number }): Response {
+  const nonce = newNonce();
+  const chunks = dashboardDocument(model, results, { nonce, script: clientScriptUrl(), css: embedCss() });
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
+  return new Response(body, { status: options.status ?? 200, headers: pageHeaders(options.frameAncestors, nonce) });
+}
+
+export function refusalResponse(refusal: { code: string; message: string; origins: string[]; status: number }): Response {
+  const nonce = newNonce();
+  return new Response(refusalDocument(refusal, { nonce, css: embedCss() }), { status: refusal.status, headers: pageHeaders(refusal.origins, nonce) });
+}
