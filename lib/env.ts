@@ -98,6 +98,8 @@ export const EnvSchema = z.object({
   QUERY_CONCURRENCY_PER_TENANT: intInRange(1, 1000, 4),
   RESULT_CACHE_TTL_SECONDS: intInRange(0, 3600, 30),
   EMBED_MAX_TTL_SECONDS: intInRange(60, 86_400, 86_400),
+  // Start a minted session's first render at once, so the iframe finds it cached (0 turns it off).
+  EMBED_WARM_AT_MINT: intInRange(0, 1, 1),
   // AI questions: an OpenAI-compatible chat-completions endpoint; the built-in offline provider when unset.
   AI_BASE_URL: urlString("AI_BASE_URL"),
   AI_API_KEY: optionalString,

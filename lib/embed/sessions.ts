@@ -138,13 +138,17 @@ export async function revokeTenantSessions(tenantId: string, actor: string): Pro
 const CACHE_MS = 5_000;
 // On globalThis: Next bundles route handlers and pages separately, and a revocation made
 // through one must clear the entry the other reads.
-const shared = globalThis as unknown as { enclaveSessionCache?: Map<string, { at: number; row: SessionRow; cutoff?: Date }> };
+const shared = globalThis as unknown as { enclaveSessionCache?: Map<string, { at: number; row: SessionRow; cutoff?: Date }>; enclaveRevocations?: { count: number } };
 const cache = (shared.enclaveSessionCache ??= new Map());
+// Bumped by every revocation: a read that started before one must not put what it read into the cache.
+const revocations = (shared.enclaveRevocations ??= { count: 0 });
 
 function forgetSession(id: string) {
+  revocations.count++;
   cache.delete(id);
 }
 function forgetTenant(tenantId: string) {
+  revocations.count++;
   for (const [id, entry] of cache) if (entry.row.tenantId === tenantId) cache.delete(id);
 }
 
@@ -157,10 +161,11 @@ export type ActiveSession = { id: string; tenantId: string; dashboardId: string;
 export async function loadActiveSession(claims: { jti: string; tenant: string; dashboard: string }, options: { allowSpent?: boolean } = {}): Promise<ActiveSession> {
   let entry = cache.get(claims.jti);
   if (!entry || Date.now() - entry.at > CACHE_MS) {
+    const generation = revocations.count;
     const row = await getDb().embedSession.findUnique({ where: { id: claims.jti } });
     if (!row) throw new AppError("invalid_token", "This embed link is not valid.");
     entry = { at: Date.now(), row, cutoff: await cutoffFor(row.tenantId) };
-    cache.set(claims.jti, entry);
+    if (generation === revocations.count) cache.set(claims.jti, entry);
   }
   const { row, cutoff } = entry;
   // The token's claims must name the same tenant and dashboard as the stored session.

@@ -13,3 +13,4 @@ delete process.env.NEXTAUTH_SECRET;
 delete process.env.EMBED_SIGNING_KEYS;
 delete process.env.ADMIN_EMAIL;
 delete process.env.ADMIN_PASSWORD;
+process.env.EMBED_WARM_AT_MINT = "0"; // tests that want warming turn it on themselves
