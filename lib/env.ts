@@ -96,6 +96,9 @@ export const EnvSchema = z.object({
   QUERY_MAX_RESULT_ROWS: intInRange(1, 10_000_000, 50_000),
   QUERY_MAX_MEMORY_BYTES: intInRange(16_000_000, 1_000_000_000_000, 1_000_000_000),
   QUERY_CONCURRENCY_PER_TENANT: intInRange(1, 1000, 4),
+  // Threads one tenant query may use. 1 suits many concurrent small queries (dashboards);
+  // raise it for few users with very large tenants, or on a ClickHouse server with many cores.
+  QUERY_MAX_THREADS: intInRange(1, 256, 1),
   RESULT_CACHE_TTL_SECONDS: intInRange(0, 3600, 30),
   EMBED_MAX_TTL_SECONDS: intInRange(60, 86_400, 86_400),
   // Start a minted session's first render at once, so the iframe finds it cached (0 turns it off).

@@ -34,6 +34,23 @@ export type AnalyticsEngine = {
 export const BASE_SETTINGS: ClickHouseSettings = { output_format_json_quote_64bit_integers: 0 };
 
 /**
+ * Per-query work the embedded engine does for a server's operators, which
+ * nobody reads in one process: query and processor logs written into the data
+ * directory, the sampling profiler's timers, a formatter thread per result.
+ * Measured on 10M events: a small tenant's query 7.8 → 4.5 ms of CPU, a
+ * render's three statements 41 → 31 ms. A ClickHouse server keeps its own
+ * configuration (operators read its query log).
+ */
+export const EMBEDDED_QUERY_SETTINGS: ClickHouseSettings = {
+  log_queries: 0,
+  log_processors_profiles: 0,
+  log_profile_events: 0,
+  query_profiler_real_time_period_ns: "0",
+  query_profiler_cpu_time_period_ns: "0",
+  output_format_parallel_formatting: 0,
+};
+
+/**
  * `SET a = 1, b = 'x'`: one statement applies every setting, in order. Its
  * constraints are checked against the connection as it was, so `readonly = 1`
  * at the end does not block the settings before it and holds for the query
@@ -124,7 +141,8 @@ function openChdb(dataPath: string, database: string): AnalyticsEngine {
     async queryJson<T>(client: ClickHouseClient, { sql, params, settings }: JsonQuery): Promise<T> {
       // The chdb adapter would send one SET statement per setting, each run
       // on its own (~0.2 ms apiece); one SET in the same call does the same.
-      const rs = await client.query({ query: `${setStatement(settings)}; ${sql}`, query_params: params, format: "JSON" });
+      // The embedded engine's own tuning first, the caller's settings (readonly last) after.
+      const rs = await client.query({ query: `${setStatement({ ...EMBEDDED_QUERY_SETTINGS, ...settings })}; ${sql}`, query_params: params, format: "JSON" });
       return (await rs.json()) as T;
     },
     async close() {

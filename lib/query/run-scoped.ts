@@ -52,6 +52,8 @@ export function scopedSettings(scope: TenantScope, compiled: CompiledQuery): Cli
     max_result_rows: String(env.QUERY_MAX_RESULT_ROWS),
     result_overflow_mode: "throw",
     max_memory_usage: String(env.QUERY_MAX_MEMORY_BYTES),
+    // Many small queries at once: one thread each wastes no CPU on coordination (QUERY_MAX_THREADS).
+    max_threads: env.QUERY_MAX_THREADS,
     readonly: "1",
   } as unknown as ClickHouseSettings;
 }
