@@ -5,7 +5,7 @@ const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
   {
-    ignores: ["node_modules/**", ".next/**", "data/**", "test-data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "public/embed-client/**"],
+    ignores: ["node_modules/**", ".next/**", "data/**", "test-data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "public/embed-client/**", "build/**", "bench/data/**"],
   },
 ];
 

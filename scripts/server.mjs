@@ -22,6 +22,17 @@ try {
   process.exit(1);
 }
 
+// The embed page, the busiest request, is served by the project's own code without
+// Next's request pipeline (build/embed-direct.mjs, built by scripts/build-embed.mjs).
+// Without the bundle, Next's route handler serves it the same way.
+const EMBED_PAGE = /^\/embed\/[^/?]+(?:\?.*)?$/;
+let direct;
+try {
+  direct = await import(path.join(root, "build/embed-direct.mjs"));
+} catch (err) {
+  console.warn(`embed pages go through Next (no direct path: ${err instanceof Error ? err.message.split("\n")[0] : err})`);
+}
+
 const started = Date.now();
 const app = next({ dev: false, dir: root, port, hostname: hostname ?? "localhost" });
 const handle = app.getRequestHandler();
@@ -32,6 +43,14 @@ const server = http.createServer((req, res) => {
   if (refusal) {
     res.writeHead(refusal.status, refusal.headers);
     res.end(req.method === "HEAD" ? undefined : refusal.body);
+    return;
+  }
+  if (direct && (req.method === "GET" || req.method === "HEAD") && EMBED_PAGE.test(req.url ?? "")) {
+    direct.serveEmbedPage(req, res).catch((err) => {
+      console.error("embed page failed", err instanceof Error ? err.message : String(err));
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end();
+    });
     return;
   }
   handle(req, res).catch((err) => {

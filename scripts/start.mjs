@@ -56,7 +56,7 @@ step("metadata migrations applied", process.execPath, [path.join(root, "node_mod
 step("stores prepared", process.execPath, [path.join(root, "scripts/run-ts.mjs"), "scripts/setup.ts"]);
 
 // The dashboard page's script is bundled first: the page links the file its manifest names.
-step("embed page script built", process.execPath, [path.join(root, "scripts/build-embed-client.mjs")], { quiet: true });
+step("embed page script built", process.execPath, [path.join(root, "scripts/build-embed.mjs")], { quiet: true });
 
 const stampFile = path.join(root, ".next", "enclave-source-hash");
 const hash = sourceHash();

@@ -1,4 +1,5 @@
 import "server-only";
+import { forgetDashboard } from "@/lib/dashboards/load-source";
 import crypto from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit";
@@ -78,6 +79,7 @@ export async function duplicateDashboard(id: string, actor: string): Promise<str
 export async function setArchived(id: string, archived: boolean, actor: string): Promise<void> {
   await getDraft(id);
   await getDb().dashboard.update({ where: { id }, data: { archivedAt: archived ? new Date() : null, updatedBy: actor } });
+  forgetDashboard(id);
   await recordAudit({ actor, action: archived ? "dashboard.archive" : "dashboard.unarchive", target: id });
 }
 
@@ -104,6 +106,7 @@ export async function saveDraft(input: { id: string; revision: number; name: str
     if (!current) return { ok: false, conflict: false, error: "This dashboard no longer exists." };
     return { ok: false, conflict: true, revision: current.draftRevision, updatedBy: current.updatedBy };
   }
+  forgetDashboard(input.id); // the name is the embed's title
   await recordAudit({ actor: input.actor, action: "dashboard.save_draft", target: input.id, meta: { revision: input.revision + 1 } });
   return { ok: true, revision: input.revision + 1, savedAt: new Date().toISOString() };
 }

@@ -28,13 +28,34 @@ async function loadVersion(versionId: string, dashboardId: string): Promise<{ de
   return loaded;
 }
 
+// Which version is live, and the dashboard's name, change only through this process
+// (publish, rollback, archive, a renamed draft): each clears its entry here. The
+// entry also lives at most 2 s, so nothing stale outlasts a missed case by more.
+const DASHBOARD_MS = 2_000;
+const rows = ((globalThis as unknown as { enclaveDashboardRows?: Map<string, { at: number; row: DashboardRow | null }> }).enclaveDashboardRows ??= new Map());
+type DashboardRow = { name: string; liveVersionId: string | null; archivedAt: Date | null };
+
+async function dashboardRow(id: string): Promise<DashboardRow | null> {
+  const hit = rows.get(id);
+  if (hit && Date.now() - hit.at < DASHBOARD_MS) return hit.row;
+  const row = await getDb().dashboard.findUnique({ where: { id }, select: { name: true, liveVersionId: true, archivedAt: true } });
+  if (rows.size > 1000) rows.clear();
+  rows.set(id, { at: Date.now(), row });
+  return row;
+}
+
+/** Called by whatever changes a dashboard's live version, archive state or name. */
+export function forgetDashboard(id: string): void {
+  rows.delete(id);
+}
+
 /**
  * The dashboard's live version, or `versionId` if the dashboard is still
  * published (a data token names the version its page rendered). Unpublished or
  * archived dashboards serve nothing, whatever a token names.
  */
 export async function loadPublishedSource(dashboardId: string, versionId?: string): Promise<LiveDashboard> {
-  const dashboard = await getDb().dashboard.findUnique({ where: { id: dashboardId } });
+  const dashboard = await dashboardRow(dashboardId);
   const id = versionId ?? dashboard?.liveVersionId;
   if (!dashboard || dashboard.archivedAt || !dashboard.liveVersionId || !id) throw new AppError("not_found", "This dashboard is not available.");
   const { definition, number } = await loadVersion(id, dashboardId);

@@ -1,4 +1,5 @@
 import "server-only";
+import { forgetDashboard } from "@/lib/dashboards/load-source";
 import crypto from "node:crypto";
 import { recordAudit } from "@/lib/audit";
 import { getDb } from "@/lib/db";
@@ -55,6 +56,7 @@ export async function publishVersion(input: { dashboardId: string; note?: string
     await tx.dashboard.update({ where: { id: dashboard.id }, data: { liveVersionId: version.id } });
     return { versionId: version.id, number };
   });
+  forgetDashboard(dashboard.id); // after the commit: a read during it would cache the old version again
   await recordAudit({ actor: input.actor, action: "dashboard.publish", target: dashboard.id, meta: { version: result.number, note: input.note ?? "" } });
   return result;
 }

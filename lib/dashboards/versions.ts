@@ -1,4 +1,5 @@
 import "server-only";
+import { forgetDashboard } from "@/lib/dashboards/load-source";
 import { recordAudit } from "@/lib/audit";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -29,6 +30,7 @@ export async function rollbackTo(input: { dashboardId: string; number: number; a
   if (!version) throw new AppError("not_found", `Dashboard "${input.dashboardId}" has no version ${input.number}.`);
   const dashboard = await db.dashboard.findUniqueOrThrow({ where: { id: input.dashboardId }, include: { liveVersion: true } });
   await db.dashboard.update({ where: { id: input.dashboardId }, data: { liveVersionId: version.id } });
+  forgetDashboard(input.dashboardId);
   // Cached results are keyed by version id, so nothing cached can answer for the new live version.
   await recordAudit({ actor: input.actor, action: "dashboard.rollback", target: input.dashboardId, meta: { from: dashboard.liveVersion?.number ?? null, to: version.number } });
   return { id: version.id, number: version.number, note: version.note, createdBy: version.createdBy, createdAt: version.createdAt, live: true };

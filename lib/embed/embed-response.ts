@@ -48,10 +48,43 @@ export function clientScriptUrl(): string {
 
 export const newNonce = () => crypto.randomBytes(16).toString("base64");
 
-export function dashboardResponse(model: PageModel, results: Map<string, Promise<Outcome>>, options: { frameAncestors: string[] | "self"; status?: number }): Response {
+const FIRST_FLUSH_MS = 250;
+
+/** A page, whatever serves it: the Next route handler (toResponse) or the production server directly. */
+export type PageResult = { status: number; headers: Headers; html: string } | { status: number; headers: Headers; stream: AsyncGenerator<string> };
+
+/**
+ * The page: one body when every widget is ready within the first flush (a
+ * cached or fast dashboard), else streamed, so a slow widget never holds back
+ * the others.
+ */
+export async function dashboardPage(model: PageModel, results: Map<string, Promise<Outcome>>, options: { frameAncestors: string[] | "self"; status?: number }): Promise<PageResult> {
   const nonce = newNonce();
-  const chunks = dashboardDocument(model, results, { nonce, script: clientScriptUrl(), css: embedCss() });
+  const chunks = dashboardDocument(model, results, { nonce, script: clientScriptUrl(), css: embedCss(), firstFlushMs: FIRST_FLUSH_MS });
+  const headers = pageHeaders(options.frameAncestors, nonce);
+  const status = options.status ?? 200;
+  let timer: NodeJS.Timeout | undefined;
+  const allReady = await Promise.race([
+    Promise.all(results.values()).then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), FIRST_FLUSH_MS))),
+  ]);
+  clearTimeout(timer);
+  if (!allReady) return { status, headers, stream: chunks };
+  let html = "";
+  for await (const chunk of chunks) html += chunk;
+  return { status, headers, html };
+}
+
+export function refusalPage(refusal: { code: string; message: string; origins: string[]; status: number }): PageResult {
+  const nonce = newNonce();
+  return { status: refusal.status, headers: pageHeaders(refusal.origins, nonce), html: refusalDocument(refusal, { nonce, css: embedCss() }) };
+}
+
+/** As a web Response (the route handler's way). */
+export function toResponse(page: PageResult): Response {
+  if ("html" in page) return new Response(page.html, { status: page.status, headers: page.headers });
   const encoder = new TextEncoder();
+  const chunks = page.stream;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await chunks.next();
@@ -62,10 +95,5 @@ export function dashboardResponse(model: PageModel, results: Map<string, Promise
       await chunks.return(undefined);
     },
   });
-  return new Response(body, { status: options.status ?? 200, headers: pageHeaders(options.frameAncestors, nonce) });
-}
-
-export function refusalResponse(refusal: { code: string; message: string; origins: string[]; status: number }): Response {
-  const nonce = newNonce();
-  return new Response(refusalDocument(refusal, { nonce, css: embedCss() }), { status: refusal.status, headers: pageHeaders(refusal.origins, nonce) });
+  return new Response(body, { status: page.status, headers: page.headers });
 }

@@ -45,8 +45,18 @@ const PreviewClaims = z.object({
 });
 export type PreviewClaims = z.infer<typeof PreviewClaims>;
 
-function keyBytes(key: SigningKey): Uint8Array {
-  return new TextEncoder().encode(key.secret);
+// Importing a key costs more than an HMAC itself: keep one CryptoKey per signing key.
+const imported = new Map<string, Promise<CryptoKey>>();
+
+function cryptoKey(key: SigningKey): Promise<CryptoKey> {
+  const id = `${key.kid}:${key.secret}`;
+  let k = imported.get(id);
+  if (!k) {
+    k = crypto.webcrypto.subtle.importKey("raw", new TextEncoder().encode(key.secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    if (imported.size > 16) imported.clear();
+    imported.set(id, k);
+  }
+  return k;
 }
 
 function newestKey(): SigningKey {
@@ -64,7 +74,7 @@ async function sign(payload: JWTPayload, audience: string, expiresAt: Date): Pro
     .setIssuedAt(now)
     .setNotBefore(now)
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(keyBytes(key));
+    .sign(await cryptoKey(key));
 }
 
 export function mintEmbedToken(c: { sessionId: string; tenantId: string; dashboardId: string; permissions: Permissions; origins: string[]; expiresAt: Date }) {
@@ -96,7 +106,7 @@ async function verify<T>(token: string, audience: string, schema: z.ZodType<T>):
   const key = getSecrets().embedSigningKeys.find((k) => k.kid === kid);
   if (!key) return { ok: false, reason: "invalid" };
   const check = async (currentDate?: Date) => {
-    const { payload } = await jwtVerify(token, keyBytes(key), { algorithms: ["HS256"], issuer: ISSUER, audience, currentDate, requiredClaims: ["exp", "nbf", "iat", "jti"] });
+    const { payload } = await jwtVerify(token, await cryptoKey(key), { algorithms: ["HS256"], issuer: ISSUER, audience, currentDate, requiredClaims: ["exp", "nbf", "iat", "jti"] });
     return schema.parse(payload);
   };
   try {

@@ -20,7 +20,7 @@ export function markValues(html: string): Record<string, number | null> {
     const tip = /data-tip="([^"]*)"/.exec(tag)?.[1];
     if (label === undefined || tip === undefined) continue;
     const last = decode(tip).split("\n").pop()!;
-    out[decode(label).replace(/ 00:00:00$/, "")] = number(last.slice(last.lastIndexOf(": ") + 2));
+    out[decode(label).replace(/ 00:00:00$/, "")] = number(last.slice(last.lastIndexOf(": ") + 2).replace(/ \([\d.]+%\)$/, ""));
   }
   return out;
 }

@@ -16,9 +16,20 @@ html { background: var(--bg); }
 .mark:focus-visible { outline: 2px solid var(--brand); outline-offset: 1px; }
 `;
 
+/** Comments and layout whitespace go: every page carries this. */
+export function minifyCss(css: string): string {
+  return css
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/\s+/g, " ")
+    // Not around ":" — in a selector "a :is(…)" and "a:is(…)" differ.
+    .replace(/\s*([{};,>])\s*/g, "$1")
+    .replace(/;}/g, "}")
+    .trim();
+}
+
 let cached: string | undefined;
 
 export function embedCss(): string {
-  cached ??= fs.readFileSync(path.join(/* turbopackIgnore: true */ process.cwd(), "components/dashboard/dashboard.css"), "utf8") + WIDGET_BODY_CSS + PAGE_CSS;
+  cached ??= minifyCss(fs.readFileSync(path.join(/* turbopackIgnore: true */ process.cwd(), "components/dashboard/dashboard.css"), "utf8") + WIDGET_BODY_CSS + PAGE_CSS);
   return cached;
 }
