@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { pct } from "./stats";
@@ -7,11 +8,20 @@ import { pct } from "./stats";
 // compressed) and time to the first chart with data, each sample in a fresh
 // browser context (empty HTTP cache, no service worker, no cookies).
 
-/** A chart widget that drew data: recharts only draws these for non-empty rows (components/dashboard/widget-body.tsx). */
-export const CHART_WITH_DATA = '[data-testid^="widget-"] :is(.recharts-line-curve, .recharts-bar-rectangle, .recharts-pie-sector)';
+/**
+ * A chart widget that drew data: a mark of a server-drawn chart (components/dashboard/render),
+ * or, on a build from before it, what recharts draws only for non-empty rows.
+ */
+export const CHART_WITH_DATA = '[data-testid^="widget-"] :is(.chart .mark, .recharts-line-curve, .recharts-bar-rectangle, .recharts-pie-sector)';
 
 export type BrowserSample = { firstChartMs: number; fcpMs: number; jsBytes: number; jsRawBytes: number; totalBytes: number; requests: number; encodings: string[]; scripts: { path: string; bytes: number }[] };
-export type BrowserResult = { executable: string; samples: BrowserSample[]; summary: Record<"firstChart" | "fcp", { p50: number; p95: number }> & { jsBytes: number; jsRawBytes: number; totalBytes: number } };
+export type BrowserResult = {
+  executable: string;
+  samples: BrowserSample[];
+  /** The same page saved as static HTML (no scripts) on a plain file server: the first paint a server cannot beat. */
+  staticFcp: number[];
+  summary: Record<"firstChart" | "fcp", { p50: number; p95: number }> & { jsBytes: number; jsRawBytes: number; totalBytes: number; chartOverFcp: number; fcpOverStatic: number; staticFcp: number };
+};
 
 const WATCH = `(() => {
   const mark = () => {
@@ -61,32 +71,64 @@ async function sample(page: Page, url: string): Promise<BrowserSample> {
   return { firstChartMs: timing.chart, fcpMs: timing.fcp, jsBytes: tally.js, jsRawBytes: tally.jsRaw, totalBytes: tally.total, requests: tally.requests, encodings: [...tally.encodings], scripts: tally.scripts.sort((a, b) => b.bytes - a.bytes) };
 }
 
-export async function measureBrowser(urls: string[]): Promise<BrowserResult> {
+/** A copy of an embed page without its scripts, served from a plain HTTP server on `port`. */
+async function staticCopy(url: string, port: number): Promise<{ url: string; close(): void }> {
+  const html = (await (await fetch(url)).text()).replace(/<script\b[\s\S]*?<\/script>/g, "");
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+}
+
+async function staticFcp(page: Page, url: string): Promise<number> {
+  await page.goto(url, { waitUntil: "load" });
+  return page.evaluate(() => new Promise<number>((resolve) => {
+    const entry = performance.getEntriesByName("first-contentful-paint")[0];
+    if (entry) return resolve(entry.startTime);
+    new PerformanceObserver((list) => resolve(list.getEntries()[0].startTime)).observe({ type: "paint", buffered: true });
+  }));
+}
+
+export async function measureBrowser(urls: string[], staticPort: number): Promise<BrowserResult> {
   const executable = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
   const browser = await chromium.launch({
     executablePath: executable,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
   });
   const samples: BrowserSample[] = [];
+  const statics: number[] = [];
+  const copy = await staticCopy(urls[0], staticPort);
   try {
     // The first page of a new browser also pays for starting its processes: not measured.
+    // Each embed sample is paired with a load of the static copy in the same state of the machine.
     for (const [i, url] of urls.entries()) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       try {
         const s = await sample(await context.newPage(), url);
-        if (i > 0) samples.push(s);
+        const fcp = await staticFcp(await context.newPage(), copy.url);
+        if (i > 0) {
+          samples.push(s);
+          statics.push(fcp);
+        }
       } finally {
         await context.close();
       }
     }
   } finally {
+    copy.close();
     await browser.close();
   }
   const median = (f: (s: BrowserSample) => number) => pct(samples.map(f), 50);
   return {
     executable: executable ?? "Playwright's Chromium",
     samples,
+    staticFcp: statics,
     summary: {
+      chartOverFcp: pct(samples.map((s) => s.firstChartMs / s.fcpMs), 50),
+      fcpOverStatic: pct(samples.map((s) => s.fcpMs), 50) / pct(statics, 50),
+      staticFcp: pct(statics, 50),
       firstChart: { p50: median((s) => s.firstChartMs), p95: pct(samples.map((s) => s.firstChartMs), 95) },
       fcp: { p50: median((s) => s.fcpMs), p95: pct(samples.map((s) => s.fcpMs), 95) },
       jsBytes: median((s) => s.jsBytes),

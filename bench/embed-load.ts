@@ -1,3 +1,4 @@
+import { cpuMs } from "./cpu";
 import type { ExpectedNumbers } from "./expected";
 import { checkEmbed, type LeakTally } from "./leak-check";
 import type { EmbedSession } from "./server";
@@ -8,8 +9,9 @@ import { mapLimit, pct } from "./stats";
 
 export const LEVELS = [1, 10, 50] as const;
 
-export type Latencies = { level: number; samples: number[]; failures: number };
-export type LoadContext = { expected: ExpectedNumbers; tally: LeakTally };
+/** One load level: each render's time, and the server's CPU (from its own accounting) per render over the level. */
+export type Latencies = { level: number; samples: number[]; failures: number; cpuMsPerRender?: number };
+export type LoadContext = { expected: ExpectedNumbers; tally: LeakTally; serverPid?: number };
 
 async function render(session: EmbedSession, ctx: LoadContext): Promise<number | undefined> {
   const started = performance.now();
@@ -22,9 +24,12 @@ async function render(session: EmbedSession, ctx: LoadContext): Promise<number |
 }
 
 async function measure(level: number, sessions: EmbedSession[], ctx: LoadContext): Promise<Latencies> {
+  const cpuBefore = cpuMs(ctx.serverPid);
   const times = await mapLimit(sessions, level, (s) => render(s, ctx).catch(() => undefined));
+  const cpuAfter = cpuMs(ctx.serverPid);
   const samples = times.filter((t): t is number => t !== undefined);
-  return { level, samples, failures: times.length - samples.length };
+  const cpuMsPerRender = cpuBefore !== undefined && cpuAfter !== undefined && times.length > 0 ? (cpuAfter - cpuBefore) / times.length : undefined;
+  return { level, samples, failures: times.length - samples.length, cpuMsPerRender };
 }
 
 /** Renders each session once, untimed (still leak-checked). */

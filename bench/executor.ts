@@ -104,3 +104,65 @@ export async function measureGuard(rounds = 3): Promise<{ payloads: number; p50:
   }
   return { payloads: corpus.length, p50: pct(times, 50), p95: pct(times, 95) };
 }
+
+export type RenderPlan = {
+  tenant: string;
+  rows: number;
+  /** Each widget its own query, as the embed ran them before render planning. */
+  perWidget: { queries: number; rowsRead: number; ms: number };
+  /** Through the front door's render plan; undefined on a build without one. */
+  planned?: { queries: number; rowsRead: number; ms: number };
+  /** Each merged statement's rows read against the largest widget query it replaced. */
+  merges: { widgets: string[]; rowsRead: number; largest: number }[];
+};
+
+/** One full six-widget render per tenant, both ways, after one warm-up of each. */
+export async function measureRenderPlan(tenants: { id: string; rows: number }[]): Promise<RenderPlan[]> {
+  const { compileWidget } = await import("@/lib/query/compile-widget");
+  const { runScoped } = await import("@/lib/query/run-scoped");
+  const widgets = await demoWidgets();
+  const frontDoor = await import("@/lib/query/run-dashboard").catch(() => undefined);
+  const planner = await import("@/lib/query/plan-render").catch(() => undefined);
+  const { DEMO_DEFINITION } = await import("@/lib/dashboards/demo-dashboard");
+  const { DashboardDefinition } = await import("@/lib/dashboards/definition");
+  const definition = DashboardDefinition.parse(DEMO_DEFINITION);
+  const out: RenderPlan[] = [];
+  for (const tenant of tenants) {
+    const scope = await previewScope(tenant.id);
+    const single = new Map<string, number>();
+    const perWidget = async () => {
+      const t = performance.now();
+      let rowsRead = 0;
+      for (const widget of widgets) {
+        const read = (await runScoped(scope, compileWidget(widget, scope))).stats.rows_read;
+        single.set(widget.id, read);
+        rowsRead += read;
+      }
+      return { queries: widgets.length, rowsRead, ms: performance.now() - t };
+    };
+    await perWidget();
+    const before = await perWidget();
+    let planned: RenderPlan["planned"];
+    const merges: RenderPlan["merges"] = [];
+    if (frontDoor && planner) {
+      const { DEFAULT_PERMISSIONS } = await import("@/lib/query/permissions");
+      const reader = { scope, permissions: DEFAULT_PERMISSIONS, source: { dashboardId: "dash_demo", versionKey: "bench", definition }, audience: "admin" as const, cache: false };
+      const run = async () => {
+        const t = performance.now();
+        const { plan } = await frontDoor.runDashboard(reader, frontDoor.initialState(definition));
+        return { ...plan, ms: performance.now() - t };
+      };
+      await run();
+      planned = await run();
+      // Which statements merged, and what each read against its widgets' own queries.
+      const { planWidget } = await import("@/lib/query/compile-widget");
+      const plans = widgets.map((w) => planWidget(w, scope, { filters: frontDoor.initialState(definition).filters, timezone: definition.timezone }));
+      for (const query of planner.planRender(plans).filter((q) => q.widgetIds.length > 1)) {
+        const read = (await runScoped(scope, query.compiled)).stats.rows_read;
+        merges.push({ widgets: query.widgetIds, rowsRead: read, largest: Math.max(...query.widgetIds.map((id) => single.get(id) ?? 0)) });
+      }
+    }
+    out.push({ tenant: tenant.id, rows: tenant.rows, perWidget: before, planned, merges });
+  }
+  return out;
+}

@@ -1,10 +1,8 @@
 import type { ExpectedNumbers, ExpectedWidgets } from "./expected";
 
 // The leak check: every embed page rendered during the load must show its own
-// tenant's numbers. Two readings of each response are compared with the
-// numbers computed in memory from the generated events:
-//  - the widget results the page carries for hydration (all six widgets, raw), and
-//  - what is visible in the server-rendered HTML (the KPI values, the top-pages table).
+// tenant's numbers, computed in memory from the generated events. The page is
+// read as the user sees it: every KPI, chart mark and table cell.
 
 type Row = Record<string, unknown>;
 type Result = { widget_id: string; rows?: Row[]; error?: { code: string } };
@@ -46,7 +44,93 @@ const fmt = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
 const near = (a: unknown, b: number) => (a === null ? b === 0 : typeof a === "number" && Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)));
 const htmlText = (s: string) => s.replace(/<!-- -->/g, "").replace(/&amp;/g, "&").trim();
 
+/** Each widget's card as the page finally shows it (a card streamed in a template replaces its placeholder). */
+function cards(html: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const parts = html.split('<section class="card widget"').slice(1);
+  for (const part of parts) {
+    const id = /data-widget="([^"]+)"/.exec(part)?.[1];
+    if (!id) continue;
+    const card = part.split("</section>")[0];
+    if (!out.has(id) || out.get(id)!.includes("widget-loading")) out.set(id, card);
+  }
+  return out;
+}
+
+const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+/** A chart's marks: label → the value its tooltip shows. */
+function marks(card: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of card.matchAll(/<[^>]*class="mark[^"]*"[^>]*>/g)) {
+    const label = /data-value="([^"]*)"/.exec(m[0])?.[1];
+    const tip = /data-tip="([^"]*)"/.exec(m[0])?.[1];
+    if (label === undefined || tip === undefined) continue;
+    // "label — Series: 1,234", or with a share: "… : 1,234 (32.2%)".
+    const last = decode(tip).split("\n").pop()!;
+    out.set(decode(label), last.slice(last.lastIndexOf(": ") + 2).replace(/ \([\d.]+%\)$/, ""));
+  }
+  return out;
+}
+
+/**
+ * The page as the user sees it, server-rendered: KPI values and their change,
+ * each chart mark's value, the table's cells, compared with the tenant's own
+ * numbers. (A page from before the server-rendered embed carries its results
+ * in the React payload; that is read instead, so the same check runs on both.)
+ */
 export function checkEmbed(html: string, tenant: string, expected: ExpectedNumbers, tally: LeakTally, now = new Date()): void {
+  if (html.includes("self.__next_f.push(")) return checkPayload(html, tenant, expected, tally, now);
+  const want: ExpectedWidgets = expected.widgets(tenant, now);
+  const shown = cards(html);
+  let values = 0;
+  const miss = (what: string, got: unknown, exp: unknown) => tally.mismatches.push(`${tenant} ${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(exp)}`);
+  const same = (what: string, got: string | undefined, exp: number) => {
+    values++;
+    if (got !== fmt.format(exp)) miss(what, got, fmt.format(exp));
+  };
+  // Every expected key is drawn with its value; a mark the data does not have must show 0 (a zero bucket).
+  const keyed = (widget: string, got: Map<string, string>, exp: Map<string, number>, norm = (k: string) => k) => {
+    const seen = new Map([...got].map(([k, v]) => [norm(k), v]));
+    for (const [k, v] of exp) same(`${widget} ${k}`, seen.get(k), v);
+    for (const [k, v] of seen) if (!exp.has(k)) same(`${widget} ${k}`, v, 0);
+  };
+  for (const id of Object.keys(want)) {
+    const card = shown.get(id);
+    const error = card && /data-error="([^"]+)"/.exec(card)?.[1];
+    if (!card || error) {
+      tally.widgetErrors.set(error ?? "missing", (tally.widgetErrors.get(error ?? "missing") ?? 0) + 1);
+      continue;
+    }
+    if (id === "signups" || id === "revenue") {
+      const w = want[id];
+      same(`${id} (value)`, htmlText(/class="kpi-value"[^>]*>([^<]*)</.exec(card)?.[1] ?? ""), w.m0);
+      const delta = /class="kpi-delta[^"]*">([▲▼]) ([\d.]+)%/.exec(card);
+      const expDelta = w.m0_previous !== 0 ? ((w.m0 - w.m0_previous) / w.m0_previous) * 100 : undefined;
+      values++;
+      const gotDelta = delta ? `${delta[1]} ${delta[2]}` : undefined;
+      const wantDelta = expDelta === undefined ? undefined : `${expDelta >= 0 ? "▲" : "▼"} ${Math.abs(expDelta).toFixed(1)}`;
+      if (gotDelta !== wantDelta) miss(`${id} (change)`, gotDelta, wantDelta);
+    } else if (id === "page-views") keyed(id, marks(card), want[id], (b) => b.slice(0, 10));
+    else if (id === "signups-by-country" || id === "devices") keyed(id, marks(card), want[id]);
+    else if (id === "top-pages") {
+      const rows = new Map<string, [string, string]>();
+      for (const tr of (card.match(/<tbody>([\s\S]*?)<\/tbody>/)?.[1] ?? "").matchAll(/<tr>([\s\S]*?)<\/tr>/g)) {
+        const [page, views, users] = [...tr[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => htmlText(decode(m[1])));
+        rows.set(page, [views, users]);
+      }
+      for (const [page, exp] of want[id]) {
+        same(`${id} ${page} views`, rows.get(page)?.[0], exp.views);
+        same(`${id} ${page} users`, rows.get(page)?.[1], exp.users);
+      }
+      for (const page of rows.keys()) if (!want[id].has(page)) miss(`${id} ${page}`, rows.get(page), "no such page");
+    }
+  }
+  tally.responses++;
+  tally.values += values;
+}
+
+function checkPayload(html: string, tenant: string, expected: ExpectedNumbers, tally: LeakTally, now: Date): void {
   const want: ExpectedWidgets = expected.widgets(tenant, now);
   const results = new Map(embeddedResults(html).map((r) => [r.widget_id, r]));
   let values = 0;

@@ -4,7 +4,9 @@
 // a browser's cost, and check every response for leaks. Writes
 // bench/results/<date>-<size>.md.
 //   npm run bench -- [--events 10000000] [--tenants 1000] [--seed 20261123] [--port 3300]
-//                    [--rounds 20] [--browser-samples 10] [--keep]
+//                    [--rounds 20] [--browser-samples 10] [--keep] [--label NAME] [--baseline bench/results/<earlier>.json]
+// Next to the report it writes the headline figures as JSON; --baseline shows
+// an earlier run's next to this run's (before/after).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +21,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "20" },
     "browser-samples": { type: "string", default: "10" },
     keep: { type: "boolean", default: false },
+    baseline: { type: "string" },
+    label: { type: "string" },
   },
 });
 const EVENTS = Number(values.events);
@@ -45,7 +49,7 @@ setInterval(() => loads.push(os.loadavg()[0]), 5_000).unref();
 
 async function engineSteps(anchor: Date) {
   const { generateData, validationMicros } = await import("./generate");
-  const { measureOverhead, measureRowsRead, measureGuard } = await import("./executor");
+  const { measureOverhead, measureRowsRead, measureGuard, measureRenderPlan } = await import("./executor");
   const { httpEvents } = await import("./http-ingest");
   const { getAnalytics, queryRows, closeAnalytics } = await import("@/lib/analytics/engine");
 
@@ -64,21 +68,25 @@ async function engineSteps(anchor: Date) {
   step("rows read by small, median and large tenants; guard latency");
   const rowsRead = await measureRowsRead(pick([1, t.length / 10, t.length / 2, t.length]));
   const guard = await measureGuard();
+  step("one full render per tenant: per-widget queries vs the render plan");
+  const renderPlan = await measureRenderPlan(pick([1, 3, t.length / 2, t.length]));
   await closeAnalytics();
-  return { generated, forHttp, validation, clickhouseVersion: v, overhead, overheadTenants, rowsRead, guard };
+  return { generated, forHttp, validation, clickhouseVersion: v, overhead, overheadTenants, rowsRead, guard, renderPlan };
 }
 
 async function main() {
   const { demoAnchor } = await import("@/lib/analytics/demo-data");
   const { serverSteps } = await import("./server-steps");
-  const { renderReport } = await import("./report");
+  const { renderReport, headline } = await import("./report");
   const { pct } = await import("./stats");
   const anchor = demoAnchor(started);
   const engine = await engineSteps(anchor);
   const server = await serverSteps({ dataDir, port: PORT, engine, seed: SEED, browserSamples: Number(values["browser-samples"]) });
 
   const chdbVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/chdb/package.json"), "utf8")) as { version: string }).version;
-  const report = renderReport({
+  const baseline = values.baseline ? JSON.parse(fs.readFileSync(path.resolve(values.baseline), "utf8")) : undefined;
+  const load = pct(loads, 50);
+  const results = {
     title: `Enclave benchmark — ${started.toISOString().slice(0, 10)}, ${EVENTS.toLocaleString("en")} events, ${TENANTS.toLocaleString("en")} tenants`,
     machine: [
       `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "unknown CPU"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GB memory, ${os.type()} ${os.release()}`,
@@ -90,10 +98,14 @@ async function main() {
     ...engine,
     validationMicros: engine.validation,
     ...server,
-  });
-  const out = path.join(ROOT, "bench/results", `${started.toISOString().slice(0, 10)}-${sizeLabel(EVENTS)}-events-${TENANTS}-tenants.md`);
+    baseline,
+    load,
+  };
+  const report = renderReport(results);
+  const out = path.join(ROOT, "bench/results", `${started.toISOString().slice(0, 10)}-${sizeLabel(EVENTS)}-events-${TENANTS}-tenants${values.label ? `-${values.label.replace(/[^A-Za-z0-9_-]/g, "")}` : ""}.md`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, report);
+  fs.writeFileSync(out.replace(/\.md$/, ".json"), `${JSON.stringify(headline(results, load), null, 1)}\n`);
   console.log(`\n${report}\nreport written to ${path.relative(ROOT, out)}`);
 }
 

@@ -6,6 +6,7 @@ import type { ExpectedNumbers } from "./expected";
 import { BATCH } from "./generate";
 import { httpIngest, type HttpIngest } from "./http-ingest";
 import { newTally, type LeakTally } from "./leak-check";
+import { serverPid } from "./cpu";
 import { createApiKey, mintSession, startServer, type RunningServer } from "./server";
 import { mapLimit, shuffled } from "./stats";
 
@@ -34,7 +35,7 @@ async function start(options: Options, resultCacheTtl: number | undefined, start
 export async function serverSteps(options: Options): Promise<ServerResults> {
   const { tenants, expected } = options.engine.generated;
   const tally = newTally();
-  const ctx = { expected, tally };
+  const ctx: { expected: ExpectedNumbers; tally: LeakTally; serverPid?: number } = { expected, tally };
   const serverStart: number[] = [];
   const order = shuffled(tenants.map((t) => t.id), options.seed);
   const coldSets = planColdSets(order.slice(1));
@@ -46,6 +47,7 @@ export async function serverSteps(options: Options): Promise<ServerResults> {
   let pool: Awaited<ReturnType<typeof mintSession>>[];
   try {
     const key = createApiKey(options.dataDir, ["embed", "ingest", "admin"]);
+    ctx.serverPid = serverPid(options.dataDir);
     const mint = (ids: string[]) => mapLimit(ids, 8, (id) => mintSession(server, key, id));
     // The first render after a start loads route code and opens the stores: not a tenant's cold cost.
     await renderOnce(await mint([order[0]]), ctx);
@@ -68,10 +70,11 @@ export async function serverSteps(options: Options): Promise<ServerResults> {
   let warmOn: Latencies[];
   let browser: BrowserResult | { error: string };
   try {
+    ctx.serverPid = serverPid(options.dataDir);
     step("warm renders, result cache on");
     warmOn = await warmLoad(pool, ctx, WARM_SAMPLES);
     step(`browser: ${options.browserSamples} cold-cache page loads`);
-    browser = await measureBrowser(pool.slice(0, options.browserSamples + 1).map((s) => s.url)).catch((err: Error) => ({ error: err.message }));
+    browser = await measureBrowser(pool.slice(0, options.browserSamples + 1).map((s) => s.url), options.port + 1).catch((err: Error) => ({ error: err.message }));
   } finally {
     await server.stop();
   }
