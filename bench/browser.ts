@@ -83,6 +83,7 @@ async function staticCopy(url: string, port: number): Promise<{ url: string; clo
 }
 
 async function staticFcp(page: Page, url: string): Promise<number> {
+  await page.addInitScript(WATCH); // the same instrument as the embed's load
   await page.goto(url, { waitUntil: "load" });
   return page.evaluate(() => new Promise<number>((resolve) => {
     const entry = performance.getEntriesByName("first-contentful-paint")[0];
@@ -101,19 +102,25 @@ export async function measureBrowser(urls: string[], staticPort: number): Promis
   const statics: number[] = [];
   const copy = await staticCopy(urls[0], staticPort);
   try {
-    // The first page of a new browser also pays for starting its processes: not measured.
-    // Each embed sample is paired with a load of the static copy in the same state of the machine.
-    for (const [i, url] of urls.entries()) {
+    // The first pages of a new browser also pay for starting its processes: not measured.
+    // Each embed sample is paired with a load of the static copy in the same state of the
+    // machine, each in its own fresh context, which of the two goes first alternating.
+    const inContext = async <T>(fn: (page: Page) => Promise<T>): Promise<T> => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       try {
-        const s = await sample(await context.newPage(), url);
-        const fcp = await staticFcp(await context.newPage(), copy.url);
-        if (i > 0) {
-          samples.push(s);
-          statics.push(fcp);
-        }
+        return await fn(await context.newPage());
       } finally {
         await context.close();
+      }
+    };
+    for (const [i, url] of urls.entries()) {
+      const embedFirst = i % 2 === 0;
+      const fcpFirst = embedFirst ? undefined : await inContext((page) => staticFcp(page, copy.url));
+      const s = await inContext((page) => sample(page, url));
+      const fcp = fcpFirst ?? (await inContext((page) => staticFcp(page, copy.url)));
+      if (i > 0) {
+        samples.push(s);
+        statics.push(fcp);
       }
     }
   } finally {

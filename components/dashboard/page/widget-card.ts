@@ -18,11 +18,23 @@ export function layoutFor(layout: LayoutItem[], id: string, index: number): Layo
   return layout.find((l) => l.widget_id === id) ?? { widget_id: id, x: (index % 2) * 6, y: Math.floor(index / 2) * 4, w: 6, h: 4 };
 }
 
+// Bodies drawn from one rows array: a cached result is the same array on every
+// render that reads it (its cache key already holds tenant, version, widget,
+// permissions and state), so its chart is drawn once. Gone with the array.
+const drawn = new WeakMap<object, Map<string, Html>>();
+
 /** A widget's body: the chart, or why there is none. */
 export function widgetBody(view: WidgetView, outcome: Outcome | undefined, item: LayoutItem, breakdown?: { id: string; label: string }): Html {
   if (!outcome) return html`<div class="widget-loading" role="status">Loading…</div>`;
   if ("error" in outcome) return html`<div class="empty" role="status"${attr("data-error", outcome.error.code)}>${outcome.error.message}</div>`;
-  return renderWidgetBody(breakdown ? { ...view, breakdown } : view, outcome.rows, { height: bodyHeight(item) });
+  const key = JSON.stringify([view, breakdown ?? null, bodyHeight(item)]);
+  let bodies = drawn.get(outcome.rows);
+  const hit = bodies?.get(key);
+  if (hit) return hit;
+  const body = renderWidgetBody(breakdown ? { ...view, breakdown } : view, outcome.rows, { height: bodyHeight(item) });
+  if (!bodies) drawn.set(outcome.rows, (bodies = new Map()));
+  if (bodies.size < 8) bodies.set(key, body);
+  return body;
 }
 
 export function widgetCard(view: WidgetView, item: LayoutItem, outcome: Outcome | undefined, tools: CardTools): Html {
