@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { parseTrustProxy } from "./server/client-address.mjs";
-import { preflight } from "./server/preflight.mjs";
+import { errorResponse, preflight } from "./server/preflight.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT || 3000);
@@ -48,8 +48,10 @@ const server = http.createServer((req, res) => {
   if (direct && (req.method === "GET" || req.method === "HEAD") && EMBED_PAGE.test(req.url ?? "")) {
     direct.serveEmbedPage(req, res).catch((err) => {
       console.error("embed page failed", err instanceof Error ? err.message : String(err));
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end();
+      if (res.headersSent) return res.destroy();
+      const failed = errorResponse("/embed", 500, "internal_error", "Something went wrong on our side. Try again in a moment.");
+      res.writeHead(failed.status, failed.headers);
+      res.end(req.method === "HEAD" ? undefined : failed.body);
     });
     return;
   }

@@ -31,22 +31,30 @@ async function loadVersion(versionId: string, dashboardId: string): Promise<{ de
 // Which version is live, and the dashboard's name, change only through this process
 // (publish, rollback, archive, a renamed draft): each clears its entry here. The
 // entry also lives at most 2 s, so nothing stale outlasts a missed case by more.
+// A read that started before a change must not cache what it read: changes are
+// counted, and a read caches only if none happened meanwhile (they are rare).
 const DASHBOARD_MS = 2_000;
-const rows = ((globalThis as unknown as { enclaveDashboardRows?: Map<string, { at: number; row: DashboardRow | null }> }).enclaveDashboardRows ??= new Map());
 type DashboardRow = { name: string; liveVersionId: string | null; archivedAt: Date | null };
+const dashboards = ((globalThis as unknown as { enclaveDashboardRows?: { rows: Map<string, { at: number; row: DashboardRow | null }>; changes: number } }).enclaveDashboardRows ??= {
+  rows: new Map(),
+  changes: 0,
+});
 
 async function dashboardRow(id: string): Promise<DashboardRow | null> {
-  const hit = rows.get(id);
+  const hit = dashboards.rows.get(id);
   if (hit && Date.now() - hit.at < DASHBOARD_MS) return hit.row;
+  const before = dashboards.changes;
   const row = await getDb().dashboard.findUnique({ where: { id }, select: { name: true, liveVersionId: true, archivedAt: true } });
-  if (rows.size > 1000) rows.clear();
-  rows.set(id, { at: Date.now(), row });
+  if (dashboards.changes !== before) return row;
+  if (dashboards.rows.size > 1000) dashboards.rows.clear();
+  dashboards.rows.set(id, { at: Date.now(), row });
   return row;
 }
 
-/** Called by whatever changes a dashboard's live version, archive state or name. */
+/** Called by whatever changes a dashboard's live version, archive state or name, after the change is committed. */
 export function forgetDashboard(id: string): void {
-  rows.delete(id);
+  dashboards.changes++;
+  dashboards.rows.delete(id);
 }
 
 /**

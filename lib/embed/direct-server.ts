@@ -1,8 +1,7 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import zlib from "node:zlib";
-import { embedPage } from "@/lib/embed/embed-page";
-import type { PageResult } from "@/lib/embed/embed-response";
+import { embedPage, embedPageHead } from "@/lib/embed/embed-page";
 
 // The embed page served by the production server itself (scripts/server.mjs
 // loads this module, bundled by scripts/build-embed.mjs), without Next's
@@ -12,17 +11,16 @@ import type { PageResult } from "@/lib/embed/embed-response";
 
 const GZIP = { level: 4 };
 
+/** Failures are answered by the caller (scripts/server.mjs), with the server's error page. */
 export async function serveEmbedPage(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const raw = (req.url ?? "").split("?")[0].slice("/embed/".length);
-  let page: PageResult;
-  try {
-    page = await embedPage(raw);
-  } catch (err) {
-    console.error("embed page failed", err instanceof Error ? err.message : String(err));
-    res.writeHead(500, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
-    res.end("Something went wrong on our side.");
+  if (req.method === "HEAD") {
+    const { status, headers } = await embedPageHead(raw);
+    res.writeHead(status, { ...Object.fromEntries(headers), vary: "Accept-Encoding" });
+    res.end();
     return;
   }
+  const page = await embedPage(raw);
   const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
   const headers: Record<string, string> = Object.fromEntries(page.headers);
   headers.vary = "Accept-Encoding";
@@ -30,15 +28,10 @@ export async function serveEmbedPage(req: IncomingMessage, res: ServerResponse):
   if ("html" in page) {
     const body = gzip ? zlib.gzipSync(page.html, GZIP) : Buffer.from(page.html);
     res.writeHead(page.status, { ...headers, "content-length": String(body.length) });
-    res.end(req.method === "HEAD" ? undefined : body);
+    res.end(body);
     return;
   }
   res.writeHead(page.status, headers);
-  if (req.method === "HEAD") {
-    res.end();
-    await page.stream.return(undefined);
-    return;
-  }
   // Streamed: each chunk is flushed through the compressor so the browser paints it at once.
   // A browser that leaves stops the page: the compressor is dropped (a flush
   // nobody reads would never complete) and the render's remaining work unawaited.

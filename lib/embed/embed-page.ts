@@ -1,7 +1,7 @@
 import "server-only";
 import { pageModel } from "@/lib/dashboards/page-model";
-import { dashboardPage, refusalPage, type PageResult } from "@/lib/embed/embed-response";
-import { openEmbed } from "@/lib/embed/open-embed";
+import { dashboardPage, newNonce, pageHeaders, refusalPage, type PageResult } from "@/lib/embed/embed-response";
+import { checkEmbed, openEmbed } from "@/lib/embed/open-embed";
 import { initialState, startDashboard } from "@/lib/query/run-dashboard";
 
 // GET /embed/<token>: the token and session checked, every widget read through
@@ -11,14 +11,16 @@ import { initialState, startDashboard } from "@/lib/query/run-dashboard";
 // route handler (app/embed/[token]/route.ts) and, in production, directly by
 // scripts/server.mjs (the same function, without Next's request pipeline).
 
-export async function embedPage(rawToken: string): Promise<PageResult> {
-  let token = "";
+function decodeToken(rawToken: string): string {
   try {
-    token = decodeURIComponent(rawToken);
+    return decodeURIComponent(rawToken);
   } catch {
-    // a malformed %-sequence is an invalid token
+    return ""; // a malformed %-sequence is an invalid token
   }
-  const opened = await openEmbed(token);
+}
+
+export async function embedPage(rawToken: string): Promise<PageResult> {
+  const opened = await openEmbed(decodeToken(rawToken));
   if (!opened.ok) return refusalPage(opened);
   const state = initialState(opened.source.definition);
   const render = startDashboard(opened.reader, state);
@@ -32,4 +34,10 @@ export async function embedPage(rawToken: string): Promise<PageResult> {
     session: { mode: "embed", dataToken: opened.dataToken, sessionExpiresAt: opened.sessionExpiresAt, sessionExpiresInMs: opened.sessionExpiresInMs, origins: opened.origins },
   });
   return dashboardPage(model, render.results, { frameAncestors: opened.origins });
+}
+
+/** HEAD /embed/<token>: the status and headers GET would answer with, checked without opening the session. */
+export async function embedPageHead(rawToken: string): Promise<{ status: number; headers: Headers }> {
+  const checked = await checkEmbed(decodeToken(rawToken));
+  return checked.ok ? { status: 200, headers: pageHeaders(checked.origins, newNonce()) } : { status: checked.status, headers: pageHeaders(checked.origins, newNonce()) };
 }

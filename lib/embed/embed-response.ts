@@ -60,7 +60,6 @@ export type PageResult = { status: number; headers: Headers; html: string } | { 
  */
 export async function dashboardPage(model: PageModel, results: Map<string, Promise<Outcome>>, options: { frameAncestors: string[] | "self"; status?: number }): Promise<PageResult> {
   const nonce = newNonce();
-  const chunks = dashboardDocument(model, results, { nonce, script: clientScriptUrl(), css: embedCss(), firstFlushMs: FIRST_FLUSH_MS });
   const headers = pageHeaders(options.frameAncestors, nonce);
   const status = options.status ?? 200;
   let timer: NodeJS.Timeout | undefined;
@@ -69,6 +68,8 @@ export async function dashboardPage(model: PageModel, results: Map<string, Promi
     new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), FIRST_FLUSH_MS))),
   ]);
   clearTimeout(timer);
+  // Waited already: a streamed document sends its shell (with the cards ready by now) at once.
+  const chunks = dashboardDocument(model, results, { nonce, script: clientScriptUrl(), css: embedCss(), firstFlushMs: allReady ? FIRST_FLUSH_MS : 0 });
   if (!allReady) return { status, headers, stream: chunks };
   let html = "";
   for await (const chunk of chunks) html += chunk;

@@ -6,6 +6,7 @@ import { createApiKey } from "@/lib/auth/api-keys";
 import { getDb } from "@/lib/db";
 import { ensureDemoDashboard, DEMO_DASHBOARD_ID } from "@/lib/dashboards/demo-dashboard";
 import { openEmbed, type OpenedEmbed } from "@/lib/embed/open-embed";
+import { embedPage, embedPageHead } from "@/lib/embed/embed-page";
 import { pageModel } from "@/lib/dashboards/page-model";
 import { initialState, runDashboard } from "@/lib/query/run-dashboard";
 import { DATA_AUDIENCE, EMBED_AUDIENCE, ISSUER } from "@/lib/embed/tokens";
@@ -277,6 +278,23 @@ describe("token attacks: each gets no data", () => {
     const { body } = await mint({ tenant_id: "acme", single_use: true });
     expect((await openEmbed(body.token)).ok).toBe(true);
     await refused(body.token, "session_spent");
+  });
+
+  it("answers HEAD with GET's status and framing, without spending a single-use link", async () => {
+    const { body } = await mint({ tenant_id: "acme", single_use: true });
+    expect(body.token).toBeTruthy();
+    for (let i = 0; i < 2; i++) {
+      const head = await embedPageHead(encodeURIComponent(body.token));
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-security-policy")).toContain("frame-ancestors http://localhost:3000 http://localhost:4000");
+    }
+    const page = await embedPage(encodeURIComponent(body.token));
+    expect(page.status).toBe(200);
+    // Spent now: HEAD says so as GET would, and shows no dashboard.
+    expect((await embedPageHead(body.token)).status).toBe(401);
+    expect((await embedPage(body.token)).status).toBe(401);
+    expect((await embedPageHead("not-a-token")).status).toBe(401);
+    expect((await embedPageHead("%E0%A4%A")).headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 
   it("refuses a token for dashboard X used with widget ids of Y, a data token of another session, and an embed token as a data token", async () => {

@@ -37,6 +37,23 @@ const MESSAGES: Record<string, string> = {
 
 const refuse = (code: string, origins: string[]): EmbedRefusal => ({ ok: false, code, message: MESSAGES[code], origins, status: code === "not_found" ? 404 : 401 });
 
+/**
+ * What opening the token would answer, without opening it: nothing consumed (a
+ * single-use link survives a link preview's HEAD), no data token, no render.
+ */
+export async function checkEmbed(token: string): Promise<{ ok: true; origins: string[] } | EmbedRefusal> {
+  const verified = await verifyEmbedToken(token);
+  if (!verified.ok) return verified.reason === "expired" ? refuse("session_expired", verified.claims.origins) : refuse("invalid_token", []);
+  try {
+    const session = await loadActiveSession(verified.claims);
+    await loadPublishedSource(session.dashboardId);
+    return { ok: true, origins: verified.claims.origins };
+  } catch (err) {
+    const code = err instanceof AppError && err.code in MESSAGES ? err.code : "invalid_token";
+    return refuse(code, code === "invalid_token" ? [] : verified.claims.origins);
+  }
+}
+
 export async function openEmbed(token: string, options: { requestId?: string } = {}): Promise<OpenedEmbed | EmbedRefusal> {
   const verified = await verifyEmbedToken(token);
   if (!verified.ok) return verified.reason === "expired" ? refuse("session_expired", verified.claims.origins) : refuse("invalid_token", []);

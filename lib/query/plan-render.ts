@@ -43,13 +43,6 @@ function mergeable(plan: WidgetPlan): boolean {
   return true;
 }
 
-/** Rows a keyed widget can use: a breakdown its top N, a series one per bucket of its period. */
-function rowsNeeded(plan: WidgetPlan): number {
-  if (plan.shape !== "series") return planLimit(plan);
-  const labels = bucketLabels(plan.granularity!, plan.timezone, plan.range.from.getTime(), plan.range.to.getTime());
-  return Math.min(planLimit(plan), labels?.length ?? planLimit(plan));
-}
-
 const canonical = (value: unknown) => JSON.stringify(value, (_k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
 
 /** Plans that may share a scan: same tenant, table, period, time zone, locks and dashboard filters. */
@@ -184,8 +177,8 @@ function merged(cluster: Cluster): PlannedQuery {
   if (groupBy.length > 0) sql += `\nGROUP BY ${groupBy.join(", ")}`;
 
   // Breakdowns keep only their own groups, in their own order, in SQL, and no
-  // set returns more rows than the largest limit, so a dimension with many
-  // values never returns them all.
+  // breakdown returns more rows than the largest breakdown limit, so a
+  // dimension with many values never returns them all.
   const breakdowns = withKeys.filter((m) => m.plan.shape === "breakdown");
   if (withKeys.some((m) => m.keys.length > 0)) {
     const ordering = [
@@ -205,10 +198,15 @@ function merged(cluster: Cluster): PlannedQuery {
       sql += `\nHAVING ${multi ? `multiIf(${keep.join(", ")}, 1)` : keep[0]}`;
     }
     sql += `\nORDER BY ${[...(multi ? ["__g"] : []), ...new Set(ordering)].join(", ")}`;
-    // LIMIT BY takes one number: the largest any set needs (a series' buckets, a breakdown's
-    // top N); each widget's own limit is applied when the rows are split.
-    const most = Math.max(...withKeys.filter((m) => m.keys.length > 0).map((m) => rowsNeeded(m.plan)));
-    sql += multi ? `\nLIMIT ${most} BY __g` : `\nLIMIT ${most}`;
+    // LIMIT BY takes one number: each breakdown set is cut at the largest breakdown
+    // limit (each widget's own limit is applied when the rows are split); a series
+    // set is never cut (each of its buckets is a partition of its own).
+    if (breakdowns.length > 0) {
+      const most = Math.max(...breakdowns.map((m) => planLimit(m.plan)));
+      const seriesSets = [...new Set(withKeys.filter((m) => m.plan.shape === "series").map((m) => m.g))];
+      const by = seriesSets.length > 0 ? `__g, if(__g IN (${seriesSets.join(", ")}), __k, '')` : "__g";
+      sql += multi ? `\nLIMIT ${most} BY ${by}` : `\nLIMIT ${most}`;
+    }
   }
 
   return {

@@ -123,4 +123,28 @@ describe("render oracle", () => {
     expect(stats.merged).toBeGreaterThan(stats.renders * 0.3);
     expect(stats.withData).toBeGreaterThan(stats.widgets * 0.4);
   }, 600_000);
+
+  it("cuts breakdowns at their top N in SQL even beside a long series, and never cuts the series", async () => {
+    const scope = previewScope("acme");
+    const chart = (w: Record<string, unknown>) => ChartWidget.parse({ kind: "chart", title: "t", time_range: { kind: "last_30_days" }, ...w });
+    const specs = [
+      chart({ id: "hourly", chart: "line", metrics: [{ id: "event_count" }], granularity: "hour" }),
+      chart({ id: "pages", chart: "bar", metrics: [{ id: "event_count" }], breakdown: "page", limit: 2 }),
+      chart({ id: "countries", chart: "bar", metrics: [{ id: "event_count" }], breakdown: "country", limit: 3 }),
+    ];
+    const plans = specs.map((s) => planWidget(s, scope, { filters: {}, timezone: "Europe/Berlin", now: NOW, catalog: shared }));
+    const [query] = planRender(plans);
+    expect(query.widgetIds).toHaveLength(3);
+    // One LIMIT for every breakdown set, the largest; each bucket of the series a partition of its own.
+    expect(query.compiled.sql).toMatch(/LIMIT 3 BY __g, if\(__g IN \(\d+\), __k, ''\)$/);
+    const merged = await runScoped(scope, query.compiled);
+    const buckets = new Set(merged.rows.filter((r) => query.split({ rows: [r], columns: merged.columns }).get("hourly")!.rows.length > 0).map((r) => r.__k)).size;
+    expect(merged.rows.length).toBeLessThanOrEqual(buckets + 3 + 3);
+    const split = query.split(merged);
+    const { outcomes } = await runSingle(plans);
+    for (const plan of plans) expect(sameOutcome({ ok: true, rows: split.get(plan.spec.id)!.rows }, outcomes.get(plan.spec.id)!), plan.spec.id).toBe(true);
+    expect(split.get("hourly")!.rows.length).toBeGreaterThan(24 * 20);
+    expect(split.get("pages")!.rows).toHaveLength(2);
+  }, 60_000);
 });
+
