@@ -15,7 +15,8 @@ const ADMIN_ONLY = [
   "lib/audit-search.ts",
   "lib/audit-export.ts",
 ];
-const EMBED_ROOTS = ["app/embed", "app/api/embed", "lib/embed", "lib/views", "components/dashboard", "proxy.ts"];
+// lib/embed holds the direct server path (direct-server.ts, embed-page.ts); components/embed-client the page script.
+const EMBED_ROOTS = ["app/embed", "app/api/embed", "lib/embed", "lib/views", "components/dashboard", "components/embed-client", "proxy.ts"];
 
 function files(rel: string): string[] {
   const abs = path.join(root, rel);

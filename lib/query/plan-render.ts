@@ -170,6 +170,17 @@ function merged(cluster: Cluster): PlannedQuery {
     ...Object.entries(first.locks).map(([dim, values]) => `${dimensionSql(dim)} IN ${p.add("Array(String)", values)}`),
     ...first.stateFilters.map((f) => filterSql(f, p)),
   ];
+  if (multi) {
+    // A row's copy for a set none of whose widgets counts its event is dropped before
+    // it is grouped: every aggregate of the set would skip it anyway.
+    const perSet = sets.flatMap((_set, g) => {
+      const scans = withKeys.filter((m) => m.g === g).map((m) => scannedEvents(m.plan));
+      if (scans.some((e) => e === undefined)) return [];
+      const events = [...new Set(scans.flat() as string[])].sort();
+      return cluster.events && events.length === cluster.events.length ? [] : [`__g = ${g}, name IN ${p.add("Array(String)", events)}`];
+    });
+    if (perSet.length > 0) where.push(`multiIf(${perSet.join(", ")}, 1)`);
+  }
   const groupBy = [...(multi ? ["__g"] : []), ...(keys.length > 0 ? ["__k"] : [])];
   let sql = `SELECT ${select.join(",\n  ")}\nFROM ${table.database}.${table.name}`;
   if (multi) sql += `\nARRAY JOIN range(${sets.length}) AS __g`;
