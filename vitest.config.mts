@@ -12,6 +12,7 @@ export default defineConfig({
     include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "components/**/*.test.ts"],
     // chdb holds one data directory per process: forks (not threads), a temp dir each.
     pool: "forks",
+    globalSetup: ["./lib/testing/vitest-global-setup.ts"],
     setupFiles: ["./lib/testing/vitest-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

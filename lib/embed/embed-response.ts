@@ -40,6 +40,7 @@ let scriptUrl: string | undefined;
 export function clientScriptUrl(): string {
   if (!scriptUrl) {
     const manifest = path.join(/* turbopackIgnore: true */ process.cwd(), "public/embed-client/manifest.json");
+    if (!fs.existsSync(manifest)) throw new Error("public/embed-client/manifest.json is missing: run `node scripts/build-embed.mjs` (npm start and npm run build do).");
     const { file, hash } = JSON.parse(fs.readFileSync(manifest, "utf8")) as { file: string; hash: string };
     scriptUrl = `/embed-client/${file}?v=${hash}`;
   }
