@@ -2,8 +2,8 @@ import { X_TIERS } from "./axes";
 
 // The CSS the rendered widget bodies need, inlined in the embed page's
 // <style>. Colours are only the theme's variables (app/globals.css sets them
-// for light and for :root[data-theme="dark"]). The KPI, table and empty rules
-// repeat globals.css so a page without it still looks the same.
+// for light and for :root[data-theme="dark"]). Tables and empty states are
+// styled by dashboard.css, which every page with widgets loads.
 
 const thinning = X_TIERS.map((w) => `@container chart (max-width: ${w - 0.02}px) { .chart .x${w} { display: none; } }`).join("\n");
 
@@ -13,13 +13,6 @@ export const WIDGET_BODY_CSS = `
 .kpi-delta.up { color: var(--success); }
 .kpi-delta.down { color: var(--danger); }
 .kpi .muted { color: var(--text-muted); }
-.table-wrap { overflow-x: auto; }
-table.table { width: 100%; border-collapse: collapse; }
-.table th, .table td { text-align: left; padding: 9px 10px; border-bottom: 1px solid var(--border); vertical-align: top; }
-.table th { font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--text-muted); font-weight: 600; }
-.table tr:last-child td { border-bottom: 0; }
-.table .num { text-align: right; font-variant-numeric: tabular-nums; }
-.empty { padding: 28px; text-align: center; color: var(--text-muted); }
 
 .chart { container: chart / inline-size; position: relative; display: flex; flex-direction: column; overflow: hidden; font-size: 11px; line-height: 1.2; color: var(--text-muted); }
 .chart-plot { position: relative; flex: 1 1 auto; min-height: 40px; margin: 8px 12px 22px 48px; }
