@@ -1,133 +1,31 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
-import { eventsDdl } from "@/lib/analytics/schema";
-import { AppError } from "@/lib/errors";
 import { Permissions } from "@/lib/query/permissions";
-import { getCatalog, type Catalog } from "@/lib/query/catalog-tables";
+import type { Catalog } from "@/lib/query/catalog-tables";
 import { compileWidget, type CompiledQuery } from "@/lib/query/compile-widget";
 import { guardSql } from "@/lib/query/guard";
 import corpus from "@/lib/query/guard-corpus.json";
 import { prepareWidget } from "@/lib/query/prepare-widget";
 import { runScoped } from "@/lib/query/run-scoped";
 import { ChartWidget, FilterState, SqlWidget } from "@/lib/query/widget-spec";
-import { loadDemoFixture, previewScope } from "@/lib/testing/analytics-fixture";
+import { previewScope } from "@/lib/testing/analytics-fixture";
+import { breakdownArb, dimensionIds, filterArb, loadOracleData, lockedArb, metricArb, NOW, outcome, sameOutcome, TENANTS, timeRangeArb, type Outcome } from "@/lib/testing/oracle-data";
 
 // The isolation oracle: a query run as tenant T on the shared data must give
 // exactly what it gives on a database that holds only T's rows. A rejection or
 // an error counts as safe only if it is the same on both.
 
-const ANCHOR = new Date("2026-06-01T00:00:00Z");
-const NOW = new Date("2026-05-31T15:00:00Z");
-const TENANTS = ["acme", "acme2", "acme.eu", "ACME", "acme-staging", "globex", "tenant-007"];
 const SEED = Number(process.env.ORACLE_SEED ?? 20261123);
 const RUNS = Number(process.env.ORACLE_RUNS ?? 1000);
 
 let shared: Catalog;
-const solo = new Map<string, Catalog>();
+let solo: Map<string, Catalog>;
 
 beforeAll(async () => {
-  await loadDemoFixture(30_000, ANCHOR);
-  const engine = getAnalytics();
-  shared = getCatalog();
-  // Hostile rows the look-alike tenants do not have: values only another tenant holds.
-  await engine.withConnection((c) =>
-    c.insert({
-      table: `${shared.database}.events`,
-      format: "JSONEachRow",
-      values: [
-        { tenant_id: "globex", event_id: "x1", ts: "2026-05-20 10:00:00.000", name: "secret_event", user_id: "u1", value: 1e9, properties: { country: "ZZ", plan: "x' OR '1'='1", secret: "not-a-number" } },
-        { tenant_id: "acme2", event_id: "x2", ts: "2026-05-21 10:00:00.000", name: "signup", user_id: "u1", value: null, properties: { country: "acme", page: "%" } },
-      ],
-    }),
-  );
-  for (const [i, tenant] of TENANTS.entries()) {
-    const database = `solo_${i}`;
-    await engine.withConnection(async (c) => {
-      for (const statement of eventsDdl(database)) await c.command({ query: statement });
-      await c.command({ query: `INSERT INTO ${database}.events SELECT * FROM ${shared.database}.events WHERE tenant_id = {t:String}`, query_params: { t: tenant } });
-    });
-    solo.set(tenant, getCatalog(database));
-  }
+  ({ shared, solo } = await loadOracleData());
 });
 afterAll(() => closeAnalytics());
-
-type Outcome = { ok: true; rows: Record<string, unknown>[] } | { ok: false; code: string };
-
-async function outcome(run: () => Promise<{ rows: Record<string, unknown>[] }>): Promise<Outcome> {
-  try {
-    return { ok: true, rows: (await run()).rows };
-  } catch (err) {
-    if (err instanceof AppError) return { ok: false, code: err.code };
-    return { ok: false, code: `thrown:${err instanceof Error ? err.message.slice(0, 80) : String(err)}` };
-  }
-}
-
-/** Equal results: same rows in the same order; floats equal to 1e-9 relative (summation order may differ). */
-function sameOutcome(a: Outcome, b: Outcome, ordered = true): boolean {
-  if (a.ok !== b.ok) return false;
-  if (!a.ok || !b.ok) return !a.ok && !b.ok && a.code === b.code;
-  if (a.rows.length !== b.rows.length) return false;
-  const canon = (rows: Record<string, unknown>[]) => {
-    const mapped = rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(9)) : v)));
-    return ordered ? mapped : mapped.sort();
-  };
-  const [x, y] = [canon(a.rows), canon(b.rows)];
-  return x.every((row, i) => row === y[i]);
-}
-
-// Values per field: real ones, and hostile ones only another tenant holds (or nobody).
-const REAL: Record<string, string[]> = {
-  country: ["US", "DE", "GB", "FR", "CA", "IN"],
-  plan: ["free", "pro", "enterprise"],
-  device: ["desktop", "mobile", "tablet"],
-  page: ["/", "/pricing", "/docs", "/app/reports"],
-  event: ["signup", "page_view", "order_completed"],
-  "property:secret": [""],
-  "property:page": ["/", "/blog"],
-};
-const HOSTILE: Record<string, string[]> = {
-  country: ["ZZ", "acme"],
-  plan: ["x' OR '1'='1"],
-  device: ["phone"],
-  page: ["%"],
-  event: ["secret_event"],
-  "property:secret": ["not-a-number"],
-  "property:page": ["ü"],
-};
-const dimensionIds = Object.keys(REAL);
-// Breakdowns by dimensions every tenant has, mostly; the rare property keys now and then.
-const breakdownArb = fc.oneof({ weight: 5, arbitrary: fc.constantFrom("country", "plan", "device", "page", "event") }, { weight: 1, arbitrary: fc.constantFrom("property:secret", "property:page") });
-// Mostly real values, so most results hold data; hostile ones in about one case in five.
-const valueArb = (field: string) => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...REAL[field]) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE[field]) });
-
-const filterArb = fc.constantFrom(...dimensionIds).chain((field) =>
-  fc.oneof(
-    { weight: 3, arbitrary: fc.record({ field: fc.constant(field), op: fc.constant("equals" as const), value: valueArb(field) }) },
-    { weight: 3, arbitrary: fc.record({ field: fc.constant(field), op: fc.constantFrom("in" as const, "not_in" as const), values: fc.uniqueArray(valueArb(field), { minLength: 1, maxLength: 3 }) }) },
-    { weight: 1, arbitrary: fc.record({ field: fc.constant(field), op: fc.constant("contains" as const), value: fc.constantFrom("a", "p", "%", "'", "s") }) },
-    { weight: 1, arbitrary: fc.record({ field: fc.constant("value" as const), op: fc.constant("between" as const), min: fc.integer({ min: 0, max: 300 }), max: fc.integer({ min: 300, max: 2_000_000_000 }) }) },
-  ),
-);
-const lockedArb = fc.dictionary(fc.constantFrom("country", "plan", "device", "event"), fc.constant([] as string[]), { maxKeys: 2 }).chain((keys) =>
-  fc.record(Object.fromEntries(Object.keys(keys).map((k) => [k, fc.uniqueArray(valueArb(k), { minLength: 1, maxLength: 3 })]))),
-);
-
-// Mostly events every tenant has, so most results hold data; secret_event (globex only) still appears.
-const eventArb = fc.oneof({ weight: 6, arbitrary: fc.constantFrom("signup", "page_view", "order_completed") }, { weight: 1, arbitrary: fc.constant("secret_event") });
-const metricArb = fc.oneof(
-  fc.record({ id: fc.constantFrom("event_count", "unique_users", "value_sum", "value_avg", "value_min", "value_max", "value_p50", "value_p90", "value_p99") }, { requiredKeys: ["id"] }),
-  fc.record({ id: fc.constantFrom("event_count", "value_sum", "unique_users", "value_avg", "value_max"), event: eventArb }),
-  fc.record({ id: fc.constant("conversion_rate"), from_event: fc.constantFrom("signup", "page_view"), to_event: fc.oneof({ weight: 4, arbitrary: fc.constant("order_completed") }, { weight: 1, arbitrary: fc.constant("secret_event") }) }),
-);
-
-const timeRangeArb = fc.oneof(
-  fc.constantFrom({ kind: "last_7_days" as const }, { kind: "last_30_days" as const }, { kind: "last_90_days" as const }, { kind: "this_month" as const }),
-  fc.tuple(fc.integer({ min: 0, max: 80 }), fc.integer({ min: 0, max: 40 })).map(([back, len]) => {
-    const day = (offset: number) => new Date(ANCHOR.getTime() - offset * 86_400_000).toISOString().slice(0, 10);
-    return { kind: "absolute" as const, from: day(back + len), to: day(back) };
-  }),
-);
 
 const caseArb = fc.record({
   // Larger tenants more often (more rows behind each comparison); the small look-alikes still appear.
