@@ -4,4 +4,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getEnv } = await import("@/lib/env");
   getEnv();
+  // Rollups the live versions need: built (or rebuilt after an interrupted build) in the background.
+  const { rollupsChanged } = await import("@/lib/rollups/build");
+  rollupsChanged();
 }

@@ -103,6 +103,7 @@ export const EnvSchema = z.object({
   EMBED_MAX_TTL_SECONDS: intInRange(60, 86_400, 86_400),
   // Start a minted session's first render at once, so the iframe finds it cached (0 turns it off).
   EMBED_WARM_AT_MINT: intInRange(0, 1, 1),
+  ROLLUPS: intInRange(0, 1, 1),
   // AI questions: an OpenAI-compatible chat-completions endpoint; the built-in offline provider when unset.
   AI_BASE_URL: urlString("AI_BASE_URL"),
   AI_API_KEY: optionalString,

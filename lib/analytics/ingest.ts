@@ -35,15 +35,58 @@ export function checkEvent(input: unknown, index: number, onlyTenant?: string): 
   return row;
 }
 
-/** Inserts rows that are already validated. */
-export async function insertEventRows(engine: AnalyticsEngine, rows: EventRow[], dedupToken?: string): Promise<void> {
+// Every insert carries a sequence number (microseconds, increasing within the
+// process) in its rows' ingest_seq. A rollup's view counts events above its
+// watermark and its backfill those at or below it, so an event that arrives
+// while a rollup is built is counted exactly once (lib/rollups/build.ts). A
+// number is reserved before its insert starts and released when the batch is
+// settled (acknowledged or refused); a build waits for the reservations at or
+// below its watermark. On globalThis: Next's bundles may each load this module.
+type Sequence = { last: number; live: Map<symbol, { seq: number; settled: Promise<void> }> };
+const sequence = ((globalThis as unknown as { enclaveIngestSeq?: Sequence }).enclaveIngestSeq ??= { last: 0, live: new Map() });
+
+export type IngestSeq = { seq: number; release(): void };
+
+/** Reserves the next number (or `seq`, a retried batch's own) until `release`. */
+export function reserveIngestSeq(seq?: number): IngestSeq {
+  const n = seq ?? (sequence.last = Math.max(sequence.last + 1, Date.now() * 1000));
+  let release!: () => void;
+  const settled = new Promise<void>((resolve) => (release = resolve));
+  const id = Symbol(n);
+  sequence.live.set(id, { seq: n, settled });
+  return {
+    seq: n,
+    release: () => {
+      sequence.live.delete(id);
+      release();
+    },
+  };
+}
+
+/** Numbers reserved in this process and not yet released. */
+export function liveIngestSeqs(): Set<number> {
+  return new Set([...sequence.live.values()].map((r) => r.seq));
+}
+
+/** Settles when every reservation at or below `seq` has been released. */
+export async function insertsSettledUpTo(seq: number): Promise<void> {
+  await Promise.all([...sequence.live.values()].filter((r) => r.seq <= seq).map((r) => r.settled));
+}
+
+/** Inserts rows that are already validated, under `reserved` (the batch's number) or a number of its own. */
+export async function insertEventRows(engine: AnalyticsEngine, rows: EventRow[], dedupToken?: string, reserved?: IngestSeq): Promise<void> {
   if (rows.length === 0) return;
-  await engine.withConnection((client) =>
-    client.insert({
-      table: `${engine.database}.events`,
-      values: rows,
-      format: "JSONEachRow",
-      clickhouse_settings: dedupToken ? { insert_deduplication_token: dedupToken } : undefined,
-    }),
-  );
+  const own = reserved ?? reserveIngestSeq();
+  try {
+    await engine.withConnection((client) =>
+      client.insert({
+        table: `${engine.database}.events`,
+        values: rows.map((row) => ({ ...row, ingest_seq: own.seq })),
+        format: "JSONEachRow",
+        clickhouse_settings: dedupToken ? { insert_deduplication_token: dedupToken } : undefined,
+      }),
+    );
+  } finally {
+    if (!reserved) own.release();
+  }
 }

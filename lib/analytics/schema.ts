@@ -6,7 +6,9 @@ import type { AnalyticsEngine } from "@/lib/analytics/engine";
 // small tenant from reading several times its own rows (npm run bench: the
 // smallest of 1,000 tenants read 14× its rows, 1.7× with 1,024). The
 // deduplication window makes a retried insert with the same
-// insert_deduplication_token a no-op. Settings apply to new tables only.
+// insert_deduplication_token a no-op (and, the block being skipped, never
+// reaches a rollup's view). ingest_seq numbers inserts for rollup backfills.
+// Settings apply to new tables only.
 
 export const DEDUP_WINDOW = 1000;
 
@@ -21,12 +23,15 @@ export function eventsDdl(database: string): string[] {
     name LowCardinality(String),
     user_id Nullable(String),
     value Nullable(Float64),
-    properties Map(LowCardinality(String), String)
+    properties Map(LowCardinality(String), String),
+    ingest_seq UInt64 DEFAULT 0
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ts)
 ORDER BY (tenant_id, name, ts)
 SETTINGS index_granularity = 1024, non_replicated_deduplication_window = ${DEDUP_WINDOW}`,
+    // Tables made before rollups: rows stored then read 0, at or below every rollup's watermark.
+    `ALTER TABLE ${database}.events ADD COLUMN IF NOT EXISTS ingest_seq UInt64 DEFAULT 0`,
   ];
 }
 

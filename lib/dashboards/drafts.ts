@@ -1,5 +1,6 @@
 import "server-only";
 import { forgetDashboard } from "@/lib/dashboards/load-source";
+import { rollupsChanged } from "@/lib/rollups/build";
 import crypto from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit";
@@ -80,6 +81,7 @@ export async function setArchived(id: string, archived: boolean, actor: string):
   await getDraft(id);
   await getDb().dashboard.update({ where: { id }, data: { archivedAt: archived ? new Date() : null, updatedBy: actor } });
   forgetDashboard(id);
+  rollupsChanged();
   await recordAudit({ actor, action: archived ? "dashboard.archive" : "dashboard.unarchive", target: id });
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { forgetDashboard } from "@/lib/dashboards/load-source";
+import { rollupsChanged } from "@/lib/rollups/build";
 import crypto from "node:crypto";
 import { recordAudit } from "@/lib/audit";
 import { getDb } from "@/lib/db";
@@ -57,6 +58,7 @@ export async function publishVersion(input: { dashboardId: string; note?: string
     return { versionId: version.id, number };
   });
   forgetDashboard(dashboard.id); // after the commit: a read during it would cache the old version again
+  rollupsChanged(); // the new version's rollup builds in the background; it reads events until then
   await recordAudit({ actor: input.actor, action: "dashboard.publish", target: dashboard.id, meta: { version: result.number, note: input.note ?? "" } });
   return result;
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { forgetDashboard } from "@/lib/dashboards/load-source";
+import { rollupsChanged } from "@/lib/rollups/build";
 import { recordAudit } from "@/lib/audit";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -31,6 +32,7 @@ export async function rollbackTo(input: { dashboardId: string; number: number; a
   const dashboard = await db.dashboard.findUniqueOrThrow({ where: { id: input.dashboardId }, include: { liveVersion: true } });
   await db.dashboard.update({ where: { id: input.dashboardId }, data: { liveVersionId: version.id } });
   forgetDashboard(input.dashboardId);
+  rollupsChanged(); // a dropped rollup is rebuilt; events answer until it is ready
   // Cached results are keyed by version id, so nothing cached can answer for the new live version.
   await recordAudit({ actor: input.actor, action: "dashboard.rollback", target: input.dashboardId, meta: { from: dashboard.liveVersion?.number ?? null, to: version.number } });
   return { id: version.id, number: version.number, note: version.note, createdBy: version.createdBy, createdAt: version.createdAt, live: true };

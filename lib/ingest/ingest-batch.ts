@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import { z } from "zod";
 import { getAnalytics } from "@/lib/analytics/engine";
-import { insertEventRows, type IngestResult } from "@/lib/analytics/ingest";
+import { insertEventRows, reserveIngestSeq, type IngestResult } from "@/lib/analytics/ingest";
 import type { ApiKeyContext } from "@/lib/auth/with-api-key";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
@@ -30,24 +30,35 @@ export async function ingestRequest(req: Request, ctx: ApiKeyContext): Promise<I
   const key = parsedKey?.data;
 
   const batch = await readEventBatch(req, { maxBytes: getEnv().INGEST_MAX_BODY_BYTES, onlyTenant: ctx.key.tenantId ?? undefined });
-  if (key) {
-    const prior = await claimKey(ctx.key.id, key, batch.bodyHash);
-    if (prior) return { status: 200, body: prior, replayed: true };
-  }
-  const dedupToken = key ? crypto.createHash("sha256").update(`${ctx.key.id}\n${key}\n${batch.bodyHash}`).digest("hex") : undefined;
-  const body: IngestResult = { accepted: batch.rows.length, rejected: batch.rejected };
+  // Reserved from the claim to the acknowledgement: a rollup build waits for it (lib/rollups/build.ts).
+  let reservation = reserveIngestSeq();
   try {
-    await insertEventRows(getAnalytics(), batch.rows, dedupToken);
-  } catch (err) {
-    // Nothing was acknowledged: free the key so the client's retry is not refused.
-    if (key) await getDb().idempotencyKey.deleteMany({ where: { apiKeyId: ctx.key.id, key, response: PENDING } });
-    throw err;
+    if (key) {
+      const claim = await claimKey(ctx.key.id, key, batch.bodyHash, reservation.seq);
+      if ("replay" in claim) return { status: 200, body: claim.replay, replayed: true };
+      if (claim.seq !== reservation.seq) {
+        // A retry of a batch cut off by a crash: the same number as its first attempt.
+        reservation.release();
+        reservation = reserveIngestSeq(claim.seq);
+      }
+    }
+    const dedupToken = key ? crypto.createHash("sha256").update(`${ctx.key.id}\n${key}\n${batch.bodyHash}`).digest("hex") : undefined;
+    const body: IngestResult = { accepted: batch.rows.length, rejected: batch.rejected };
+    try {
+      await insertEventRows(getAnalytics(), batch.rows, dedupToken, reservation);
+    } catch (err) {
+      // Nothing was acknowledged: free the key so the client's retry is not refused.
+      if (key) await getDb().idempotencyKey.deleteMany({ where: { apiKeyId: ctx.key.id, key, response: PENDING } });
+      throw err;
+    }
+    if (key) {
+      const data = { bodyHash: batch.bodyHash, response: JSON.stringify(body) };
+      await getDb().idempotencyKey.upsert({ where: { apiKeyId_key: { apiKeyId: ctx.key.id, key } }, create: { apiKeyId: ctx.key.id, key, seq: BigInt(reservation.seq), ...data }, update: data });
+    }
+    return { status: 200, body, replayed: false };
+  } finally {
+    reservation.release();
   }
-  if (key) {
-    const data = { bodyHash: batch.bodyHash, response: JSON.stringify(body) };
-    await getDb().idempotencyKey.upsert({ where: { apiKeyId_key: { apiKeyId: ctx.key.id, key } }, create: { apiKeyId: ctx.key.id, key, ...data }, update: data });
-  }
-  return { status: 200, body, replayed: false };
 }
 
 /**
@@ -55,15 +66,16 @@ export async function ingestRequest(req: Request, ctx: ApiKeyContext): Promise<I
  * when the same batch was already written; throws 409 when the key belongs to
  * another body. The same body still in flight (or cut off by a crash) is
  * written again: its engine insert carries the same deduplication token, so
- * it is stored once and the client is not kept waiting.
+ * it is stored once and the client is not kept waiting, and the same ingest
+ * sequence number, so each rollup counts it once too.
  */
-async function claimKey(apiKeyId: string, key: string, bodyHash: string): Promise<IngestResult | undefined> {
+async function claimKey(apiKeyId: string, key: string, bodyHash: string, seq: number): Promise<{ replay: IngestResult } | { seq: number }> {
   const db = getDb();
   const now = Date.now();
   await db.idempotencyKey.deleteMany({ where: { createdAt: { lt: new Date(now - IDEMPOTENCY_HOURS * 3600_000) } } });
   try {
-    await db.idempotencyKey.create({ data: { apiKeyId, key, bodyHash, response: PENDING } });
-    return undefined;
+    await db.idempotencyKey.create({ data: { apiKeyId, key, bodyHash, response: PENDING, seq: BigInt(seq) } });
+    return { seq };
   } catch (err) {
     if ((err as { code?: string }).code !== "P2002") throw err;
   }
@@ -71,6 +83,6 @@ async function claimKey(apiKeyId: string, key: string, bodyHash: string): Promis
   if (prior.bodyHash !== bodyHash) {
     throw new AppError("conflict", `The Idempotency-Key "${key}" was used with a different body in the last ${IDEMPOTENCY_HOURS} h. Use a new key for a new batch.`);
   }
-  if (prior.response !== PENDING) return JSON.parse(prior.response) as IngestResult;
-  return undefined;
+  if (prior.response !== PENDING) return { replay: JSON.parse(prior.response) as IngestResult };
+  return { seq: prior.seq > BigInt(0) ? Number(prior.seq) : seq };
 }

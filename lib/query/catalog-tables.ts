@@ -15,6 +15,12 @@ export type CatalogTable = {
   tenantColumn: string;
   timeColumn: string;
   columns: Record<string, { kind: ColumnKind; description: string }>;
+  /**
+   * A table whose rows are not events (a rollup): each dimension's column.
+   * The row filter applies a locked filter there, and a dimension missing
+   * here makes the table unreadable for the session (fail closed).
+   */
+  dimensionColumns?: Record<string, string>;
 };
 
 export type Catalog = { database: string; tables: CatalogTable[] };

@@ -13,6 +13,9 @@ import type { TenantScope } from "@/lib/query/scope";
 import { z } from "zod";
 import { DimensionId, FilterState, WidgetId, type ChartWidget, type Widget } from "@/lib/query/widget-spec";
 import { hiddenAccessRefusal } from "@/lib/query/hidden-access";
+import { rollupQuery } from "@/lib/rollups/answer";
+import { readyRollupFor } from "@/lib/rollups/ready";
+import type { RollupDefinition } from "@/lib/rollups/define";
 
 // The one front door for reading a dashboard as a tenant. The embed page, its
 // data endpoints, the admin preview and the designer's live preview all come
@@ -55,7 +58,18 @@ export type WidgetOutcome =
   | { widget_id: string; error: { code: string; message: string } };
 
 /** What an admin sees per widget: the statement that answered it, with the engine's row filter. */
-export type WidgetTrace = { widget_id: string; sql: string; params: Record<string, unknown>; engine_filter: string; rows_read: number; elapsed_ms: number; shared_with: string[]; cached: boolean };
+export type WidgetTrace = {
+  widget_id: string;
+  sql: string;
+  params: Record<string, unknown>;
+  engine_filter: string;
+  rows_read: number;
+  elapsed_ms: number;
+  shared_with: string[];
+  cached: boolean;
+  /** Where the rows came from: the version's rollup, the rollup plus events for partial buckets, or events. */
+  source: "rollup" | "rollup+events" | "events";
+};
 
 export type DashboardRender = {
   widgets: WidgetView[];
@@ -143,7 +157,7 @@ async function run(
   };
   const filtersFor = (w: Widget): FilterState => ({ ...state.filters, ...(state.breakdowns[w.id] ? { breakdown: state.breakdowns[w.id] } : {}) });
   const keyFor = (w: Widget, compiled: CompiledQuery) => resultCacheKey(scope, compiled, { dashboardVersionId: source.versionKey, widgetId: w.id, permissions, filters: filtersFor(w) });
-  const trace = (compiled: CompiledQuery, sharedWith: string[], rowsRead: number, elapsed: number, cached: boolean): Omit<WidgetTrace, "widget_id"> => ({
+  const trace = (compiled: CompiledQuery, sharedWith: string[], rowsRead: number, elapsed: number, cached: boolean, from: WidgetTrace["source"] = "events"): Omit<WidgetTrace, "widget_id"> => ({
     sql: compiled.sql,
     params: compiled.params,
     engine_filter: String(scopedSettings(scope, compiled).additional_table_filters),
@@ -151,6 +165,7 @@ async function run(
     elapsed_ms: elapsed,
     shared_with: sharedWith,
     cached,
+    source: from,
   });
 
   // Chart widgets are planned (and merged); custom-SQL widgets run on their own.
@@ -190,7 +205,33 @@ async function run(
   }
 
   const byId = new Map(widgets.map((w) => [w.id, w]));
-  const planned = planRender(plans).map(async (query) => {
+  // Widgets the version's rollup answers exactly read it (and events only for partial buckets); the rest are planned over events.
+  const rollup = plans.length ? await readyRollup(source, reader.requestId) : undefined;
+  const fromRollup: Promise<void>[] = [];
+  const overEvents: WidgetPlan[] = [];
+  for (const plan of plans) {
+    const answer = rollup ? rollupQuery(plan, rollup) : undefined;
+    if (!answer) {
+      overEvents.push(plan);
+      continue;
+    }
+    const id = plan.spec.id;
+    fromRollup.push(
+      (async () => {
+        try {
+          const result = await runScoped(scope, answer.compiled, { audience: reader.audience, requestId: reader.requestId });
+          stats.queries++;
+          stats.rowsRead += result.stats.rows_read;
+          if (caching) cacheResult(keyFor(byId.get(id)!, widgetSql(plan)), scope.tenantId, result);
+          settle(id, { widget_id: id, rows: result.rows, columns: result.columns }, { widget_id: id, ...trace(answer.compiled, [], result.stats.rows_read, result.stats.elapsed_ms, false, answer.edges ? "rollup+events" : "rollup") });
+        } catch (err) {
+          settle(id, refusal(id, err, reader));
+        }
+      })(),
+    );
+  }
+
+  const planned = planRender(overEvents).map(async (query) => {
     try {
       const result = await runScoped(scope, query.compiled, { audience: reader.audience, requestId: reader.requestId });
       stats.queries++;
@@ -206,8 +247,18 @@ async function run(
       for (const id of query.widgetIds) settle(id, refusal(id, err, reader));
     }
   });
-  await Promise.all([...own, ...planned]);
+  await Promise.all([...own, ...fromRollup, ...planned]);
   return stats;
+}
+
+/** The version's built rollup; a failure to look it up only means reading events. */
+async function readyRollup(source: DashboardSource, requestId?: string): Promise<RollupDefinition | undefined> {
+  try {
+    return await readyRollupFor(source.definition);
+  } catch (err) {
+    console.error(`[${requestId ?? "-"}] rollup state unavailable, reading events: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
 }
 
 /** Values of a dimension for the dashboard's filter dropdowns, under the reader's scope and permissions. */

@@ -32,7 +32,8 @@ export function tableFilters(scope: TenantScope, compiled: CompiledQuery): strin
   const entries = compiled.catalog.tables.map((table) => {
     const predicates = [`${table.tenantColumn} = ${hexLiteral(scope.tenantId)}`];
     for (const [dim, values] of Object.entries(compiled.lockedFilters)) {
-      predicates.push(`${dimensionSql(dim)} IN (${values.map(hexLiteral).join(", ")})`);
+      const column = table.dimensionColumns ? table.dimensionColumns[dimensionSql(dim)] : dimensionSql(dim);
+      predicates.push(column === undefined ? "0" : `${column} IN (${values.map(hexLiteral).join(", ")})`);
     }
     predicates.push(...sessionPredicates(table, compiled.rowFilter));
     const expression = predicates.join(" AND ").replace(/'/g, "''");

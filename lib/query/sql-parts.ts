@@ -25,9 +25,10 @@ export function dimensionSql(id: string): string {
   return `properties['${dim.propertyKey!.replace(/[^A-Za-z0-9_.-]/g, "")}']`;
 }
 
-export function filterSql(filter: Filter, p: Params): string {
+/** A filter as a predicate; `column` is what holds the dimension's value (its expression over events by default, a rollup's key column). */
+export function filterSql(filter: Filter, p: Params, column?: string): string {
   if (filter.op === "between") return `(${VALUE_FIELD} >= ${p.add("Float64", filter.min)} AND ${VALUE_FIELD} <= ${p.add("Float64", filter.max)})`;
-  const dim = dimensionSql(filter.field);
+  const dim = column ?? dimensionSql(filter.field);
   switch (filter.op) {
     case "equals":
       return `${dim} = ${p.add("String", filter.value)}`;

@@ -4,9 +4,11 @@ import { getDb } from "@/lib/db";
 import { revokeTenantSessions } from "@/lib/embed/sessions";
 import { checkAdminProof, type AdminProof } from "@/lib/auth/admin-proof";
 import { deleteTenantEvents } from "@/lib/query/cross-tenant";
+import { getAnalytics } from "@/lib/analytics/engine";
+import { deleteTenantRollupRows } from "@/lib/rollups/build";
 import { forgetTenantResults } from "@/lib/query/result-cache";
 
-// Everything Enclave holds about one tenant's data goes: its events, saved
+// Everything Enclave holds about one tenant's data goes: its events and rollup rows, saved
 // views, AI questions and cached results; its embed sessions are revoked. Sessions and
 // audit rows stay as records (they hold no event data). Nothing of any other
 // tenant is touched: every statement is keyed by this exact tenant id.
@@ -18,6 +20,8 @@ export async function deleteTenantData(proof: AdminProof, tenantId: string): Pro
   // Sessions first, so no open embed reads while the rows go.
   const { sessions_revoked } = await revokeTenantSessions(tenantId, actor);
   const { rows_deleted } = await deleteTenantEvents(proof, tenantId);
+  // Its rows in every rollup too (a build running meanwhile is done again).
+  await deleteTenantRollupRows(getAnalytics(), tenantId);
   const { count: savedViews } = await getDb().savedView.deleteMany({ where: { tenantId } });
   const { count: aiLogs } = await getDb().aiLog.deleteMany({ where: { tenantId } });
   // Questions the tenant's users asked are their data too; widgets already added to dashboards are the admins'.

@@ -65,6 +65,27 @@ export function sameOutcome(a: Outcome, b: Outcome, ordered = true): boolean {
   return x.every((row, i) => row === y[i]);
 }
 
+const close = (x: unknown, y: unknown) =>
+  typeof x === "number" && typeof y === "number" && !(Number.isInteger(x) && Number.isInteger(y)) ? Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y)) : x === y;
+const closeRow = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => close(v, b[k]));
+
+/**
+ * Equal answers of two ways of summing: counts, minimums, maximums and
+ * distinct counts identical; sums and averages to a relative 1e-9 (summation
+ * order differs). Rows in the same order or, where rounding reorders rows
+ * ranked by a float, the same rows.
+ */
+export function closeOutcome(a: Outcome, b: Outcome): boolean {
+  if (sameOutcome(a, b)) return true;
+  if (!a.ok || !b.ok || a.rows.length !== b.rows.length) return false;
+  if (a.rows.every((row, i) => closeRow(row, b.rows[i]))) return true;
+  const rest = [...b.rows];
+  return a.rows.every((row) => {
+    const i = rest.findIndex((other) => closeRow(row, other));
+    return i >= 0 && rest.splice(i, 1).length === 1;
+  });
+}
+
 /** Some metric is non-zero: a label alone proves nothing. */
 export const hasData = (o: Outcome) => o.ok && o.rows.some((r) => Object.entries(r).some(([k, v]) => /^m\d+/.test(k) && v !== 0 && v !== null));
 

@@ -14,3 +14,4 @@ delete process.env.EMBED_SIGNING_KEYS;
 delete process.env.ADMIN_EMAIL;
 delete process.env.ADMIN_PASSWORD;
 process.env.EMBED_WARM_AT_MINT = "0"; // tests that want warming turn it on themselves
+process.env.ROLLUPS = "0"; // built in the background after a publish: tests that want them build them themselves
