@@ -32,9 +32,16 @@ export function benchTenants(events: number, tenants: number): BenchTenant[] {
   return list;
 }
 
+/** The largest tenants' events carry a property with this many distinct values (an order or session reference): where rollups are hard. */
+export const WIDE_PROPERTY = { key: "item", values: 50_000, ranks: 10 };
+
 /** One tenant's events, `rows` of them, drawn by the demo generator with this seed. */
-export function tenantEvents(tenant: BenchTenant, rows: number, anchor: Date, seed: number): Generator<BenchEvent> {
-  return demoEventsForTenant({ id: tenant.id, share: 1, countries: tenant.countries }, rows, anchor, seed) as Generator<BenchEvent>;
+export function* tenantEvents(tenant: BenchTenant, rows: number, anchor: Date, seed: number): Generator<BenchEvent> {
+  let i = 0;
+  for (const event of demoEventsForTenant({ id: tenant.id, share: 1, countries: tenant.countries }, rows, anchor, seed) as Generator<BenchEvent>) {
+    if (tenant.rank <= WIDE_PROPERTY.ranks) event.properties[WIDE_PROPERTY.key] = `item-${(i++ * 7919) % WIDE_PROPERTY.values}`;
+    yield event;
+  }
 }
 
 /** Every tenant's events, tenant after tenant (a backfill), in batches. */

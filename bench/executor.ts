@@ -166,3 +166,103 @@ export async function measureRenderPlan(tenants: { id: string; rows: number }[])
   }
   return out;
 }
+
+export type RollupMeasure = {
+  buildMs: number;
+  rollupRows: number;
+  rollupBytes: number;
+  sets: number;
+  tenants: { tenant: string; rank: number; rows: number; rawBytes: number; fromRollup: number; widgets: number; rollupRowsRead: number; rollupBytesRead: number; eventsBytesRead: number; rollupMs: number; eventsMs: number }[];
+  /** Engine time of a render from rollups: the 10 largest tenants ÷ 10 median ones (median of 5 rounds each). */
+  largestOverMedian: number;
+  insert: { withView: number; withoutView: number };
+};
+
+/**
+ * Rollups on the benchmark's data, in-process: the demo version's rollup is
+ * built (timed), each picked tenant's render read from it and from events
+ * (rows and bytes, against the tenant's own bytes), the 10 largest against 10
+ * median tenants, and the engine's insert rate with and without its view.
+ * The table is dropped afterwards: the server builds its own at start.
+ */
+export async function measureRollups(tenants: { id: string; rows: number; rank: number }[], all: { id: string; rank: number }[]): Promise<RollupMeasure> {
+  const { getAnalytics, queryRows } = await import("@/lib/analytics/engine");
+  const { insertEventRows } = await import("@/lib/analytics/ingest");
+  const { planWidget, widgetSql } = await import("@/lib/query/compile-widget");
+  const { runScoped } = await import("@/lib/query/run-scoped");
+  const { rollupQuery } = await import("@/lib/rollups/answer");
+  const { deriveRollup, rollupTableName } = await import("@/lib/rollups/define");
+  const { rollupSelect, rollupTableDdl, rollupViewDdl } = await import("@/lib/rollups/rollup-sql");
+  const { DEMO_DEFINITION } = await import("@/lib/dashboards/demo-dashboard");
+  const { DashboardDefinition } = await import("@/lib/dashboards/definition");
+  const { pct } = await import("./stats");
+  const engine = getAnalytics();
+  const definition = DashboardDefinition.parse(DEMO_DEFINITION);
+  const def = deriveRollup(definition)!;
+  const table = `${engine.database}.${rollupTableName(def)}`;
+  const command = (query: string, settings?: Record<string, unknown>) => engine.withConnection((c) => c.command({ query, clickhouse_settings: settings as never }));
+  const widgets = await demoWidgets();
+
+  const t = performance.now();
+  await command(rollupTableDdl(engine.database, def));
+  await command(`INSERT INTO ${table}\n${rollupSelect(engine.database, def, "1")}`, { insert_deduplicate: 0 });
+  const buildMs = performance.now() - t;
+  const [size] = await queryRows<{ rows: number; bytes: number }>(engine, `SELECT sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts WHERE database = '${engine.database}' AND table = '${rollupTableName(def)}' AND active`);
+
+  const render = async (tenant: string) => {
+    const scope = await previewScope(tenant);
+    const out = { fromRollup: 0, rollupRowsRead: 0, rollupBytesRead: 0, eventsBytesRead: 0, rollupMs: 0, eventsMs: 0 };
+    for (const widget of widgets) {
+      const plan = planWidget(widget, scope, { timezone: definition.timezone });
+      const answer = rollupQuery(plan, def);
+      let s = performance.now();
+      const raw = await runScoped(scope, widgetSql(plan));
+      out.eventsMs += performance.now() - s;
+      out.eventsBytesRead += raw.stats.bytes_read;
+      if (!answer) continue;
+      s = performance.now();
+      const r = await runScoped(scope, answer.compiled);
+      out.rollupMs += performance.now() - s;
+      out.fromRollup++;
+      out.rollupRowsRead += r.stats.rows_read;
+      out.rollupBytesRead += r.stats.bytes_read;
+    }
+    return out;
+  };
+  const measured: RollupMeasure["tenants"] = [];
+  for (const tenant of tenants) {
+    await render(tenant.id);
+    const r = await render(tenant.id);
+    const [{ b }] = await queryRows<{ b: number }>(engine, `SELECT sum(byteSize(tenant_id, event_id, ts, name, user_id, value, properties)) AS b FROM ${engine.database}.events WHERE tenant_id = {t:String}`, { params: { t: tenant.id } });
+    measured.push({ tenant: tenant.id, rank: tenant.rank, rows: tenant.rows, rawBytes: Number(b), widgets: widgets.length, ...r });
+  }
+  const mid = Math.floor(all.length / 2);
+  const groups = { largest: all.slice(0, 10), median: all.slice(Math.max(0, mid - 5), mid + 5) };
+  const groupMs = async (ids: { id: string }[]) => {
+    const rounds: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      let ms = 0;
+      for (const { id } of ids) ms += (await render(id)).rollupMs;
+      rounds.push(ms / ids.length);
+    }
+    return pct(rounds, 50);
+  };
+  const largestOverMedian = (await groupMs(groups.largest)) / (await groupMs(groups.median));
+
+  // The engine's insert rate with the rollup's view attached and without it: 200k rows in 10k-row batches.
+  const rows = (tag: string) =>
+    Array.from({ length: 200_000 }, (_v, i) => ({ tenant_id: `insert-probe-${i % 50}`, event_id: `${tag}-${i}`, ts: "2026-01-15 10:00:00.000", name: ["page_view", "signup", "order_completed"][i % 3], user_id: `u${i % 997}`, value: i % 3 === 2 ? i / 10 : null, properties: { country: "DE", device: "mobile", page: `/p/${i % 40}` } }));
+  const rate = async (tag: string) => {
+    const data = rows(tag);
+    const s = performance.now();
+    for (let i = 0; i < data.length; i += 10_000) await insertEventRows(engine, data.slice(i, i + 10_000));
+    return data.length / ((performance.now() - s) / 1000);
+  };
+  const withoutView = await rate("a");
+  await command(rollupViewDdl(engine.database, def, BigInt(0), []));
+  const withView = await rate("b");
+  await command(`DROP VIEW IF EXISTS ${table}_mv`);
+  await command(`DROP TABLE IF EXISTS ${table}`);
+  await command(`ALTER TABLE ${engine.database}.events DELETE WHERE startsWith(tenant_id, 'insert-probe-')`, { mutations_sync: "2" });
+  return { buildMs, rollupRows: Number(size?.rows ?? 0), rollupBytes: Number(size?.bytes ?? 0), sets: def.sets.length, tenants: measured, largestOverMedian, insert: { withView, withoutView } };
+}

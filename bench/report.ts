@@ -1,6 +1,6 @@
 import { chunkContents, type BrowserResult } from "./browser";
 import { summarize, type Latencies } from "./embed-load";
-import type { Overhead, RenderPlan, RowsRead } from "./executor";
+import type { Overhead, RenderPlan, RollupMeasure, RowsRead } from "./executor";
 import type { Generated } from "./generate";
 import type { HttpIngest } from "./http-ingest";
 import type { LeakTally } from "./leak-check";
@@ -19,6 +19,7 @@ export type Results = {
   overheadTenants: string[];
   rowsRead: RowsRead[];
   renderPlan: RenderPlan[];
+  rollups?: RollupMeasure;
   /** Headline figures of an earlier run (npm run bench -- --baseline FILE), shown next to this run's. */
   baseline?: Headline;
   guard: { payloads: number; p50: number; p95: number };
@@ -208,6 +209,7 @@ export function renderReport(r: Results & { load: number }): string {
     "|---|---|---|---|---|",
     ...r.renderPlan.map((p) => `| ${p.tenant} | ${int(p.rows)} | ${p.perWidget.queries} / ${int(p.perWidget.rowsRead)} / ${ms(p.perWidget.ms)} | ${p.planned ? `${p.planned.queries} / ${int(p.planned.rowsRead)} / ${ms(p.planned.ms)}` : "—"} | ${p.merges.map((m) => `${m.widgets.join(" + ")}: ${(m.rowsRead / Math.max(1, m.largest)).toFixed(2)}×`).join("; ") || "—"} |`),
     "",
+    ...rollupSection(r),
     "## Guard",
     "",
     `Guard latency over the ${r.guard.payloads}-payload corpus (×3): p50 ${ms(r.guard.p50)} ms, p95 ${ms(r.guard.p95)} ms.`,
@@ -238,6 +240,36 @@ function browserSection(b: Results["browser"]): string[] {
     `- first contentful paint: p50 ${ms(s.fcp.p50)} ms, p95 ${ms(s.fcp.p95)} ms`,
     `- first chart with data (a chart mark in the DOM, from navigation start): p50 ${ms(s.firstChart.p50)} ms, p95 ${ms(s.firstChart.p95)} ms; first chart ÷ first paint, median of samples: ${s.chartOverFcp.toFixed(2)}×`,
     `- the same page saved as static HTML without scripts, from a plain file server: first paint p50 ${ms(s.staticFcp)} ms; the embed's first paint ÷ that: ${s.fcpOverStatic.toFixed(2)}×`,
+    "",
+  ];
+}
+
+/** Rollups: the issue's targets that the in-process measurement answers, then per tenant. */
+function rollupSection(r: Results): string[] {
+  const m = r.rollups;
+  if (!m) return [];
+  const largest = m.tenants[0];
+  const bytesRatio = largest ? largest.rollupBytesRead / largest.rawBytes : NaN;
+  const insertRatio = m.insert.withView / m.insert.withoutView;
+  const warm10 = r.warmOff.find((l) => l.level === 10);
+  const warm50 = r.warmOff.find((l) => l.level === 50);
+  const p95 = (l?: Latencies) => (l ? pct(l.samples, 95) : NaN);
+  return [
+    "## Rollups",
+    "",
+    `The demo version's rollup: ${m.sets} sets, built from every event in ${(m.buildMs / 1000).toFixed(1)} s, ${int(m.rollupRows)} rows, ${kb(m.rollupBytes)} on disk. The embed renders above read it (the server builds it at start and the benchmark waits until it is ready). In-process: each tenant's six widgets from the rollup and from events; bytes are the engine's uncompressed bytes read; a tenant's own bytes are its rows' size over every column.`,
+    "",
+    "| measure | now | target | |",
+    "|---|---|---|---|",
+    `| embed render p95, warm, cache off, 10 concurrent | ${ms(p95(warm10))} ms | ≤ 80 ms | ${check(p95(warm10) <= 80)} |`,
+    `| embed render p95, warm, cache off, 50 concurrent | ${ms(p95(warm50))} ms | ≤ 400 ms | ${check(p95(warm50) <= 400)} |`,
+    `| engine time of a render from rollups, 10 largest ÷ 10 median tenants | ${m.largestOverMedian.toFixed(2)}× | ≤ 1.5× | ${check(m.largestOverMedian <= 1.5)} |`,
+    `| bytes read by one full render, largest tenant ÷ its own bytes | ${(bytesRatio * 100).toFixed(2)}% (${kb(largest?.rollupBytesRead ?? NaN)} of ${kb(largest?.rawBytes ?? NaN)}) | ≤ 5% | ${check(bytesRatio <= 0.05)} |`,
+    `| engine insert rate with the rollup's view ÷ without (200k rows, 10k-row batches) | ${insertRatio.toFixed(2)} (${int(m.insert.withView)} vs ${int(m.insert.withoutView)} rows/s) | ≥ 0.8 | ${check(insertRatio >= 0.8)} |`,
+    "",
+    "| tenant | rank | rows | its bytes | widgets from the rollup | rollup: rows / bytes read / ms | events: bytes read / ms |",
+    "|---|---|---|---|---|---|---|",
+    ...m.tenants.map((t) => `| ${t.tenant} | ${t.rank} | ${int(t.rows)} | ${kb(t.rawBytes)} | ${t.fromRollup} of ${t.widgets} | ${int(t.rollupRowsRead)} / ${kb(t.rollupBytesRead)} / ${ms(t.rollupMs)} | ${kb(t.eventsBytesRead)} / ${ms(t.eventsMs)} |`),
     "",
   ];
 }

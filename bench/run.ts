@@ -49,7 +49,7 @@ setInterval(() => loads.push(os.loadavg()[0]), 5_000).unref();
 
 async function engineSteps(anchor: Date) {
   const { generateData, validationMicros } = await import("./generate");
-  const { measureOverhead, measureRowsRead, measureGuard, measureRenderPlan } = await import("./executor");
+  const { measureOverhead, measureRowsRead, measureGuard, measureRenderPlan, measureRollups } = await import("./executor");
   const { httpEvents } = await import("./http-ingest");
   const { getAnalytics, queryRows, closeAnalytics } = await import("@/lib/analytics/engine");
 
@@ -70,8 +70,10 @@ async function engineSteps(anchor: Date) {
   const guard = await measureGuard();
   step("one full render per tenant: per-widget queries vs the render plan");
   const renderPlan = await measureRenderPlan(pick([1, 3, t.length / 2, t.length]));
+  step("rollups: build the demo version's, renders from it and from events, 10 largest vs 10 median tenants, insert rate with its view");
+  const rollups = await measureRollups(pick([1, 2, t.length / 10, t.length / 2]), t);
   await closeAnalytics();
-  return { generated, forHttp, validation, clickhouseVersion: v, overhead, overheadTenants, rowsRead, guard, renderPlan };
+  return { generated, forHttp, validation, clickhouseVersion: v, overhead, overheadTenants, rowsRead, guard, renderPlan, rollups };
 }
 
 async function main() {

@@ -79,3 +79,22 @@ test("export a version as JSON and import it as a new draft; a bad file is expla
   await expect(page.getByTestId("designer-widget-devices")).toContainText("Events by device");
   await expect(page.getByTestId("designer-widget-devices")).not.toContainText("device type");
 });
+
+test("the live version's rollup is built in the background, and the preview says which widgets it answered", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto("/admin/dashboards/dash_demo/versions");
+  const card = page.getByTestId("rollup-card");
+  await expect(card).toContainText("day × country");
+  // The page refreshes itself while the rollup builds.
+  await expect(page.getByTestId("rollup-state")).toContainText("ready", { timeout: 90_000 });
+  await expect(page.getByTestId("rollup-state")).toContainText(/rows, .* on disk/);
+  await page.goto("/admin/dashboards/dash_demo/preview?tenant=acme&show=live");
+  // A rollup's readiness is read at most every two seconds.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("sql-signups").getByTestId("answered-from")).toHaveText("from the rollup", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await page.getByTestId("sql-top-pages").locator("summary").click();
+  await expect(page.getByTestId("sql-top-pages")).toContainText("FROM enclave.rollup_");
+  await expect(page.getByTestId("sql-top-pages")).toContainText("tenant_id = unhex(");
+});

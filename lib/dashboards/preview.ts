@@ -6,7 +6,7 @@ import { loadPreviewSource, type PreviewShow } from "@/lib/dashboards/load-sourc
 import { pageModel } from "@/lib/dashboards/page-model";
 import { mintPreviewToken, PREVIEW_TOKEN_TTL_SECONDS } from "@/lib/embed/tokens";
 import type { Permissions } from "@/lib/query/permissions";
-import { initialState, runDashboard, type DashboardReader, type WidgetOutcome } from "@/lib/query/run-dashboard";
+import { initialState, runDashboard, type DashboardReader, type WidgetOutcome, type WidgetTrace } from "@/lib/query/run-dashboard";
 import { scopeForAdminPreview } from "@/lib/query/scope";
 
 // Preview as a tenant: the draft, the live version or any version, read
@@ -18,7 +18,7 @@ import { scopeForAdminPreview } from "@/lib/query/scope";
 export type PreviewTarget = { dashboardId: string; show: PreviewShow; tenantId: string; permissions: Permissions };
 
 export type SqlPanel =
-  | { widget_id: string; title: string; sql: string; params: Record<string, unknown>; engine_filter: string; rows_read: number; elapsed_ms: number; shared_with: string[] }
+  | { widget_id: string; title: string; sql: string; params: Record<string, unknown>; engine_filter: string; rows_read: number; elapsed_ms: number; shared_with: string[]; source: WidgetTrace["source"] }
   | { widget_id: string; title: string; error: string };
 
 export async function runPreview(admin: AdminContext, target: PreviewTarget) {
@@ -35,7 +35,7 @@ export async function runPreview(admin: AdminContext, target: PreviewTarget) {
     const trace = traces[i];
     const title = titles.get(o.widget_id) ?? o.widget_id;
     if ("error" in o || !trace) return { widget_id: o.widget_id, title, error: "error" in o ? o.error.message : "This widget could not be run." };
-    return { widget_id: o.widget_id, title, sql: trace.sql, params: trace.params, engine_filter: trace.engine_filter, rows_read: trace.rows_read, elapsed_ms: trace.elapsed_ms, shared_with: trace.shared_with.map((id) => titles.get(id) ?? id) };
+    return { widget_id: o.widget_id, title, sql: trace.sql, params: trace.params, engine_filter: trace.engine_filter, rows_read: trace.rows_read, elapsed_ms: trace.elapsed_ms, shared_with: trace.shared_with.map((id) => titles.get(id) ?? id), source: trace.source };
   });
   await recordAudit({ actor: admin.actor, action: "dashboard.preview", target: target.dashboardId, meta: { tenant_id: target.tenantId, show: source.label, permissions: target.permissions } });
   const token = await mintPreviewToken({ admin: admin.id, tenant: target.tenantId, dashboard: target.dashboardId, show: target.show, permissions });

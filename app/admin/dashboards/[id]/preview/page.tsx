@@ -32,6 +32,8 @@ function permissionsFrom(q: Query): { permissions: Permissions; error?: string }
   return parsed.success ? { permissions: parsed.data } : { permissions: Permissions.parse({}), error: parsed.error.issues[0].message };
 }
 
+
+const SOURCE_LABEL = { rollup: "from the rollup", "rollup+events": "from the rollup, edges from events", events: "from events" } as const;
 export default async function PreviewPage({ params, searchParams }: Props) {
   const { id } = await params;
   const q = await searchParams;
@@ -99,7 +101,7 @@ export default async function PreviewPage({ params, searchParams }: Props) {
               <h2>Effective SQL</h2>
               {p.panels.map((panel) => (
                 <details key={panel.widget_id} className="effective-sql" data-testid={`sql-${panel.widget_id}`}>
-                  <summary>{panel.title} {"error" in panel ? <span className="badge badge-error">error</span> : <span className="muted">· {panel.rows_read.toLocaleString("en")} rows read · {panel.elapsed_ms} ms{panel.shared_with.length > 0 && <> · one statement with {panel.shared_with.join(", ")}</>}</span>}</summary>
+                  <summary>{panel.title} {"error" in panel ? <span className="badge badge-error">error</span> : <span className="muted">· <span data-testid="answered-from">{SOURCE_LABEL[panel.source]}</span> · {panel.rows_read.toLocaleString("en")} rows read · {panel.elapsed_ms} ms{panel.shared_with.length > 0 && <> · one statement with {panel.shared_with.join(", ")}</>}</span>}</summary>
                   {"error" in panel ? (
                     <p className="alert alert-error">{panel.error}</p>
                   ) : (

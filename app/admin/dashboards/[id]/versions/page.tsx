@@ -8,6 +8,7 @@ import { diffDefinitions, isEmptyDiff } from "@/lib/dashboards/diff";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { getVersionDefinition, listVersions } from "@/lib/dashboards/versions";
 import { formatDateTime } from "@/lib/format";
+import { rollupStatus } from "@/lib/rollups/build";
 import { publishAction, rollbackAction } from "./actions";
 
 export const metadata: Metadata = { title: "Versions" };
@@ -22,12 +23,15 @@ export default async function VersionsPage({ params, searchParams }: Props) {
   const to = numbers.includes(Number(query.to)) ? Number(query.to) : numbers[0];
   const from = numbers.includes(Number(query.from)) ? Number(query.from) : numbers[1];
   const diff = from && to ? diffDefinitions(await orNotFound(getVersionDefinition(id, from)), await orNotFound(getVersionDefinition(id, to))) : undefined;
+  const live = versions.find((v) => v.live);
+  const rollup = live ? await rollupStatus(await getVersionDefinition(id, live.number)).catch(() => undefined) : undefined;
   return (
     <>
       <DashboardHeader id={id} current="versions" title={`${draft.name}: versions`}>
         Published versions never change. Rolling back moves the live pointer; nothing is deleted.
       </DashboardHeader>
       <PublishForm action={publishAction.bind(null, id)} />
+      {live && <RollupCard version={live.number} rollup={rollup} />}
       <div className="card table-wrap">
         <h2>History</h2>
         {versions.length === 0 ? (
@@ -80,5 +84,49 @@ export default async function VersionsPage({ params, searchParams }: Props) {
         </div>
       )}
     </>
+  );
+}
+
+type Rollup = Awaited<ReturnType<typeof rollupStatus>>;
+
+const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.ceil(n / 1e3).toLocaleString("en")} kB`);
+
+/** The live version's rollup: what it keeps, whether it is built, and its size. Refreshes itself while it builds. */
+function RollupCard({ version, rollup }: { version: number; rollup: Rollup }) {
+  const status = rollup?.status;
+  return (
+    <div className="card" data-testid="rollup-card">
+      <h2>Rollup of v{version}</h2>
+      {!rollup ? (
+        <p className="muted">No widget of this version can be answered from a rollup (quantiles and custom SQL read events).</p>
+      ) : (
+        <>
+          <p className="muted">
+            {rollup.def.sets.length} {rollup.def.sets.length === 1 ? "set" : "sets"} in {rollup.def.timezone}:{" "}
+            {rollup.def.sets.map((s) => `${s.grain}${s.dims.length ? ` × ${s.dims.map((d) => d.replace(/^properties\['(.*)'\]$/, "$1")).join(" × ")}` : ""}`).join("; ")}
+          </p>
+          {!status && <p data-testid="rollup-state">Not built yet: widgets read events until it is. It is built in the background after a publish or a rollback.</p>}
+          {status?.state === "building" && (
+            <>
+              <meta httpEquiv="refresh" content="3" />
+              <p data-testid="rollup-state">
+                <span className="badge">building</span> {status.partsDone} of {status.partsTotal || "?"} months of events backfilled ({status.rowsRead.toLocaleString("en")} events). Widgets read events until it is ready.
+              </p>
+              <progress max={status.partsTotal || 1} value={status.partsDone} />
+            </>
+          )}
+          {status?.state === "ready" && (
+            <p data-testid="rollup-state">
+              <span className="badge badge-ok">ready</span> {status.rows.toLocaleString("en")} rows, {bytes(status.bytes)} on disk, built from {status.rowsRead.toLocaleString("en")} events{status.readyAt ? ` (${formatDateTime(status.readyAt)})` : ""}. Kept current as events arrive.
+            </p>
+          )}
+          {status?.state === "failed" && (
+            <p className="alert alert-error" data-testid="rollup-state">
+              The rollup could not be built: {status.error}. Widgets read events; it is tried again on the next start or publish.
+            </p>
+          )}
+        </>
+      )}
+    </div>
   );
 }
