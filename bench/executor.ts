@@ -206,6 +206,7 @@ export async function measureRollups(tenants: { id: string; rows: number; rank: 
   const t = performance.now();
   await command(rollupTableDdl(engine.database, def));
   await command(`INSERT INTO ${table}\n${rollupSelect(engine.database, def, "1")}`, { insert_deduplicate: 0 });
+  await command(`OPTIMIZE TABLE ${table} FINAL`);
   const buildMs = performance.now() - t;
   const [size] = await queryRows<{ rows: number; bytes: number }>(engine, `SELECT sum(rows) AS rows, sum(bytes_on_disk) AS bytes FROM system.parts WHERE database = '${engine.database}' AND table = '${rollupTableName(def)}' AND active`);
 

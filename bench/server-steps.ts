@@ -84,11 +84,23 @@ export async function serverSteps(options: Options): Promise<ServerResults> {
 
 /** The server builds the live version's rollup at start, in the background: renders are measured once it is ready. */
 async function rollupsReady(): Promise<void> {
-  const { getDb } = await import("@/lib/db");
+  const { PrismaClient } = await import("@prisma/client");
+  const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
+  const { databaseUrl } = await import("@/lib/db");
+  // A client of its own, closed afterwards: an open one would hold the file when the next start migrates it.
+  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl() }) });
+  try {
+    await waitForRollups(db);
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function waitForRollups(db: import("@prisma/client").PrismaClient): Promise<void> {
   const started = Date.now();
   step("waiting for the server to build the demo version's rollup");
   for (;;) {
-    const rows = await getDb().rollup.findMany({ select: { state: true, partsDone: true, partsTotal: true, error: true } });
+    const rows = await db.rollup.findMany({ select: { state: true, partsDone: true, partsTotal: true, error: true } });
     if (rows.length > 0 && rows.every((r) => r.state === "ready")) break;
     const failed = rows.find((r) => r.state === "failed");
     if (failed) throw new Error(`the rollup build failed: ${failed.error}`);

@@ -13,7 +13,7 @@ import type { TenantScope } from "@/lib/query/scope";
 import { z } from "zod";
 import { DimensionId, FilterState, WidgetId, type ChartWidget, type Widget } from "@/lib/query/widget-spec";
 import { hiddenAccessRefusal } from "@/lib/query/hidden-access";
-import { rollupQuery } from "@/lib/rollups/answer";
+import { mergeRollupAnswers, rollupQuery, type RollupAnswer } from "@/lib/rollups/answer";
 import { readyRollupFor } from "@/lib/rollups/ready";
 import type { RollupDefinition } from "@/lib/rollups/define";
 
@@ -205,31 +205,36 @@ async function run(
   }
 
   const byId = new Map(widgets.map((w) => [w.id, w]));
-  // Widgets the version's rollup answers exactly read it (and events only for partial buckets); the rest are planned over events.
+  // Widgets the version's rollup answers exactly read it (and events only for partial buckets), in one
+  // statement; the rest are planned over events.
   const rollup = plans.length ? await readyRollup(source, reader.requestId) : undefined;
-  const fromRollup: Promise<void>[] = [];
   const overEvents: WidgetPlan[] = [];
+  const answered: { plan: WidgetPlan; answer: RollupAnswer }[] = [];
   for (const plan of plans) {
-    const answer = rollup ? rollupQuery(plan, rollup) : undefined;
-    if (!answer) {
-      overEvents.push(plan);
-      continue;
-    }
-    const id = plan.spec.id;
-    fromRollup.push(
-      (async () => {
-        try {
-          const result = await runScoped(scope, answer.compiled, { audience: reader.audience, requestId: reader.requestId });
-          stats.queries++;
-          stats.rowsRead += result.stats.rows_read;
-          if (caching) cacheResult(keyFor(byId.get(id)!, widgetSql(plan)), scope.tenantId, result);
-          settle(id, { widget_id: id, rows: result.rows, columns: result.columns }, { widget_id: id, ...trace(answer.compiled, [], result.stats.rows_read, result.stats.elapsed_ms, false, answer.edges ? "rollup+events" : "rollup") });
-        } catch (err) {
-          settle(id, refusal(id, err, reader));
-        }
-      })(),
-    );
+    const answer = rollup ? rollupQuery(plan, rollup, `w${answered.length}_`) : undefined;
+    if (answer) answered.push({ plan, answer });
+    else overEvents.push(plan);
   }
+  const fromRollup = (async () => {
+    if (answered.length === 0) return;
+    const ids = answered.map((a) => a.plan.spec.id);
+    const merged = answered.length > 1 ? mergeRollupAnswers(answered) : undefined;
+    const compiled = merged?.compiled ?? answered[0].answer.compiled;
+    try {
+      const result = await runScoped(scope, compiled, { audience: reader.audience, requestId: reader.requestId });
+      stats.queries++;
+      stats.rowsRead += result.stats.rows_read;
+      const split = merged ? merged.split(result) : new Map([[ids[0], result]]);
+      for (const { plan, answer } of answered) {
+        const id = plan.spec.id;
+        const mine: RowSet = split.get(id)!;
+        if (caching) cacheResult(keyFor(byId.get(id)!, widgetSql(plan)), scope.tenantId, { ...mine, stats: result.stats });
+        settle(id, { widget_id: id, rows: mine.rows, columns: mine.columns }, { widget_id: id, ...trace(compiled, ids.filter((x) => x !== id), result.stats.rows_read, result.stats.elapsed_ms, false, answer.edges ? "rollup+events" : "rollup") });
+      }
+    } catch (err) {
+      for (const id of ids) settle(id, refusal(id, err, reader));
+    }
+  })();
 
   const planned = planRender(overEvents).map(async (query) => {
     try {
@@ -247,7 +252,7 @@ async function run(
       for (const id of query.widgetIds) settle(id, refusal(id, err, reader));
     }
   });
-  await Promise.all([...own, ...fromRollup, ...planned]);
+  await Promise.all([...own, fromRollup, ...planned]);
   return stats;
 }
 

@@ -10,8 +10,10 @@ import type { Filter, MetricRef } from "@/lib/query/widget-spec";
 export class Params {
   readonly values: Record<string, unknown> = {};
   private n = 0;
+  /** `prefix` keeps the names of statements that are later joined into one apart. */
+  constructor(private readonly prefix = "p") {}
   add(type: string, value: unknown): string {
-    const name = `p${this.n++}`;
+    const name = `${this.prefix}${this.n++}`;
     this.values[name] = value;
     return `{${name}:${type}}`;
   }

@@ -2,6 +2,8 @@ import "server-only";
 import { AppError } from "@/lib/errors";
 import { catalogTable, type Catalog, type CatalogTable } from "@/lib/query/catalog-tables";
 import { orderBy, planLimit, type CompiledQuery, type WidgetPlan } from "@/lib/query/compile-widget";
+import { fillBuckets } from "@/lib/query/fill-buckets";
+import type { QueryColumn } from "@/lib/query/run-scoped";
 import { BUCKET, dimensionSql, filterSql, Params } from "@/lib/query/sql-parts";
 import { chTime, zonedMidnight, zonedParts } from "@/lib/query/time-range";
 import type { MetricRef } from "@/lib/query/widget-spec";
@@ -18,7 +20,7 @@ import { keyColumns } from "@/lib/rollups/rollup-sql";
 // here: the caller reads events. lib/rollups/rollup-oracle.test.ts proves the
 // answers equal.
 
-export type RollupAnswer = { compiled: CompiledQuery; set: number; edges: boolean };
+export type RollupAnswer = { compiled: CompiledQuery; set: number; edges: boolean; columns: string[] };
 
 /** The rollup table as the executor's row filter sees it: tenant first; a locked dimension only through the sets that keep it. */
 export function rollupCatalogTable(database: string, def: RollupDefinition): CatalogTable {
@@ -98,7 +100,7 @@ function mergedMetricSql(metric: MetricRef, p: Params, cond?: string): string {
 }
 
 /** The widget's query over its version's rollup (and events for partial buckets), or undefined when only events can answer it exactly. */
-export function rollupQuery(plan: WidgetPlan, def: RollupDefinition): RollupAnswer | undefined {
+export function rollupQuery(plan: WidgetPlan, def: RollupDefinition, paramPrefix = "p"): RollupAnswer | undefined {
   if (!metricsRollable(plan.metrics) || plan.timezone !== def.timezone) return undefined;
   if (!def.users && plan.metrics.some((m) => m.id === "unique_users" || m.id === "conversion_rate")) return undefined;
   const filters = [...plan.spec.filters, ...plan.stateFilters];
@@ -128,7 +130,7 @@ export function rollupQuery(plan: WidgetPlan, def: RollupDefinition): RollupAnsw
   }
   if (whole.length === 0) return undefined;
 
-  const p = new Params();
+  const p = new Params(paramPrefix);
   p.values.tenant = plan.tenantId;
   const tzP = p.add("String", tz);
   const time = (t: number) => p.add("DateTime64(3, 'UTC')", chTime(new Date(t)));
@@ -201,5 +203,50 @@ export function rollupQuery(plan: WidgetPlan, def: RollupDefinition): RollupAnsw
     },
     set: g,
     edges: edges.length > 0,
+    columns: [...(plan.shape === "kpi" ? [] : [...(plan.granularity ? ["bucket"] : []), ...(breakdown ? ["dimension"] : [])]), ...(plan.shape === "kpi" ? ["m0", "m0_previous"] : plan.metrics.map((_m, i) => `m${i}`))],
   };
+}
+
+/**
+ * Several widgets' rollup statements as one (the engine's cost per statement
+ * is mostly its own, whatever it reads): each widget's statement unchanged
+ * in a UNION ALL branch, its rows returned as the JSON the statement alone
+ * would return, numbered in its order, with their types.
+ */
+export function mergeRollupAnswers(parts: { plan: WidgetPlan; answer: RollupAnswer }[]): { compiled: CompiledQuery; split(result: { rows: Record<string, unknown>[] }): Map<string, { rows: Record<string, unknown>[]; columns: QueryColumn[] }> } {
+  // One statement has one engine row filter: its parts must share the session's locks (a render's widgets do).
+  const locks = JSON.stringify(parts[0].answer.compiled.lockedFilters);
+  if (parts.some(({ answer }) => JSON.stringify(answer.compiled.lockedFilters) !== locks || answer.compiled.params.tenant !== parts[0].answer.compiled.params.tenant)) {
+    throw new Error("rollup statements of different sessions cannot be merged");
+  }
+  const params: Record<string, unknown> = {};
+  const branches = parts.map(({ answer }, i) => {
+    Object.assign(params, answer.compiled.params);
+    const cols = answer.columns.join(", ");
+    return `SELECT ${i} AS __w, rowNumberInAllBlocks() AS __n, formatRowNoNewline('JSONEachRow', ${cols}) AS __r, arrayStringConcat([${answer.columns.map((c) => `toTypeName(${c})`).join(", ")}], '|') AS __t\nFROM (\n${answer.compiled.sql}\n)`;
+  });
+  const first = parts[0].answer.compiled;
+  const tables = new Map(parts.flatMap(({ answer }) => answer.compiled.catalog.tables.map((t) => [`${t.database}.${t.name}`, t] as const)));
+  return {
+    compiled: { ...first, sql: branches.join("\nUNION ALL\n"), params, catalog: { database: first.catalog.database, tables: [...tables.values()] }, fill: undefined, range: undefined },
+    split(result) {
+      const out = new Map<string, { rows: Record<string, unknown>[]; columns: QueryColumn[] }>();
+      parts.forEach(({ plan, answer }, i) => {
+        const mine = result.rows.filter((r) => Number(r.__w) === i).sort((a, b) => Number(a.__n) - Number(b.__n));
+        const rows = mine.map((r) => JSON.parse(String(r.__r)) as Record<string, unknown>);
+        const types = mine[0] ? String(mine[0].__t).split("|") : answer.columns.map((c) => staticType(plan, c));
+        out.set(plan.spec.id, { rows: plan.fill ? fillBuckets(rows, plan.fill) : rows, columns: answer.columns.map((name, k) => ({ name, type: types[k] })) });
+      });
+      return out;
+    },
+  };
+}
+
+/** A column's type when a widget has no rows to tell it (the types its own statement reports). */
+function staticType(plan: WidgetPlan, column: string): string {
+  if (column === "bucket") return "String";
+  if (column === "dimension") return plan.breakdown && dimensionSql(plan.breakdown) === NAME_DIMENSION ? "LowCardinality(String)" : "String";
+  if (column === "m0_previous" && !plan.withPrevious) return "Nullable(Nothing)";
+  const metric = plan.metrics[Number(column.replace(/^m(\d+).*$/, "$1"))];
+  return metric.id === "event_count" || metric.id === "unique_users" ? "UInt64" : "Nullable(Float64)";
 }
