@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { POST } from "@/app/v1/events/route";
 import { getAnalytics } from "@/lib/analytics/engine";
 import { ensureAnalyticsSchema } from "@/lib/analytics/schema";
+import { reconcileRollups } from "@/lib/rollups/build";
 
 
 const server = http.createServer(async (req, res) => {
@@ -16,6 +17,9 @@ const server = http.createServer(async (req, res) => {
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.end(Buffer.from(await response.arrayBuffer()));
 });
-// As `npm start` does before serving.
-void ensureAnalyticsSchema(getAnalytics()).then(() => server.listen(0, "127.0.0.1", () => console.log(`READY ${(server.address() as { port: number }).port}`)));
+// As `npm start` does before serving, and as the server does at start: the live versions' rollups.
+void ensureAnalyticsSchema(getAnalytics()).then(async () => {
+  await reconcileRollups();
+  server.listen(0, "127.0.0.1", () => console.log(`READY ${(server.address() as { port: number }).port}`));
+});
 process.on("SIGTERM", () => server.close(() => process.exit(0)));
