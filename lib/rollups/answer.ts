@@ -139,7 +139,18 @@ export function rollupQuery(plan: WidgetPlan, def: RollupDefinition, paramPrefix
   const keys = keyColumns(def);
   const dimAlias = new Map(needed.map((d, i) => [d, `__d${i}`]));
   const column = (dim: string) => (dim === NAME_DIMENSION ? "name" : dimAlias.get(dim)!);
-  const states = ["n", ...(def.users ? ["users"] : []), "vsum", "vavg", "vmin", "vmax"];
+  // Only the states the widget's metrics merge: a distinct-users state is by far the largest to read.
+  const STATE_OF: Record<string, [string, string]> = {
+    event_count: ["n", "toUInt64(count()) AS n"],
+    unique_users: ["users", "uniqExactState(user_id) AS users"],
+    conversion_rate: ["users", "uniqExactState(user_id) AS users"],
+    value_sum: ["vsum", "sumState(value) AS vsum"],
+    value_avg: ["vavg", "avgState(value) AS vavg"],
+    value_min: ["vmin", "min(value) AS vmin"],
+    value_max: ["vmax", "max(value) AS vmax"],
+  };
+  const used = [...new Map(plan.metrics.map((m) => STATE_OF[m.id])).entries()];
+  const states = used.map(([column]) => column);
   const events = plan.events ? `name IN ${p.add("Array(String)", plan.events)}` : undefined;
   const table = catalogTable(plan.catalog, "events");
   const rollup = rollupCatalogTable(plan.catalog.database, def);
@@ -147,7 +158,7 @@ export function rollupQuery(plan: WidgetPlan, def: RollupDefinition, paramPrefix
   const fromRollup = `SELECT name, bucket AS __b, ${needed.map((d) => `${keys[set.dims.indexOf(d)]} AS ${dimAlias.get(d)}`).join(", ")}${needed.length ? ", " : ""}${states.join(", ")}, ${segment("bucket")} AS __seg
   FROM ${rollup.database}.${rollup.name}
   WHERE ${["tenant_id = {tenant:String}", `grp = ${g}`, ranges("bucket", whole), ...(events ? [events] : [])].join(" AND ")}`;
-  const rawStates = ["toUInt64(count()) AS n", ...(def.users ? ["uniqExactState(user_id) AS users"] : []), "sumState(value) AS vsum", "avgState(value) AS vavg", "min(value) AS vmin", "max(value) AS vmax"];
+  const rawStates = used.map(([, expr]) => expr);
   const bucketOfTs = `${set.grain === "hour" ? "toStartOfHour" : "toStartOfDay"}(ts, ${tzP})`;
   const fromEvents = edges.length
     ? `\n  UNION ALL\n  SELECT name, ${bucketOfTs} AS __b, ${needed.map((d) => `${d} AS ${dimAlias.get(d)}`).join(", ")}${needed.length ? ", " : ""}${rawStates.join(", ")}, ${segment("ts")} AS __seg
