@@ -4,6 +4,10 @@ import { EnvError, getEnv } from "@/lib/env";
 import { prepareStores } from "@/lib/setup/prepare-stores";
 import { getDb } from "@/lib/db";
 
+// Rollups are the server's to build, in the background (instrumentation.ts): a build started here
+// by the demo dashboard's publish would hold this step, and the start, until it is done.
+process.env.ROLLUPS = "0";
+
 async function main() {
   const env = getEnv();
   let lastShown = 0;

@@ -7,7 +7,7 @@ import type { QueryColumn } from "@/lib/query/run-scoped";
 import { BUCKET, dimensionSql, filterSql, Params } from "@/lib/query/sql-parts";
 import { chTime, zonedMidnight, zonedParts } from "@/lib/query/time-range";
 import type { MetricRef } from "@/lib/query/widget-spec";
-import { filterDimension, metricsRollable, NAME_DIMENSION, rollupTableName, type RollupDefinition, type RollupGrain, type RollupSet } from "@/lib/rollups/define";
+import { filterDimension, metricStates, metricsRollable, NAME_DIMENSION, rollupTableName, type RollupDefinition, type RollupGrain, type RollupSet, type RollupState } from "@/lib/rollups/define";
 import { keyColumns } from "@/lib/rollups/rollup-sql";
 
 // A widget answered from its version's rollup, exactly as its own query over
@@ -59,12 +59,12 @@ function ceilBoundary(t: number, grain: RollupGrain, tz: string): number {
 }
 
 /** The set that answers a widget: keeps every dimension it reads, at a grain fine enough; the narrowest wins. */
-function chooseSet(def: RollupDefinition, dims: string[], grain: RollupGrain | "any"): number | undefined {
+function chooseSet(def: RollupDefinition, dims: string[], grain: RollupGrain | "any", states: RollupState[]): number | undefined {
   let best: number | undefined;
   const size = (s: RollupSet) => s.dims.length * 2 + (s.grain === "hour" ? 1 : 0);
   def.sets.forEach((s, g) => {
     if (grain === "hour" && s.grain !== "hour") return;
-    if (!dims.every((d) => s.dims.includes(d))) return;
+    if (!dims.every((d) => s.dims.includes(d)) || !states.every((st) => s.states.includes(st))) return;
     if (best === undefined || size(s) < size(def.sets[best])) best = g;
   });
   return best;
@@ -109,7 +109,7 @@ export function rollupQuery(plan: WidgetPlan, def: RollupDefinition, paramPrefix
   if (filterDims.some((d) => d === undefined)) return undefined;
   const breakdown = plan.breakdown ? dimensionSql(plan.breakdown) : undefined;
   const needed = [...new Set([...(breakdown ? [breakdown] : []), ...(filterDims as string[]), ...lockDims])].filter((d) => d !== NAME_DIMENSION);
-  const g = chooseSet(def, needed, plan.granularity === "hour" ? "hour" : "any");
+  const g = chooseSet(def, needed, plan.granularity === "hour" ? "hour" : "any", metricStates(plan.metrics));
   if (g === undefined) return undefined;
   const set = def.sets[g];
   const tz = def.timezone;

@@ -21,8 +21,30 @@ const MAX_SETS = 64;
 
 export type RollupGrain = "hour" | "day";
 
-/** Dimensions as their SQL expressions over events (canonical: `page` and `property:page` are one). */
-export type RollupSet = { dims: string[]; grain: RollupGrain };
+/** The states a rollup row may hold besides its count `n`. */
+export type RollupState = "users" | "vsum" | "vavg" | "vmin" | "vmax";
+
+const STATE_OF_METRIC: Record<string, RollupState | undefined> = {
+  unique_users: "users",
+  conversion_rate: "users",
+  value_sum: "vsum",
+  value_avg: "vavg",
+  value_min: "vmin",
+  value_max: "vmax",
+};
+
+/** The states a widget's metrics merge (the count is always kept). */
+export function metricStates(metrics: MetricRef[]): RollupState[] {
+  return [...new Set(metrics.flatMap((m) => STATE_OF_METRIC[m.id] ?? []))].sort();
+}
+
+/**
+ * Dimensions as their SQL expressions over events (canonical: `page` and
+ * `property:page` are one), a grain, and the states its widgets merge: the
+ * other states of the set's rows are empty, which keeps an insert cheap (a
+ * distinct-users state hashes every user id).
+ */
+export type RollupSet = { dims: string[]; grain: RollupGrain; states: RollupState[] };
 
 export type RollupDefinition = {
   /** Content address: the table is `rollup_<id>`; equal definitions share it. */
@@ -73,9 +95,11 @@ export function deriveRollup(definition: DashboardDefinition): RollupDefinition 
   const filterDims = definition.filters.flatMap((f) => (f.kind === "dimension" && resolveDimension(f.dimension) ? [dimensionSql(f.dimension)] : [])).filter((d) => d !== NAME_DIMENSION);
   const sets = new Map<string, RollupSet>();
   let users = false;
-  const add = (dims: string[], grain: RollupGrain) => {
-    const set = { dims: [...new Set(dims)].sort(), grain };
-    if (set.dims.length <= MAX_SET_DIMENSIONS && sets.size < MAX_SETS) sets.set(setKey(set), set);
+  const add = (dims: string[], grain: RollupGrain, states: RollupState[]) => {
+    const set: RollupSet = { dims: [...new Set(dims)].sort(), grain, states };
+    const known = sets.get(setKey(set));
+    if (known) known.states = [...new Set([...known.states, ...states])].sort();
+    else if (set.dims.length <= MAX_SET_DIMENSIONS && sets.size < MAX_SETS) sets.set(setKey(set), set);
   };
   for (const widget of definition.widgets) {
     if (widget.kind !== "chart") continue;
@@ -83,8 +107,9 @@ export function deriveRollup(definition: DashboardDefinition): RollupDefinition 
     if (!dims) continue;
     if (widget.metrics.some((m) => m.id === "unique_users" || m.id === "conversion_rate")) users = true;
     const grain: RollupGrain = widget.granularity === "hour" ? "hour" : "day";
-    add(dims, grain);
-    for (const f of filterDims) add([...dims, f], grain);
+    const states = metricStates(widget.metrics);
+    add(dims, grain, states);
+    for (const f of filterDims) add([...dims, f], grain, states);
   }
   if (sets.size === 0) return undefined;
   // Stable order: the set numbers are part of the table's identity.

@@ -1,5 +1,5 @@
 import { DEDUP_WINDOW } from "@/lib/analytics/schema";
-import { rollupTableName, type RollupDefinition } from "@/lib/rollups/define";
+import { rollupTableName, type RollupDefinition, type RollupState } from "@/lib/rollups/define";
 
 // The SQL of a rollup: its table, and the one SELECT that turns events into
 // its rows — used by the materialized view for events as they arrive and by
@@ -46,7 +46,24 @@ export function rollupSelect(database: string, def: RollupDefinition, where: str
     const perSet = def.sets.flatMap((s, g) => (s.dims[i] ? [`grp = ${g}, ${s.dims[i]}`] : []));
     return `${perSet.length === 0 ? "''" : multi ? `multiIf(${perSet.join(", ")}, '')` : def.sets[0].dims[i]} AS ${k}`;
   });
-  const columns = ["tenant_id", "grp", "name", `${bucket} AS bucket`, ...keys, "count() AS n", ...(def.users ? ["uniqExactState(user_id) AS users"] : []), "sumState(value) AS vsum", "avgState(value) AS vavg", "min(value) AS vmin", "max(value) AS vmax"];
+  // A state only the sets that merge it fill; in the others it is empty (its argument NULL, which aggregates skip).
+  const only = (state: RollupState, arg: string) => {
+    const sets = def.sets.flatMap((s, g) => (s.states.includes(state) ? [g] : []));
+    return sets.length === def.sets.length ? arg : sets.length === 0 ? `CAST(NULL, 'Nullable(${state === "users" ? "String" : "Float64"})')` : `if(grp IN (${sets.join(", ")}), ${arg}, NULL)`;
+  };
+  const columns = [
+    "tenant_id",
+    "grp",
+    "name",
+    `${bucket} AS bucket`,
+    ...keys,
+    "count() AS n",
+    ...(def.users ? [`uniqExactState(${only("users", "user_id")}) AS users`] : []),
+    `sumState(${only("vsum", "value")}) AS vsum`,
+    `avgState(${only("vavg", "value")}) AS vavg`,
+    `min(${only("vmin", "value")}) AS vmin`,
+    `max(${only("vmax", "value")}) AS vmax`,
+  ];
   return `SELECT ${columns.join(",\n  ")}
 FROM ${database}.events
 ${multi ? `ARRAY JOIN range(${def.sets.length}) AS grp` : "ARRAY JOIN [0] AS grp"}
