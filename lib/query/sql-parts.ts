@@ -43,37 +43,64 @@ export function filterSql(filter: Filter, p: Params, column?: string): string {
   }
 }
 
-/** An aggregate for a metric; `cond` narrows it (If-combinators never throw). */
-export function metricSql(metric: MetricRef, p: Params, cond?: string): string {
+/**
+ * How metrics aggregate their rows: over events' columns, or over a rollup's
+ * states (lib/rollups/answer.ts). Each takes a condition ("" for none) and
+ * narrows with an If-combinator, which never throws. No `quantile`: the rows
+ * cannot answer quantiles.
+ */
+export type Aggregates = {
+  count(where: string): string;
+  users(where: string): string;
+  sum(where: string): string;
+  avg(where: string): string;
+  min(where: string): string;
+  max(where: string): string;
+  quantile?(level: string, where: string): string;
+};
+
+/** `fn(arg)`, or `fnIf(arg, where)` under a condition. */
+export const aggregate = (fn: string, arg: string) => (where: string) => (where ? `${fn}If(${arg}${arg ? ", " : ""}${where})` : `${fn}(${arg})`);
+
+export const EVENT_AGGREGATES: Aggregates = {
+  count: aggregate("count", ""),
+  users: aggregate("uniqExact", "user_id"),
+  sum: aggregate("sum", "value"),
+  avg: aggregate("avg", "value"),
+  min: aggregate("min", "value"),
+  max: aggregate("max", "value"),
+  quantile: (level, where) => (where ? `quantileExactIf(${level})(value, ${where})` : `quantileExact(${level})(value)`),
+};
+
+const QUANTILE_LEVEL: Record<string, string> = { value_p50: "0.5", value_p90: "0.9", value_p95: "0.95", value_p99: "0.99" };
+
+/** An aggregate for a metric; `cond` narrows it. */
+export function metricSql(metric: MetricRef, p: Params, cond?: string, aggregates: Aggregates = EVENT_AGGREGATES): string {
   const eventCond = metric.event ? `name = ${p.add("String", metric.event)}` : undefined;
   const where = [cond, eventCond].filter(Boolean).join(" AND ");
-  const agg = (fn: string, arg: string) => (where ? `${fn}If(${arg}${arg ? ", " : ""}${where})` : `${fn}(${arg})`);
-  const quantile = (q: string) => (where ? `quantileExactIf(${q})(value, ${where})` : `quantileExact(${q})(value)`);
   switch (metric.id) {
     case "event_count":
-      return where ? `countIf(${where})` : "count()";
+      return aggregates.count(where);
     case "unique_users":
-      return agg("uniqExact", "user_id");
+      return aggregates.users(where);
     case "value_sum":
-      return agg("sum", "value");
+      return aggregates.sum(where);
     case "value_avg":
-      return agg("avg", "value");
+      return aggregates.avg(where);
     case "value_min":
-      return agg("min", "value");
+      return aggregates.min(where);
     case "value_max":
-      return agg("max", "value");
+      return aggregates.max(where);
     case "value_p50":
-      return quantile("0.5");
     case "value_p90":
-      return quantile("0.9");
     case "value_p95":
-      return quantile("0.95");
     case "value_p99":
-      return quantile("0.99");
+      if (!aggregates.quantile) throw new AppError("validation_failed", `Metric "${metric.id}" cannot be answered from aggregated rows.`);
+      return aggregates.quantile(QUANTILE_LEVEL[metric.id], where);
     case "conversion_rate": {
       const scoped = (event: string) => [cond, `name = ${p.add("String", event)}`].filter(Boolean).join(" AND ");
-      const from = `uniqExactIf(user_id, ${scoped(metric.from_event!)})`;
-      const to = `uniqExactIf(user_id, ${scoped(metric.to_event!)})`;
+      const from = aggregates.users(scoped(metric.from_event!));
+      const to = aggregates.users(scoped(metric.to_event!));
       return `if(${from} = 0, NULL, ${to} / ${from})`;
     }
     default:

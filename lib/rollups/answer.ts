@@ -1,14 +1,13 @@
 import "server-only";
-import { AppError } from "@/lib/errors";
 import { catalogTable, type Catalog, type CatalogTable } from "@/lib/query/catalog-tables";
 import { orderBy, planLimit, type CompiledQuery, type WidgetPlan } from "@/lib/query/compile-widget";
 import { fillBuckets } from "@/lib/query/fill-buckets";
 import type { QueryColumn } from "@/lib/query/run-scoped";
-import { BUCKET, dimensionSql, filterSql, Params } from "@/lib/query/sql-parts";
+import { aggregate, BUCKET, dimensionSql, filterSql, metricSql, Params, type Aggregates } from "@/lib/query/sql-parts";
 import { chTime, zonedMidnight, zonedParts } from "@/lib/query/time-range";
 import type { MetricRef } from "@/lib/query/widget-spec";
 import { filterDimension, metricStates, metricsRollable, NAME_DIMENSION, rollupTableName, type RollupDefinition, type RollupGrain, type RollupSet, type RollupState } from "@/lib/rollups/define";
-import { keyColumns } from "@/lib/rollups/rollup-sql";
+import { keyColumns, stateSql } from "@/lib/rollups/rollup-sql";
 
 // A widget answered from its version's rollup, exactly as its own query over
 // events answers it. The period is cut into whole buckets of the rollup's
@@ -70,34 +69,16 @@ function chooseSet(def: RollupDefinition, dims: string[], grain: RollupGrain | "
   return best;
 }
 
-/** An aggregate over merged states, as metricSql is over events. */
-function mergedMetricSql(metric: MetricRef, p: Params, cond?: string): string {
-  const eventCond = metric.event ? `name = ${p.add("String", metric.event)}` : undefined;
-  const where = [cond, eventCond].filter(Boolean).join(" AND ");
-  const agg = (fn: string, column: string) => (where ? `${fn}If(${column}, ${where})` : `${fn}(${column})`);
-  switch (metric.id) {
-    case "event_count":
-      return agg("sum", "n");
-    case "unique_users":
-      return agg("uniqExactMerge", "users");
-    case "value_sum":
-      return agg("sumMerge", "vsum");
-    case "value_avg":
-      return agg("avgMerge", "vavg");
-    case "value_min":
-      return agg("min", "vmin");
-    case "value_max":
-      return agg("max", "vmax");
-    case "conversion_rate": {
-      const scoped = (event: string) => [cond, `name = ${p.add("String", event)}`].filter(Boolean).join(" AND ");
-      const from = `uniqExactMergeIf(users, ${scoped(metric.from_event!)})`;
-      const to = `uniqExactMergeIf(users, ${scoped(metric.to_event!)})`;
-      return `if(${from} = 0, NULL, ${to} / ${from})`;
-    }
-    default:
-      throw new AppError("validation_failed", `Metric "${metric.id}" is not kept in rollups.`);
-  }
-}
+/** Metrics over a rollup's states, as EVENT_AGGREGATES are over events. */
+const STATE_AGGREGATES: Aggregates = {
+  count: aggregate("sum", "n"),
+  users: aggregate("uniqExactMerge", "users"),
+  sum: aggregate("sumMerge", "vsum"),
+  avg: aggregate("avgMerge", "vavg"),
+  min: aggregate("min", "vmin"),
+  max: aggregate("max", "vmax"),
+};
+const mergedMetricSql = (metric: MetricRef, p: Params, cond?: string) => metricSql(metric, p, cond, STATE_AGGREGATES);
 
 /** The widget's query over its version's rollup (and events for partial buckets), or undefined when only events can answer it exactly. */
 export function rollupQuery(plan: WidgetPlan, def: RollupDefinition, paramPrefix = "p"): RollupAnswer | undefined {
@@ -140,17 +121,7 @@ export function rollupQuery(plan: WidgetPlan, def: RollupDefinition, paramPrefix
   const dimAlias = new Map(needed.map((d, i) => [d, `__d${i}`]));
   const column = (dim: string) => (dim === NAME_DIMENSION ? "name" : dimAlias.get(dim)!);
   // Only the states the widget's metrics merge: a distinct-users state is by far the largest to read.
-  const STATE_OF: Record<string, [string, string]> = {
-    event_count: ["n", "toUInt64(count()) AS n"],
-    unique_users: ["users", "uniqExactState(user_id) AS users"],
-    conversion_rate: ["users", "uniqExactState(user_id) AS users"],
-    value_sum: ["vsum", "sumState(value) AS vsum"],
-    value_avg: ["vavg", "avgState(value) AS vavg"],
-    value_min: ["vmin", "min(value) AS vmin"],
-    value_max: ["vmax", "max(value) AS vmax"],
-  };
-  const used = [...new Map(plan.metrics.map((m) => STATE_OF[m.id])).entries()];
-  const states = used.map(([column]) => column);
+  const states: ("n" | RollupState)[] = [...(plan.metrics.some((m) => m.id === "event_count") ? ["n" as const] : []), ...metricStates(plan.metrics)];
   const events = plan.events ? `name IN ${p.add("Array(String)", plan.events)}` : undefined;
   const table = catalogTable(plan.catalog, "events");
   const rollup = rollupCatalogTable(plan.catalog.database, def);
@@ -158,7 +129,7 @@ export function rollupQuery(plan: WidgetPlan, def: RollupDefinition, paramPrefix
   const fromRollup = `SELECT name, bucket AS __b, ${needed.map((d) => `${keys[set.dims.indexOf(d)]} AS ${dimAlias.get(d)}`).join(", ")}${needed.length ? ", " : ""}${states.join(", ")}, ${segment("bucket")} AS __seg
   FROM ${rollup.database}.${rollup.name}
   WHERE ${["tenant_id = {tenant:String}", `grp = ${g}`, ranges("bucket", whole), ...(events ? [events] : [])].join(" AND ")}`;
-  const rawStates = used.map(([, expr]) => expr);
+  const rawStates = states.map((state) => `${stateSql(state)} AS ${state}`);
   const bucketOfTs = `${set.grain === "hour" ? "toStartOfHour" : "toStartOfDay"}(ts, ${tzP})`;
   const fromEvents = edges.length
     ? `\n  UNION ALL\n  SELECT name, ${bucketOfTs} AS __b, ${needed.map((d) => `${d} AS ${dimAlias.get(d)}`).join(", ")}${needed.length ? ", " : ""}${rawStates.join(", ")}, ${segment("ts")} AS __seg

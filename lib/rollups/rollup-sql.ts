@@ -35,6 +35,11 @@ ORDER BY (tenant_id, grp, name, bucket${keys.map((k) => `, ${k}`).join("")})
 SETTINGS index_granularity = 1024, non_replicated_deduplication_window = ${DEDUP_WINDOW}`;
 }
 
+/** A rollup column's state over events; `arg` is what it aggregates (its column, or NULL where a set does not fill it). */
+export function stateSql(state: "n" | RollupState, arg = state === "users" ? "user_id" : "value"): string {
+  return { n: "count()", users: `uniqExactState(${arg})`, vsum: `sumState(${arg})`, vavg: `avgState(${arg})`, vmin: `min(${arg})`, vmax: `max(${arg})` }[state];
+}
+
 /** Events → rollup rows. `where` narrows the events read (the view's watermark, a backfill's partition). */
 export function rollupSelect(database: string, def: RollupDefinition, where: string): string {
   const tz = tzLiteral(def.timezone);
@@ -57,12 +62,9 @@ export function rollupSelect(database: string, def: RollupDefinition, where: str
     "name",
     `${bucket} AS bucket`,
     ...keys,
-    "count() AS n",
-    ...(def.users ? [`uniqExactState(${only("users", "user_id")}) AS users`] : []),
-    `sumState(${only("vsum", "value")}) AS vsum`,
-    `avgState(${only("vavg", "value")}) AS vavg`,
-    `min(${only("vmin", "value")}) AS vmin`,
-    `max(${only("vmax", "value")}) AS vmax`,
+    `${stateSql("n")} AS n`,
+    ...(def.users ? [`${stateSql("users", only("users", "user_id"))} AS users`] : []),
+    ...(["vsum", "vavg", "vmin", "vmax"] as const).map((state) => `${stateSql(state, only(state, "value"))} AS ${state}`),
   ];
   return `SELECT ${columns.join(",\n  ")}
 FROM ${database}.events

@@ -143,8 +143,8 @@ export const permissionsArb = fc.record({
   allow_drill_down: fc.oneof({ weight: 7, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   hidden_widgets: fc.constant(["w-hidden"]),
 });
-/** A widget spec's raw fields (parse with ChartWidget; invalid ones never reach the compiler). */
-export const widgetArb = fc.record({
+/** The fields of a widget spec, each as a generator. */
+export const widgetFields = {
   chart: fc.constantFrom("kpi", "line", "area", "bar", "stacked_bar", "pie", "donut", "table"),
   metrics: fc.array(metricArb, { minLength: 1, maxLength: 3 }),
   breakdown: fc.option(breakdownArb, { nil: undefined }),
@@ -152,5 +152,9 @@ export const widgetArb = fc.record({
   filters: fc.array(filterArb, { maxLength: 1 }),
   time_range: timeRangeArb,
   limit: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+};
+/** A widget spec's raw fields (parse with ChartWidget; invalid ones never reach the compiler). */
+export const widgetArb = fc.record({
+  ...widgetFields,
   sort: fc.option(fc.record({ by: fc.constantFrom("metric", "dimension"), direction: fc.constantFrom("asc", "desc") }), { nil: undefined, freq: 4 }),
 });
