@@ -175,7 +175,8 @@ export type RollupMeasure = {
   tenants: { tenant: string; rank: number; rows: number; rawBytes: number; fromRollup: number; widgets: number; rollupRowsRead: number; rollupBytesRead: number; eventsBytesRead: number; rollupMs: number; eventsMs: number }[];
   /** Engine time of a render from rollups: the 10 largest tenants ÷ 10 median ones (median of 5 rounds each). */
   largestOverMedian: number;
-  insert: { withView: number; withoutView: number };
+  /** Insert rates with the view and without it: medians of alternating 100k-row rounds, and the median of the rounds' ratios. */
+  insert: Record<"engine" | "ingest", { ratio: number; withView: number; withoutView: number; rounds: number }>;
 };
 
 /**
@@ -187,7 +188,7 @@ export type RollupMeasure = {
  */
 export async function measureRollups(tenants: { id: string; rows: number; rank: number }[], all: { id: string; rank: number }[]): Promise<RollupMeasure> {
   const { getAnalytics, queryRows } = await import("@/lib/analytics/engine");
-  const { insertEventRows } = await import("@/lib/analytics/ingest");
+  const { ingestEvents, insertEventRows } = await import("@/lib/analytics/ingest");
   const { planWidget, widgetSql } = await import("@/lib/query/compile-widget");
   const { runScoped } = await import("@/lib/query/run-scoped");
   const { rollupQuery } = await import("@/lib/rollups/answer");
@@ -250,20 +251,40 @@ export async function measureRollups(tenants: { id: string; rows: number; rank: 
   };
   const largestOverMedian = (await groupMs(groups.largest)) / (await groupMs(groups.median));
 
-  // The engine's insert rate with the rollup's view attached and without it: 200k rows in 10k-row batches.
-  const rows = (tag: string) =>
-    Array.from({ length: 200_000 }, (_v, i) => ({ tenant_id: `insert-probe-${i % 50}`, event_id: `${tag}-${i}`, ts: "2026-01-15 10:00:00.000", name: ["page_view", "signup", "order_completed"][i % 3], user_id: `u${i % 997}`, value: i % 3 === 2 ? i / 10 : null, properties: { country: "DE", device: "mobile", page: `/p/${i % 40}` } }));
-  const rate = async (tag: string) => {
-    const data = rows(tag);
+  // Insert rates with the rollup's view attached and without it, in alternating
+  // rounds (the machine's load moves between samples; each round's ratio pairs
+  // two neighbouring samples, and the median of the rounds is reported).
+  // "engine": validated rows straight into the engine; "ingest": validation
+  // plus insert, the work POST /v1/events does for a batch besides HTTP (which
+  // adds cost to both sides, so its ratio is at least this one's).
+  let sample = 0;
+  const rows = () => {
+    const tag = `probe${sample++}`;
+    return Array.from({ length: 100_000 }, (_v, i) => ({ tenant_id: `insert-probe-${i % 50}`, event_id: `${tag}-${i}`, ts: "2026-01-15 10:00:00.000", name: ["page_view", "signup", "order_completed"][i % 3], user_id: `u${i % 997}`, value: i % 3 === 2 ? i / 10 : null, properties: { country: "DE", device: "mobile", page: `/p/${i % 40}` } }));
+  };
+  const rate = async (path: "engine" | "ingest") => {
+    const data = rows();
     const s = performance.now();
-    for (let i = 0; i < data.length; i += 10_000) await insertEventRows(engine, data.slice(i, i + 10_000));
+    for (let i = 0; i < data.length; i += 10_000) {
+      if (path === "engine") await insertEventRows(engine, data.slice(i, i + 10_000));
+      else await ingestEvents(engine, data.slice(i, i + 10_000));
+    }
     return data.length / ((performance.now() - s) / 1000);
   };
-  const withoutView = await rate("a");
-  await command(rollupViewDdl(engine.database, def, BigInt(0), []));
-  const withView = await rate("b");
-  await command(`DROP VIEW IF EXISTS ${table}_mv`);
+  const insert = {} as RollupMeasure["insert"];
+  for (const path of ["engine", "ingest"] as const) {
+    const rounds: { withView: number; withoutView: number }[] = [];
+    for (let round = 0; round < 5; round++) {
+      await command(`DROP VIEW IF EXISTS ${table}_mv`);
+      const withoutView = await rate(path);
+      await command(rollupViewDdl(engine.database, def, BigInt(0), []));
+      rounds.push({ withoutView, withView: await rate(path) });
+    }
+    await command(`DROP VIEW IF EXISTS ${table}_mv`);
+    const ratio = pct(rounds.map((r) => r.withView / r.withoutView), 50);
+    insert[path] = { ratio, withView: pct(rounds.map((r) => r.withView), 50), withoutView: pct(rounds.map((r) => r.withoutView), 50), rounds: rounds.length };
+  }
   await command(`DROP TABLE IF EXISTS ${table}`);
   await command(`ALTER TABLE ${engine.database}.events DELETE WHERE startsWith(tenant_id, 'insert-probe-')`, { mutations_sync: "2" });
-  return { buildMs, rollupRows: Number(size?.rows ?? 0), rollupBytes: Number(size?.bytes ?? 0), sets: def.sets.length, tenants: measured, largestOverMedian, insert: { withView, withoutView } };
+  return { buildMs, rollupRows: Number(size?.rows ?? 0), rollupBytes: Number(size?.bytes ?? 0), sets: def.sets.length, tenants: measured, largestOverMedian, insert };
 }
