@@ -16,7 +16,7 @@ import { TenantId } from "@/lib/tenant-id";
 // executor a tenant's embed uses, plus what an admin needs to see (the
 // effective SQL, the engine-level row filter, rows read, time).
 // The engine's statistics count every row in the granules it read, other
-// tenants' included (a tenant with no rows "reads" thousands), so only an
+// tenants' included (a tenant with no rows "reads" hundreds), so only an
 // admin who may read every tenant gets them; a key restricted to one tenant
 // gets its rows and SQL, and errors without the engine's text.
 
