@@ -91,3 +91,23 @@ test("health reports both stores without secrets", async ({ request }) => {
   expect(text).not.toContain(E2E.adminPassword);
   expect(text).not.toMatch(/secret|password|enc_/i);
 });
+
+test("the running server signs with a rotated key at once, still opens older links, and refuses them once their key is retired", async ({ request }) => {
+  const key = JSON.parse(enclaveCli(["keys", "create", "--name", "rotation-e2e", "--scopes", "embed", "--json"])).secret;
+  const mint = async () => {
+    const res = await request.post("/v1/embed-sessions", { headers: { Authorization: `Bearer ${key}` }, data: { tenant_id: "acme", dashboard_id: "dash_demo" } });
+    expect(res.status()).toBe(201);
+    const body = await res.json();
+    return { path: new URL(body.embed_url).pathname, kid: JSON.parse(Buffer.from(body.token.split(".")[0], "base64url").toString()).kid as string };
+  };
+  const before = await mint();
+  expect(enclaveCli(["signing-keys", "rotate"])).toContain("Added signing key");
+  const after = await mint();
+  expect(after.kid).not.toBe(before.kid);
+  expect((await request.get(before.path)).status()).toBe(200);
+  expect((await request.get(after.path)).status()).toBe(200);
+
+  expect(enclaveCli(["signing-keys", "retire", before.kid, "--force"])).toContain(`Retired signing key ${before.kid}`);
+  expect((await request.get(before.path)).status()).toBe(401);
+  expect((await request.get(after.path)).status()).toBe(200);
+});
