@@ -38,11 +38,41 @@ test("an admin creates a tenant-restricted key, sees the secret once, uses it, a
   await expect(audit.locator("tr", { hasText: "auth.login" }).first()).toBeVisible();
 });
 
+test("an admin gives a key an expiry date, sees it listed, and a bad expiry creates nothing", async ({ page, request }) => {
+  await signInAsAdmin(page);
+  await openAdminPage(page, "API keys");
+  await page.getByLabel("Name").fill("e2e past expiry");
+  await page.getByLabel("Expires (optional)").fill("2001-01-01");
+  await page.getByRole("button", { name: "Create key" }).click();
+  await expect(page.locator(".alert-error")).toContainText("expires_at: 2001-01-01T23:59:59.999Z is in the past");
+  await expect(page.getByTestId("new-key-secret")).toHaveCount(0);
+
+  await page.getByLabel("Name").fill("e2e expiring");
+  await page.getByLabel("Expires (optional)").fill("2099-12-31");
+  await page.getByRole("button", { name: "Create key" }).click();
+  await expect(page.getByTestId("new-key-expires")).toHaveText("31 Dec 2099, 23:59 UTC");
+  const secret = (await page.getByTestId("new-key-secret").textContent())!.trim();
+  const me = await request.get("/v1/me", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(me.status()).toBe(200);
+  expect((await me.json()).expires_at).toBe("2099-12-31T23:59:59.999Z");
+
+  await page.reload();
+  await expect(page.locator("tr", { hasText: "e2e past expiry" })).toHaveCount(0);
+  const row = page.locator(`tr[data-key-prefix="${secret.slice(0, 12)}"]`);
+  await expect(row.getByTestId("expires")).toHaveText("31 Dec 2099, 23:59 UTC");
+  await expect(row).toContainText("active");
+});
+
 test("a key made by the CLI while the server runs works at once; bad keys get 401 JSON", async ({ request }) => {
   const created = JSON.parse(enclaveCli(["keys", "create", "--name", "cli-e2e", "--scopes", "ingest", "--json"]));
   const ok = await request.get("/v1/me", { headers: { Authorization: `Bearer ${created.secret}` } });
   expect(ok.status()).toBe(200);
-  expect((await ok.json()).scopes).toEqual(["ingest"]);
+  expect(await ok.json()).toMatchObject({ scopes: ["ingest"], expires_at: null });
+
+  const expiring = JSON.parse(enclaveCli(["keys", "create", "--name", "cli-e2e-30d", "--scopes", "ingest", "--expires", "30d", "--json"]));
+  const days = (Date.parse(expiring.expires_at) - Date.now()) / 86_400_000;
+  expect(days).toBeGreaterThan(29.9);
+  expect(days).toBeLessThanOrEqual(30);
 
   const missing = await request.get("/v1/me");
   expect(missing.status()).toBe(401);
@@ -60,4 +90,24 @@ test("health reports both stores without secrets", async ({ request }) => {
   const text = JSON.stringify(body);
   expect(text).not.toContain(E2E.adminPassword);
   expect(text).not.toMatch(/secret|password|enc_/i);
+});
+
+test("the running server signs with a rotated key at once, still opens older links, and refuses them once their key is retired", async ({ request }) => {
+  const key = JSON.parse(enclaveCli(["keys", "create", "--name", "rotation-e2e", "--scopes", "embed", "--json"])).secret;
+  const mint = async () => {
+    const res = await request.post("/v1/embed-sessions", { headers: { Authorization: `Bearer ${key}` }, data: { tenant_id: "acme", dashboard_id: "dash_demo" } });
+    expect(res.status()).toBe(201);
+    const body = await res.json();
+    return { path: new URL(body.embed_url).pathname, kid: JSON.parse(Buffer.from(body.token.split(".")[0], "base64url").toString()).kid as string };
+  };
+  const before = await mint();
+  expect(enclaveCli(["signing-keys", "rotate"])).toContain("Added signing key");
+  const after = await mint();
+  expect(after.kid).not.toBe(before.kid);
+  expect((await request.get(before.path)).status()).toBe(200);
+  expect((await request.get(after.path)).status()).toBe(200);
+
+  expect(enclaveCli(["signing-keys", "retire", before.kid, "--force"])).toContain(`Retired signing key ${before.kid}`);
+  expect((await request.get(before.path)).status()).toBe(401);
+  expect((await request.get(after.path)).status()).toBe(200);
 });

@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   missing_api_key: 401,
   invalid_api_key: 401,
   revoked_api_key: 401,
+  api_key_expired: 401,
   unauthenticated: 401,
   invalid_token: 401,
   session_expired: 401,

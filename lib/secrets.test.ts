@@ -37,4 +37,26 @@ describe("secrets", () => {
     fs.writeFileSync(path.join(dir, "secrets.json"), "{}");
     await expect(freshSecrets({ DATA_DIR: dir })).rejects.toThrow(/not a valid secrets file.*delete it to generate new secrets/);
   });
+
+  it("re-reads the file when it changes, and refuses rather than makes new secrets when it disappears", async () => {
+    const dir = fs.mkdtempSync(path.join(process.env.DATA_DIR!, "reload-"));
+    vi.resetModules();
+    const saved = process.env.DATA_DIR;
+    process.env.DATA_DIR = dir;
+    try {
+      const { getSecrets, newSigningKey, readSecretsFile, writeSecretsFile } = await import("@/lib/secrets");
+      const first = getSecrets();
+      const file = path.join(dir, "secrets.json");
+      const stored = readSecretsFile(file);
+      const added = newSigningKey(stored.embedSigningKeys.map((k) => k.kid));
+      writeSecretsFile(file, { ...stored, embedSigningKeys: [...stored.embedSigningKeys, added] });
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(getSecrets()).toEqual({ nextAuthSecret: first.nextAuthSecret, embedSigningKeys: [...first.embedSigningKeys, { kid: added.kid, secret: added.secret }] });
+      fs.rmSync(file);
+      expect(() => getSecrets()).toThrow(/secrets.json is missing\. Restore it from a backup/);
+      expect(fs.existsSync(file)).toBe(false);
+    } finally {
+      process.env.DATA_DIR = saved;
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/lib/db";
 import { migrateTestDatabase } from "@/lib/testing/test-db";
 
 const root = path.resolve(__dirname, "..");
@@ -27,6 +28,26 @@ describe("enclave CLI", () => {
 
     expect(cli("keys", "revoke", key.prefix).out).toContain(`Revoked ${key.id}`);
     expect(JSON.parse(cli("keys", "list", "--json").out)[0].revoked_at).not.toBeNull();
+  });
+
+  // Each CLI run starts tsx: give the six of them room on a busy machine.
+  it("creates keys with an expiry, lists it, and refuses a bad expiry without creating anything", { timeout: 180_000 }, async () => {
+    const dated = JSON.parse(cli("keys", "create", "--name", "dated", "--scopes", "ingest", "--expires", "2099-12-31", "--json").out);
+    expect(dated.expires_at).toBe("2099-12-31T23:59:59.999Z");
+    const week = cli("keys", "create", "--name", "week", "--scopes", "ingest", "--expires", "7d");
+    expect(week.code).toBe(0);
+    expect(week.out).toMatch(/, expires \d{4}-\d{2}-\d{2}T/);
+    const count = () => getDb().apiKey.count();
+    const before = await count();
+    const past = cli("keys", "create", "--name", "past", "--scopes", "ingest", "--expires", "2001-01-01");
+    expect(past.code).toBe(1);
+    expect(past.err).toContain("expires_at: 2001-01-01T23:59:59.999Z is in the past");
+    const garbled = cli("keys", "create", "--name", "garbled", "--scopes", "ingest", "--expires", "soon");
+    expect(garbled.code).toBe(1);
+    expect(garbled.err).toMatch(/expires_at: "soon" is not an expiry: use a date/);
+    expect(cli("keys", "create", "--name", "empty", "--scopes", "ingest", "--expires", "").code).toBe(2);
+    expect(await count()).toBe(before);
+    expect(cli("keys", "list").out).toContain("dated  [ingest] expires=2099-12-31T23:59:59.999Z");
   });
 
   it("explains bad input and exits non-zero", () => {

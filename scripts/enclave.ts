@@ -1,11 +1,15 @@
-// The enclave CLI. Touches only the metadata store, so it works while the server runs.
-//   npm run enclave -- keys create --name ci --scopes embed,ingest,admin [--tenant acme] [--json]
+// The enclave CLI. Touches only the metadata store and DATA_DIR/secrets.json, so it works while the server runs.
+//   npm run enclave -- keys create --name ci --scopes embed,ingest,admin [--tenant acme] [--expires 90d] [--json]
 //   npm run enclave -- keys list [--json]
 //   npm run enclave -- keys revoke <id-or-prefix>
 //   npm run enclave -- admin create --email a@b.c [--password …] [--name …]
 //   npm run enclave -- admin set-password --email a@b.c [--password …]
+//   npm run enclave -- signing-keys list | rotate | retire <kid> [--force]
+// signing-keys edits DATA_DIR/secrets.json (atomically); the server picks the change up on its next token.
 import { parseArgs } from "node:util";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
+import { isExpired } from "@/lib/auth/key-expiry";
+import { listSigningKeys, retireSigningKey, rotateSigningKey } from "@/lib/embed/signing-keys";
 import { createAdmin, setAdminPassword } from "@/lib/auth/admin-users";
 import { generatePassword } from "@/lib/auth/password";
 import { getDb } from "@/lib/db";
@@ -17,13 +21,20 @@ const ACTOR = "cli";
 
 const USAGE = `usage: npm run enclave -- <command>
 
-  keys create --name NAME --scopes embed,ingest,admin [--tenant TENANT] [--json]
+  keys create --name NAME --scopes embed,ingest,admin [--tenant TENANT] [--expires WHEN] [--json]
   keys list [--json]
   keys revoke ID_OR_PREFIX
   admin create --email EMAIL [--name NAME] [--password PASSWORD]
   admin set-password --email EMAIL [--password PASSWORD]
+  signing-keys list [--json]
+  signing-keys rotate
+  signing-keys retire KID [--force]
 
-Without --password a password is generated and printed once.`;
+--expires takes a date (2027-01-31: the key works through that day, UTC), a
+date and time with its zone (2027-01-31T12:00:00Z) or a number of days (90d).
+Without --password a password is generated and printed once.
+signing-keys retire refuses the newest key and, without --force, a key whose
+tokens may still be live.`;
 
 class UsageError extends Error {}
 
@@ -35,6 +46,8 @@ async function run(argv: string[]): Promise<void> {
       name: { type: "string" },
       scopes: { type: "string" },
       tenant: { type: "string" },
+      expires: { type: "string" },
+      force: { type: "boolean", default: false },
       email: { type: "string" },
       password: { type: "string" },
       json: { type: "boolean", default: false },
@@ -47,11 +60,15 @@ async function run(argv: string[]): Promise<void> {
   if (group === "keys" && command === "create") {
     if (!values.name || !values.scopes) throw new UsageError("keys create needs --name and --scopes");
     const scopes = values.scopes.split(",").map((s) => s.trim()).filter(Boolean);
-    const { key, secret } = await createApiKey({ name: values.name, scopes, ...(values.tenant ? { tenant_id: values.tenant } : {}) }, ACTOR);
+    if (values.expires !== undefined && !values.expires.trim()) throw new UsageError("--expires needs a value, e.g. 90d or 2027-01-31");
+    const { key, secret } = await createApiKey(
+      { name: values.name, scopes, ...(values.tenant ? { tenant_id: values.tenant } : {}), ...(values.expires ? { expires_at: values.expires } : {}) },
+      ACTOR,
+    );
     if (values.json) {
-      console.log(JSON.stringify({ id: key.id, name: key.name, prefix: key.prefix, scopes: key.scopes, tenant_id: key.tenantId, secret }));
+      console.log(JSON.stringify({ id: key.id, name: key.name, prefix: key.prefix, scopes: key.scopes, tenant_id: key.tenantId, expires_at: key.expiresAt, secret }));
     } else {
-      console.log(`Created API key ${key.id} (${key.name}), scopes ${key.scopes.join(",")}${key.tenantId ? `, tenant ${key.tenantId}` : ""}.`);
+      console.log(`Created API key ${key.id} (${key.name}), scopes ${key.scopes.join(",")}${key.tenantId ? `, tenant ${key.tenantId}` : ""}${key.expiresAt ? `, expires ${key.expiresAt.toISOString()}` : ", never expires"}.`);
       console.log("Secret (shown once, store it now):");
       console.log(secret);
     }
@@ -60,12 +77,13 @@ async function run(argv: string[]): Promise<void> {
   if (group === "keys" && command === "list") {
     const keys = await listApiKeys();
     if (values.json) {
-      console.log(JSON.stringify(keys.map((k) => ({ id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, tenant_id: k.tenantId, created_at: k.createdAt, last_used_at: k.lastUsedAt, revoked_at: k.revokedAt }))));
+      console.log(JSON.stringify(keys.map((k) => ({ id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, tenant_id: k.tenantId, created_at: k.createdAt, expires_at: k.expiresAt, last_used_at: k.lastUsedAt, revoked_at: k.revokedAt }))));
       return;
     }
     if (keys.length === 0) console.log("No API keys yet. Create one with: npm run enclave -- keys create --name NAME --scopes embed");
     for (const k of keys) {
-      console.log(`${k.id}  ${k.prefix}…  ${k.name}  [${k.scopes.join(",")}]${k.tenantId ? ` tenant=${k.tenantId}` : ""}${k.revokedAt ? "  REVOKED" : ""}`);
+      const status = k.revokedAt ? "  REVOKED" : isExpired(k.expiresAt) ? "  EXPIRED" : "";
+      console.log(`${k.id}  ${k.prefix}…  ${k.name}  [${k.scopes.join(",")}]${k.tenantId ? ` tenant=${k.tenantId}` : ""}${k.expiresAt ? ` expires=${k.expiresAt.toISOString()}` : ""}${status}`);
     }
     return;
   }
@@ -84,7 +102,43 @@ async function run(argv: string[]): Promise<void> {
     if (!values.password) console.log(`Password (shown once): ${password}`);
     return;
   }
+  if (group === "signing-keys") return signingKeys(command, arg, values);
   throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+}
+
+async function signingKeys(command: string | undefined, kid: string | undefined, values: { json: boolean; force: boolean }): Promise<void> {
+  if (command === "list") {
+    const { source, keys } = await listSigningKeys();
+    if (values.json) {
+      console.log(JSON.stringify({ source, keys: keys.map((k) => ({ kid: k.kid, created_at: k.createdAt, signs: k.signs, superseded_at: k.supersededAt, retirable_at: k.retirableAt })) }));
+      return;
+    }
+    if (source === "env") console.log("Signing keys come from EMBED_SIGNING_KEYS (newest last); rotate them there.");
+    const now = new Date();
+    for (const k of keys) {
+      const state = k.signs
+        ? "signs new tokens"
+        : k.retirableAt
+          ? `verifies older tokens; ${k.retirableAt <= now ? "can be retired now" : `can be retired after ${k.retirableAt.toISOString()}`}`
+          : "verifies older tokens";
+      console.log(`${k.kid}  ${k.createdAt ? `added ${k.createdAt.toISOString()}` : ""}  ${state}`.replace(/ {3,}/g, "  "));
+    }
+    return;
+  }
+  if (command === "rotate") {
+    const { kid: added, previous } = await rotateSigningKey(ACTOR);
+    console.log(`Added signing key ${added}; it signs new embed tokens from now on (the server uses it from its next token, no restart).`);
+    console.log(`${previous} still verifies the tokens it signed. Retire it once they have expired: npm run enclave -- signing-keys retire ${previous}`);
+    return;
+  }
+  if (command === "retire") {
+    if (!kid) throw new UsageError("signing-keys retire needs the key's kid (see signing-keys list)");
+    const { liveSessions } = await retireSigningKey(kid, { actor: ACTOR, force: values.force });
+    console.log(`Retired signing key ${kid}; tokens it signed are refused from now on.`);
+    if (liveSessions > 0) console.log(`warning: ${liveSessions} active embed session${liveSessions === 1 ? "" : "s"} signed with it stopped working; mint new ones.`);
+    return;
+  }
+  throw new UsageError(`unknown command: signing-keys ${command ?? ""}`.trim());
 }
 
 run(process.argv.slice(2))

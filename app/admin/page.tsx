@@ -3,6 +3,7 @@ import Link from "next/link";
 import { readStoreOverviewForAdmin } from "@/lib/query/cross-tenant";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { listApiKeys } from "@/lib/auth/api-keys";
+import { isExpired } from "@/lib/auth/key-expiry";
 import { getEnv } from "@/lib/env";
 import { checkHealth } from "@/lib/health";
 
@@ -14,7 +15,7 @@ export default async function AdminOverview() {
   const admin = await requireAdmin("/admin");
   const [health, keys] = await Promise.all([checkHealth(), listApiKeys()]);
   const overview = health.stores.analytics.status === "ok" ? await readStoreOverviewForAdmin({ kind: "admin", admin }) : undefined;
-  const activeKeys = keys.filter((k) => !k.revokedAt).length;
+  const activeKeys = keys.filter((k) => !k.revokedAt && !isExpired(k.expiresAt)).length;
   return (
     <>
       <div className="page-head">

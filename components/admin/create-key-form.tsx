@@ -14,7 +14,7 @@ export function CreateKeyForm({ action }: Props) {
       {state.status === "error" && <div className="alert alert-error" role="alert">{state.message}</div>}
       {state.status === "created" && (
         <div className="alert alert-success" role="status">
-          <p><strong>{state.name}</strong> was created. Copy the secret now: it is shown only once.</p>
+          <p><strong>{state.name}</strong> was created{state.expiresAt ? <> and works until <span data-testid="new-key-expires">{state.expiresAt}</span></> : null}. Copy the secret now: it is shown only once.</p>
           <div className="secret-box">
             <code data-testid="new-key-secret">{state.secret}</code>
             <button
@@ -46,6 +46,11 @@ export function CreateKeyForm({ action }: Props) {
         <label htmlFor="key-tenant">Restrict to one tenant (optional)</label>
         <input id="key-tenant" name="tenant_id" type="text" maxLength={128} placeholder="acme" />
         <span className="hint">A restricted key may mint sessions, ingest, preview and delete only for this tenant.</span>
+      </div>
+      <div className="field">
+        <label htmlFor="key-expires">Expires (optional)</label>
+        <input id="key-expires" name="expires_at" type="text" maxLength={40} placeholder="2027-01-31 or 90d" />
+        <span className="hint">A date (the key works through that day, UTC), a date and time with its zone, or a number of days such as 90d. Empty: never expires.</span>
       </div>
       <button className="btn btn-primary" type="submit" disabled={pending}>{pending ? "Creating…" : "Create key"}</button>
     </form>

@@ -1,8 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/lib/db";
 import { migrateTestDatabase } from "@/lib/testing/test-db";
-import { createApiKey, revokeApiKey } from "@/lib/auth/api-keys";
+import { authenticateApiKey, createApiKey, revokeApiKey } from "@/lib/auth/api-keys";
+import { parseKeyExpiry } from "@/lib/auth/key-expiry";
 import { withApiKey } from "@/lib/auth/with-api-key";
+import { GET as me } from "@/app/v1/me/route";
 
 const route = { params: Promise.resolve({}) };
 
@@ -104,5 +106,71 @@ describe("API keys", () => {
     expect(body.error.code).toBe("internal");
     expect(JSON.stringify(body)).not.toContain("SQLITE");
     expect(body.error.request_id).toBeTruthy();
+  });
+});
+
+describe("API key expiry", () => {
+  afterEach(() => vi.useRealTimers());
+  const now = new Date("2026-11-30T12:00:00.000Z");
+
+  it("reads a date (through that day, UTC), a date and time with its zone, or a number of days", () => {
+    expect(parseKeyExpiry("2027-01-31", now)).toEqual({ ok: true, expiresAt: new Date("2027-01-31T23:59:59.999Z") });
+    expect(parseKeyExpiry("2027-01-31T12:00:00+02:00", now)).toEqual({ ok: true, expiresAt: new Date("2027-01-31T10:00:00.000Z") });
+    expect(parseKeyExpiry("90d", now)).toEqual({ ok: true, expiresAt: new Date("2027-02-28T12:00:00.000Z") });
+    expect(parseKeyExpiry(" 1 day ", now)).toEqual({ ok: true, expiresAt: new Date("2026-12-01T12:00:00.000Z") });
+    expect(parseKeyExpiry("2026-11-30", now)).toEqual({ ok: true, expiresAt: new Date("2026-11-30T23:59:59.999Z") });
+  });
+
+  it("refuses past, unparseable and zone-less expiries with a message saying what to send", () => {
+    const message = (v: string) => {
+      const r = parseKeyExpiry(v, now);
+      return r.ok ? "accepted" : r.message;
+    };
+    expect(message("2026-11-29")).toMatch(/2026-11-29T23:59:59.999Z is in the past: pick a time after 2026-11-30T12:00:00.000Z/);
+    expect(message("2026-11-30T12:00:00Z")).toMatch(/is in the past/);
+    expect(message("2027-02-30")).toMatch(/not a real date/);
+    expect(message("next tuesday")).toMatch(/"next tuesday" is not an expiry: use a date \(2027-01-31/);
+    expect(message("2027-01-31T12:00")).toMatch(/is not an expiry/);
+    expect(message("0d")).toMatch(/not between 1 and 36500 days/);
+  });
+
+  it("creates nothing when the expiry is bad, and says which field", async () => {
+    const count = () => getDb().apiKey.count();
+    const before = await count();
+    await expect(createApiKey({ name: "x", scopes: ["embed"], expires_at: "2001-01-01" }, "t")).rejects.toMatchObject({ code: "validation_failed", message: expect.stringMatching(/expires_at: 2001-01-01T23:59:59.999Z is in the past/) });
+    await expect(createApiKey({ name: "x", scopes: ["embed"], expires_at: "soon" }, "t")).rejects.toMatchObject({ code: "validation_failed", message: expect.stringMatching(/expires_at: "soon" is not an expiry/) });
+    await expect(createApiKey({ name: "x", scopes: ["embed"], expires_at: 5 }, "t")).rejects.toMatchObject({ code: "validation_failed", message: expect.stringMatching(/expires_at/) });
+    expect(await count()).toBe(before);
+  });
+
+  it("accepts a key until the instant it expires and refuses it from that instant, on the wrapper every /v1 route uses", async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    const { key, secret } = await createApiKey({ name: "short-lived", scopes: ["embed"], expires_at: expiresAt }, "admin:x@y.co");
+    expect(key.expiresAt).toEqual(expiresAt);
+    expect((await authenticateApiKey(secret, new Date(expiresAt.getTime() - 1))).id).toBe(key.id);
+    await expect(authenticateApiKey(secret, expiresAt)).rejects.toMatchObject({ code: "api_key_expired" });
+
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(expiresAt.getTime() - 1));
+    expect((await call(secret)).status).toBe(200);
+    vi.setSystemTime(expiresAt);
+    const refused = await call(secret);
+    expect(refused.status).toBe(401);
+    const body = await refused.json();
+    expect(Object.keys(body)).toEqual(["error"]);
+    expect(body.error).toMatchObject({ code: "api_key_expired", message: `This API key expired on ${expiresAt.toISOString()}. Create a new one under Admin → API keys (or with \`npm run enclave -- keys create\`).` });
+    expect(JSON.stringify(body)).not.toContain(secret);
+  });
+
+  it("answers /v1/me with the expiry, and 401 once the key has expired", async () => {
+    const { key, secret } = await createApiKey({ name: "me", scopes: ["ingest"], expires_at: "30d" }, "t");
+    const ask = () => me(new Request("http://test/v1/me", { headers: { authorization: `Bearer ${secret}` } }), route);
+    const ok = await ask();
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).expires_at).toBe(key.expiresAt!.toISOString());
+    await getDb().apiKey.update({ where: { id: key.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const expired = await ask();
+    expect(expired.status).toBe(401);
+    expect((await expired.json()).error.code).toBe("api_key_expired");
   });
 });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getDb } from "@/lib/db";
 import { AppError, validationError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit";
+import { isExpired, KeyExpiry } from "@/lib/auth/key-expiry";
 import { TenantId } from "@/lib/tenant-id";
 
 // API keys for the SaaS team's backend. Only a sha256 of the secret is stored;
@@ -20,9 +21,11 @@ export const CreateApiKeyInput = z
     name: z.string().trim().min(1, "give the key a name").max(100),
     scopes: z.array(z.enum(API_SCOPES, "expected embed, ingest or admin")).min(1, "pick at least one scope"),
     tenant_id: TenantId.optional(),
+    /** Optional: from this instant on the key is refused (see key-expiry.ts for the accepted forms). */
+    expires_at: KeyExpiry.optional(),
   })
   .strict();
-export type CreateApiKeyInput = z.infer<typeof CreateApiKeyInput>;
+export type CreateApiKeyInput = z.input<typeof CreateApiKeyInput>;
 
 export type ApiKeyInfo = {
   id: string;
@@ -34,6 +37,7 @@ export type ApiKeyInfo = {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  expiresAt: Date | null;
 };
 
 export function hashSecret(secret: string): string {
@@ -44,14 +48,14 @@ export function parseScopes(stored: string): ApiScope[] {
   return stored.split(",").filter((s): s is ApiScope => (API_SCOPES as readonly string[]).includes(s));
 }
 
-function toInfo(row: { id: string; name: string; prefix: string; scopes: string; tenantId: string | null; createdBy: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): ApiKeyInfo {
+function toInfo(row: Omit<ApiKeyInfo, "scopes"> & { scopes: string }): ApiKeyInfo {
   return { ...row, scopes: parseScopes(row.scopes) };
 }
 
 export async function createApiKey(input: unknown, actor: string): Promise<{ key: ApiKeyInfo; secret: string }> {
   const parsed = CreateApiKeyInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error, "API key");
-  const { name, scopes, tenant_id } = parsed.data;
+  const { name, scopes, tenant_id, expires_at } = parsed.data;
   const secret = SECRET_PREFIX + crypto.randomBytes(32).toString("base64url");
   const row = await getDb().apiKey.create({
     data: {
@@ -61,10 +65,11 @@ export async function createApiKey(input: unknown, actor: string): Promise<{ key
       secretHash: hashSecret(secret),
       scopes: [...new Set(scopes)].sort().join(","),
       tenantId: tenant_id ?? null,
+      expiresAt: expires_at ?? null,
       createdBy: actor,
     },
   });
-  await recordAudit({ actor, action: "api_key.create", target: row.id, meta: { name, prefix: row.prefix, scopes, tenant_id: tenant_id ?? null } });
+  await recordAudit({ actor, action: "api_key.create", target: row.id, meta: { name, prefix: row.prefix, scopes, tenant_id: tenant_id ?? null, expires_at: expires_at?.toISOString() ?? null } });
   return { key: toInfo(row), secret };
 }
 
@@ -85,10 +90,22 @@ export async function revokeApiKey(idOrPrefix: string, actor: string): Promise<A
 }
 
 /** Looks up a presented secret. Returns undefined for an unknown key. */
-export async function findApiKeyBySecret(secret: string): Promise<ApiKeyInfo | undefined> {
+async function findApiKeyBySecret(secret: string): Promise<ApiKeyInfo | undefined> {
   if (!secret.startsWith(SECRET_PREFIX) || secret.length > 200) return undefined;
   const row = await getDb().apiKey.findUnique({ where: { secretHash: hashSecret(secret) } });
   return row ? toInfo(row) : undefined;
+}
+
+/** The key a request presents, if it may be used now: unknown, revoked and expired keys are 401s that say what to do. */
+export async function authenticateApiKey(secret: string | undefined, now: Date = new Date()): Promise<ApiKeyInfo> {
+  if (!secret) throw new AppError("missing_api_key", "Send your API key in the Authorization header: `Authorization: Bearer enc_…`.");
+  const key = await findApiKeyBySecret(secret);
+  if (!key) throw new AppError("invalid_api_key", "This API key is not valid. Check that you copied all of it, or create a new one under Admin → API keys.");
+  if (key.revokedAt) throw new AppError("revoked_api_key", "This API key was revoked. Create a new one under Admin → API keys.");
+  if (isExpired(key.expiresAt, now)) {
+    throw new AppError("api_key_expired", `This API key expired on ${key.expiresAt!.toISOString()}. Create a new one under Admin → API keys (or with \`npm run enclave -- keys create\`).`, { expired_at: key.expiresAt!.toISOString() });
+  }
+  return key;
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import { AppError, errorResponse } from "@/lib/errors";
 import { apiKeyActor } from "@/lib/audit";
 import { issueProofSubject } from "@/lib/auth/admin-proof";
-import { findApiKeyBySecret, touchApiKey, type ApiKeyInfo, type ApiScope } from "@/lib/auth/api-keys";
+import { authenticateApiKey, touchApiKey, type ApiKeyInfo, type ApiScope } from "@/lib/auth/api-keys";
 
 export type ApiKeyContext = {
   key: ApiKeyInfo;
@@ -25,18 +25,14 @@ function bearer(req: Request): string | undefined {
 
 /**
  * Wraps a /v1 route: resolves the API key before the handler runs.
- * Missing, unknown or revoked key → 401; key without `scope` → 403.
+ * Missing, unknown, revoked or expired key → 401; key without `scope` → 403.
  * `null` accepts any valid key (introspection only).
  */
 export function withApiKey(scope: ApiScope | null, handler: Handler) {
   return async (req: Request, route: RouteContext): Promise<Response> => {
     const requestId = req.headers.get("x-request-id")?.slice(0, 64) || crypto.randomUUID();
     try {
-      const secret = bearer(req);
-      if (!secret) throw new AppError("missing_api_key", "Send your API key in the Authorization header: `Authorization: Bearer enc_…`.");
-      const key = await findApiKeyBySecret(secret);
-      if (!key) throw new AppError("invalid_api_key", "This API key is not valid. Check that you copied all of it, or create a new one under Admin → API keys.");
-      if (key.revokedAt) throw new AppError("revoked_api_key", "This API key was revoked. Create a new one under Admin → API keys.");
+      const key = await authenticateApiKey(bearer(req));
       if (scope !== null && !key.scopes.includes(scope)) {
         throw new AppError("insufficient_scope", `This API key lacks the "${scope}" scope needed here (it has: ${key.scopes.join(", ")}).`);
       }

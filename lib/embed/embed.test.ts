@@ -329,6 +329,17 @@ describe("token attacks: each gets no data", () => {
   });
 });
 
+describe("engine statistics", () => {
+  it("never reach a tenant: the data endpoints answer rows, not what the engine read", async () => {
+    const { view } = await open("acme");
+    const query = await (await data(queryRoute, view.dataToken, { widget_id: "signups" })).json();
+    expect(Object.keys(query).sort()).toEqual(["columns", "rows", "widget_id"]);
+    const values = await (await data(valuesRoute, view.dataToken, { dimension: "country" })).json();
+    expect(Object.keys(values).sort()).toEqual(["dimension", "values"]);
+    for (const body of [query, values]) expect(JSON.stringify(body)).not.toMatch(/rows_read|bytes_read|elapsed|statistics/);
+  });
+});
+
 describe("logs", () => {
   it("never contain tokens or API keys", async () => {
     const { minted, view } = await open("acme");

@@ -9,7 +9,7 @@ import { ErrorResponse } from "@/lib/openapi/response-schemas";
 
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request: the message names each bad field",
-  401: "Missing, unknown or revoked API key",
+  401: "Missing, unknown, revoked or expired API key",
   403: "The key lacks the scope, or is restricted to another tenant",
   404: "Not found",
   409: "Conflict: a stale draft_version, an unpublished dashboard, or an Idempotency-Key reused with another body",

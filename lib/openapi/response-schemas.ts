@@ -24,7 +24,15 @@ export const ErrorResponse = z
 const Timestamp = z.string().meta({ description: "ISO-8601, UTC" });
 
 export const KeyInfo = z
-  .object({ id: z.string(), name: z.string(), prefix: z.string(), scopes: z.array(z.enum(API_SCOPES)), tenant_id: z.string().nullable(), created_at: Timestamp })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    scopes: z.array(z.enum(API_SCOPES)),
+    tenant_id: z.string().nullable(),
+    created_at: Timestamp,
+    expires_at: Timestamp.nullable().meta({ description: "From this instant on the key gets 401 api_key_expired; null: never expires." }),
+  })
   .strict();
 
 export const GuardVerdict = z.union([
@@ -37,7 +45,11 @@ export const PreviewResult = z
     tenant_id: z.string(),
     rows: z.array(z.record(z.string(), z.unknown())),
     columns: z.array(z.object({ name: z.string(), type: z.string() }).strict()),
-    stats: z.object({ elapsed_ms: z.number(), rows_read: z.number(), bytes_read: z.number() }).strict(),
+    stats: z
+      .object({ elapsed_ms: z.number(), rows_read: z.number(), bytes_read: z.number() })
+      .strict()
+      .optional()
+      .meta({ description: "Only for admin keys without a tenant restriction. The engine counts every row in the granules it read, other tenants' included, so a key restricted to a tenant gets no stats (and errors without the engine's detail)." }),
     effective_sql: z.string(),
     params: z.record(z.string(), z.unknown()),
     engine_filter: z.string().meta({ description: "The engine-level row filter applied to every table read." }),

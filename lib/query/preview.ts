@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit";
+import { checkAdminProof } from "@/lib/auth/admin-proof";
 import { Permissions } from "@/lib/query/permissions";
 import { AppError } from "@/lib/errors";
 import { getCatalog } from "@/lib/query/catalog-tables";
@@ -14,6 +15,10 @@ import { TenantId } from "@/lib/tenant-id";
 // Preview-as-tenant for automation and the admin UI: the same compiler and
 // executor a tenant's embed uses, plus what an admin needs to see (the
 // effective SQL, the engine-level row filter, rows read, time).
+// The engine's statistics count every row in the granules it read, other
+// tenants' included (a tenant with no rows "reads" hundreds), so only an
+// admin who may read every tenant gets them; a key restricted to one tenant
+// gets its rows and SQL, and errors without the engine's text.
 
 export const ValidateInput = z.object({ sql: z.string().max(20_000) }).strict();
 
@@ -43,12 +48,13 @@ export async function previewQuery(authority: PreviewAuthority, input: PreviewIn
   }
   const actor = scope.actor;
   await recordAudit({ actor, action: "query.preview", target: input.tenant_id, meta: { kind: compiled.kind, request_id: requestId } });
-  const result = await runScoped(scope, compiled, { audience: "admin", requestId });
+  const seesEngine = checkAdminProof(authority).onlyTenant === null;
+  const result = await runScoped(scope, compiled, { audience: seesEngine ? "admin" : "tenant", requestId });
   return {
     tenant_id: input.tenant_id,
     rows: result.rows,
     columns: result.columns,
-    stats: result.stats,
+    ...(seesEngine ? { stats: result.stats } : {}),
     effective_sql: compiled.sql,
     params: compiled.params,
     engine_filter: String(scopedSettings(scope, compiled).additional_table_filters),

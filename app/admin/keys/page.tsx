@@ -3,6 +3,7 @@ import { ConfirmSubmit } from "@/components/admin/confirm-submit";
 import { CreateKeyForm } from "@/components/admin/create-key-form";
 import { requireAdmin } from "@/lib/auth/admin-session";
 import { listApiKeys } from "@/lib/auth/api-keys";
+import { isExpired } from "@/lib/auth/key-expiry";
 import { formatDateTime } from "@/lib/format";
 import { createKeyAction, revokeKeyAction } from "./actions";
 
@@ -11,6 +12,7 @@ export const metadata: Metadata = { title: "API keys" };
 export default async function KeysPage() {
   await requireAdmin("/admin/keys");
   const keys = await listApiKeys();
+  const now = new Date();
   return (
     <>
       <div className="page-head">
@@ -27,7 +29,7 @@ export default async function KeysPage() {
         ) : (
           <table className="table" data-testid="keys-table">
             <thead>
-              <tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>Tenant</th><th>Created</th><th>Last used</th><th>Status</th><th /></tr>
+              <tr><th>Name</th><th>Prefix</th><th>Scopes</th><th>Tenant</th><th>Created</th><th>Expires</th><th>Last used</th><th>Status</th><th /></tr>
             </thead>
             <tbody>
               {keys.map((key) => (
@@ -37,8 +39,9 @@ export default async function KeysPage() {
                   <td>{key.scopes.map((s) => <span key={s} className="badge" style={{ marginRight: 4 }}>{s}</span>)}</td>
                   <td>{key.tenantId ?? <span className="muted">all</span>}</td>
                   <td>{formatDateTime(key.createdAt)}<div className="muted">{key.createdBy}</div></td>
+                  <td data-testid="expires">{key.expiresAt ? formatDateTime(key.expiresAt) : <span className="muted">never</span>}</td>
                   <td data-testid="last-used">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="muted">never</span>}</td>
-                  <td>{key.revokedAt ? <span className="badge badge-error">revoked</span> : <span className="badge badge-ok">active</span>}</td>
+                  <td>{key.revokedAt ? <span className="badge badge-error">revoked</span> : isExpired(key.expiresAt, now) ? <span className="badge badge-error">expired</span> : <span className="badge badge-ok">active</span>}</td>
                   <td>
                     {!key.revokedAt && (
                       <form action={revokeKeyAction}>

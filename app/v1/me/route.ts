@@ -9,5 +9,6 @@ export const GET = withApiKey(null, async (_req, { key }) =>
     scopes: key.scopes,
     tenant_id: key.tenantId,
     created_at: key.createdAt.toISOString(),
+    expires_at: key.expiresAt?.toISOString() ?? null,
   }),
 );
