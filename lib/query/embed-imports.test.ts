@@ -14,6 +14,7 @@ const ADMIN_ONLY = [
   "lib/tenants/session-counts.ts",
   "lib/audit-search.ts",
   "lib/audit-export.ts",
+  "lib/backup/events-dump.ts",
 ];
 // lib/embed holds the direct server path (direct-server.ts, embed-page.ts); components/embed-client the page script.
 const EMBED_ROOTS = ["app/embed", "app/api/embed", "lib/embed", "lib/views", "components/dashboard", "components/embed-client", "proxy.ts"];
