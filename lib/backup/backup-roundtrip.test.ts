@@ -197,4 +197,16 @@ describe("backup while ingesting, restore into an empty directory", () => {
     expect([refused.code, refused.err]).toEqual([1, expect.stringContaining("app.db differs from the file the backup wrote")]);
     expect(fs.existsSync(empty)).toBe(false);
   });
+
+  it("without a server, the CLI makes the backup itself; it will not while a server it cannot reach holds the data", { timeout: 60_000 }, async () => {
+    const nobody = "http://127.0.0.1:1";
+    const held = await cli(["backup", "--to", path.join(root, "local"), "--url", nobody], { DATA_DIR: restoredDir });
+    expect([held.code, held.err]).toEqual([1, expect.stringContaining(`No server answered at ${nobody}, but process ${api.proc.pid} holds ${restoredDir}`)]);
+    expect(fs.existsSync(path.join(root, "local"))).toBe(false);
+    await api.stop();
+    const local = await cli(["backup", "--to", path.join(root, "local"), "--url", nobody, "--json"], { DATA_DIR: restoredDir });
+    expect([local.code, local.err]).toEqual([0, ""]);
+    const first = JSON.parse(fs.readFileSync(path.join(backupDir, "manifest.json"), "utf8"));
+    expect(JSON.parse(local.out)).toMatchObject({ events: first.events, secrets: "included", migrations: first.migrations });
+  });
 });
