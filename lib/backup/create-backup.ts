@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { getAnalytics } from "@/lib/analytics/engine";
+import { ensureAnalyticsSchema } from "@/lib/analytics/schema";
 import { recordAudit } from "@/lib/audit";
 import { backupStartTime, ensureErasureLedger } from "@/lib/backup/erasure-ledger";
 import { dumpEvents, EVENTS_FILE } from "@/lib/backup/events-dump";
@@ -66,6 +67,8 @@ export async function createBackup(to: string, actor: string): Promise<Manifest>
     await getDb().$executeRawUnsafe("VACUUM INTO ?", dbFile);
     fs.chmodSync(dbFile, 0o600);
     const migrations = (await getDb().$queryRawUnsafe<{ name: string }[]>("SELECT migration_name AS name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name")).map((m) => m.name);
+    // The CLI may be the first to open an install's store: the events table exists from then on, as after a start.
+    await ensureAnalyticsSchema(getAnalytics());
     const events = await dumpEvents(getAnalytics(), path.join(dir, EVENTS_FILE));
     fs.chmodSync(path.join(dir, EVENTS_FILE), 0o600);
     const fromEnv = env.NEXTAUTH_SECRET !== undefined && env.EMBED_SIGNING_KEYS !== undefined;

@@ -11,12 +11,17 @@ import type { AnalyticsEngine } from "@/lib/analytics/engine";
 export const EVENTS_FILE = "events.native.zst";
 
 const COLUMNS = ["tenant_id", "event_id", "ts", "name", "user_id", "value", "properties", "ingest_seq"] as const;
+// Given, not inferred: the file of an install without events holds no block to infer it from.
+const STRUCTURE = "tenant_id String, event_id String, ts DateTime64(3, 'UTC'), name LowCardinality(String), user_id Nullable(String), value Nullable(Float64), properties Map(LowCardinality(String), String), ingest_seq UInt64";
 
 /** A path as a ClickHouse string literal (the engine's file() takes no query parameter). */
 function fileLiteral(file: string): string {
   if (!file.startsWith("/") || /[\0\n\r]/.test(file)) throw new Error(`expected an absolute path without control characters, got ${JSON.stringify(file)}`);
   return `'${file.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
+
+/** The dump as a table function, with its structure. */
+const dumpFile = (file: string) => `file(${fileLiteral(file)}, 'Native', '${STRUCTURE.replace(/'/g, "\\'")}')`;
 
 /** Writes every event to `file`; returns how many rows the file holds. */
 export async function dumpEvents(engine: AnalyticsEngine, file: string): Promise<number> {
@@ -37,7 +42,7 @@ async function count(engine: AnalyticsEngine, from: string): Promise<number> {
   });
 }
 
-export const countDumpedEvents = (engine: AnalyticsEngine, file: string) => count(engine, `file(${fileLiteral(file)}, 'Native')`);
+export const countDumpedEvents = (engine: AnalyticsEngine, file: string) => count(engine, dumpFile(file));
 
 /** Rows in the events table, to check a restore against its manifest. */
 export const countStoredEvents = (engine: AnalyticsEngine) => count(engine, `${engine.database}.events`);
@@ -49,7 +54,7 @@ export const countStoredEvents = (engine: AnalyticsEngine) => count(engine, `${e
 export async function loadEvents(engine: AnalyticsEngine, file: string): Promise<void> {
   await engine.withConnection((client) =>
     client.command({
-      query: `INSERT INTO ${engine.database}.events (${COLUMNS.join(", ")}) SELECT ${COLUMNS.join(", ")} FROM file(${fileLiteral(file)}, 'Native')`,
+      query: `INSERT INTO ${engine.database}.events (${COLUMNS.join(", ")}) SELECT ${COLUMNS.join(", ")} FROM ${dumpFile(file)}`,
       clickhouse_settings: { insert_deduplicate: 0 },
     }),
   );
