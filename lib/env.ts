@@ -61,6 +61,8 @@ const signingKeys = optionalString.pipe(
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATA_DIR: optionalString.transform((v) => path.resolve(/* turbopackIgnore: true */ process.cwd(), v ?? "./data")),
+  // Tenant erasures, kept outside DATA_DIR so a restored backup erases them again (lib/backup/erasure-ledger.ts).
+  ERASURE_LEDGER: optionalString.transform((v) => (v === undefined ? undefined : path.resolve(/* turbopackIgnore: true */ process.cwd(), v))),
   PORT: intInRange(1, 65535, 3000),
   APP_URL: urlString("APP_URL"),
   NEXTAUTH_URL: urlString("NEXTAUTH_URL"),
@@ -115,7 +117,7 @@ export const EnvSchema = z.object({
   INGEST_MAX_BODY_BYTES: intInRange(1_000, 1_000_000_000, 32_000_000),
 });
 
-export type Env = z.infer<typeof EnvSchema> & { appUrl: string };
+export type Env = z.infer<typeof EnvSchema> & { appUrl: string; erasureLedger: string };
 
 export class EnvError extends Error {
   constructor(readonly problems: string[]) {
@@ -145,7 +147,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(["ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither"]);
   }
   const appUrl = (env.APP_URL ?? env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
-  return { ...env, appUrl };
+  // Next to the data directory, not in it: restoring means emptying DATA_DIR, and the ledger must outlive that.
+  const erasureLedger = env.ERASURE_LEDGER ?? path.join(path.dirname(env.DATA_DIR), `${path.basename(env.DATA_DIR)}.erasures.jsonl`);
+  return { ...env, appUrl, erasureLedger };
 }
 
 let cached: Env | undefined;

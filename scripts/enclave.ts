@@ -6,18 +6,31 @@
 //   npm run enclave -- admin set-password --email a@b.c [--password …]
 //   npm run enclave -- signing-keys list | rotate | retire <kid> [--force]
 // signing-keys edits DATA_DIR/secrets.json (atomically); the server picks the change up on its next token.
+//   npm run enclave -- backup --to DIR [--url http://127.0.0.1:3000]
+//   npm run enclave -- restore --from DIR [--without-ledger]
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import path from "node:path";
 import { parseArgs } from "node:util";
+import { analyticsOwnerPid, closeAnalytics } from "@/lib/analytics/engine";
+import { createBackup } from "@/lib/backup/create-backup";
+import type { Manifest } from "@/lib/backup/manifest";
+import { readOrCreateOperatorToken } from "@/lib/backup/operator-token";
+import { restoreBackup } from "@/lib/backup/restore-backup";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
 import { isExpired } from "@/lib/auth/key-expiry";
 import { listSigningKeys, retireSigningKey, rotateSigningKey } from "@/lib/embed/signing-keys";
 import { createAdmin, setAdminPassword } from "@/lib/auth/admin-users";
 import { generatePassword } from "@/lib/auth/password";
 import { getDb } from "@/lib/db";
-import { EnvError } from "@/lib/env";
+import { EnvError, getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { ZodError } from "zod";
 
 const ACTOR = "cli";
+const ROOT = path.resolve(__dirname, "..");
 
 const USAGE = `usage: npm run enclave -- <command>
 
@@ -29,12 +42,17 @@ const USAGE = `usage: npm run enclave -- <command>
   signing-keys list [--json]
   signing-keys rotate
   signing-keys retire KID [--force]
+  backup --to DIR [--url URL]
+  restore --from DIR [--without-ledger]
 
 --expires takes a date (2027-01-31: the key works through that day, UTC), a
 date and time with its zone (2027-01-31T12:00:00Z) or a number of days (90d).
 Without --password a password is generated and printed once.
 signing-keys retire refuses the newest key and, without --force, a key whose
-tokens may still be live.`;
+tokens may still be live.
+backup asks the server running on DATA_DIR (at --url, default http://127.0.0.1:$PORT)
+for an online backup, or makes it itself when no server answers. restore needs the
+server stopped and an empty DATA_DIR. A backup holds the secrets: keep it like them.`;
 
 class UsageError extends Error {}
 
@@ -50,6 +68,10 @@ async function run(argv: string[]): Promise<void> {
       force: { type: "boolean", default: false },
       email: { type: "string" },
       password: { type: "string" },
+      to: { type: "string" },
+      from: { type: "string" },
+      url: { type: "string" },
+      "without-ledger": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -102,6 +124,28 @@ async function run(argv: string[]): Promise<void> {
     if (!values.password) console.log(`Password (shown once): ${password}`);
     return;
   }
+  if (group === "backup" && !command) {
+    if (!values.to) throw new UsageError("backup needs --to DIR");
+    const manifest = await backup(path.resolve(values.to), values.url);
+    if (values.json) return console.log(JSON.stringify(manifest));
+    console.log(`Backed up ${manifest.events.toLocaleString("en")} events, the metadata store${manifest.secrets === "included" ? " and secrets.json" : " (secrets come from the environment: not included)"} to ${path.resolve(values.to)}.`);
+    console.log(`Events stored before ${manifest.started_at} are all in it. It holds everything needed to act as this install: keep it as safe as DATA_DIR/secrets.json.`);
+    return;
+  }
+  if (group === "restore" && !command) {
+    if (!values.from) throw new UsageError("restore needs --from DIR");
+    const report = await restoreBackup({ from: values.from, withoutLedger: values["without-ledger"], knownMigrations: knownMigrations(), migrate });
+    if (values.json) return console.log(JSON.stringify(report));
+    console.log(`Restored the backup of ${report.backup_started_at} (${report.events.toLocaleString("en")} events) into ${report.data_dir}.`);
+    if (report.ledger === null) console.log("The erasure ledger was NOT read (--without-ledger): tenants erased and keys or sessions revoked after this backup are back. Erase and revoke them again.");
+    else {
+      console.log(`Erasures made after the backup, applied again: ${report.erasures_reapplied.length ? report.erasures_reapplied.join(", ") : "none"} (ledger ${report.ledger}).`);
+      console.log(`Revocations applied again: ${report.revocations_reapplied} (API keys and sessions revoked after the backup).`);
+    }
+    if (report.secrets === "from_environment") console.log("Secrets come from the environment: start with the same NEXTAUTH_SECRET and EMBED_SIGNING_KEYS.");
+    console.log("Rollups are rebuilt by the next start. Start the server with: npm start");
+    return;
+  }
   if (group === "signing-keys") return signingKeys(command, arg, values);
   throw new UsageError(`unknown command: ${positionals.join(" ")}`);
 }
@@ -141,8 +185,58 @@ async function signingKeys(command: string | undefined, kid: string | undefined,
   throw new UsageError(`unknown command: signing-keys ${command ?? ""}`.trim());
 }
 
+/** Through the server when one answers (it owns the embedded store), else with the stores opened here. */
+async function backup(to: string, url: string | undefined): Promise<Manifest> {
+  const env = getEnv();
+  const base = new URL(url ?? `http://127.0.0.1:${env.PORT}`);
+  let answer: { status: number; body: string };
+  try {
+    answer = await postBackup(new URL("/api/operator/backup", base), readOrCreateOperatorToken(), JSON.stringify({ to }));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ECONNREFUSED") throw new Error(`Could not ask the server at ${base.origin} for a backup: ${(err as Error).message}`);
+    const owner = analyticsOwnerPid(path.join(env.DATA_DIR, "clickhouse"));
+    if (owner !== undefined) throw new Error(`No server answered at ${base.origin}, but process ${owner} holds ${env.DATA_DIR}. Pass the server's address with --url.`);
+    return createBackup(to, ACTOR);
+  }
+  let body: (Manifest & { error?: { message: string } }) | undefined;
+  try {
+    body = JSON.parse(answer.body);
+  } catch {
+    body = undefined;
+  }
+  if (answer.status !== 200 || !body || body.error) throw new Error(body?.error?.message ?? `The server at ${base.origin} answered ${answer.status}: is it Enclave on this DATA_DIR?`);
+  return body;
+}
+
+/** node:http rather than fetch: a large backup takes longer than fetch waits for response headers. */
+function postBackup(url: URL, token: string, body: string): Promise<{ status: number; body: string }> {
+  const request = url.protocol === "https:" ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function knownMigrations(): string[] {
+  return fs.readdirSync(path.join(ROOT, "prisma/migrations"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+}
+
+function migrate(dataDir: string): void {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/prisma/build/index.js"), "migrate", "deploy"], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, CHECKPOINT_DISABLE: "1" }, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`applying the metadata migrations to the restored database failed:\n${r.stdout}${r.stderr}`);
+}
+
 run(process.argv.slice(2))
-  .then(() => getDb().$disconnect())
+  .then(async () => {
+    await closeAnalytics();
+    await getDb().$disconnect();
+  })
   .catch((err) => {
     if (err instanceof UsageError) {
       if (err.message) console.error(`error: ${err.message}\n`);

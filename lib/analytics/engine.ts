@@ -85,7 +85,8 @@ function chdbConnection(dataPath: string): ConnectionOption {
 
 const OWNER_FILE = "enclave-owner.pid";
 
-function ownerPid(dataPath: string): number | undefined {
+/** The live process (not this one) that last opened the embedded store at `dataPath`, if any. */
+export function analyticsOwnerPid(dataPath: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(path.join(dataPath, OWNER_FILE), "utf8").trim());
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
@@ -99,7 +100,7 @@ function ownerPid(dataPath: string): number | undefined {
 /** chdb says only "Failed to create connection"; say who holds the directory and what to do. */
 export function explainChdbOpenError(err: unknown, dataPath: string): Error {
   const text = err instanceof Error ? err.message : String(err);
-  const pid = ownerPid(dataPath);
+  const pid = analyticsOwnerPid(dataPath);
   if (pid !== undefined || /Cannot lock file|Another server instance/i.test(text)) {
     return new AppError(
       "store_unavailable",

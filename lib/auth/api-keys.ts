@@ -6,6 +6,7 @@ import { AppError, validationError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit";
 import { isExpired, KeyExpiry } from "@/lib/auth/key-expiry";
 import { TenantId } from "@/lib/tenant-id";
+import { recordInLedger } from "@/lib/backup/erasure-ledger";
 
 // API keys for the SaaS team's backend. Only a sha256 of the secret is stored;
 // the secret is returned once, at creation.
@@ -84,7 +85,10 @@ export async function revokeApiKey(idOrPrefix: string, actor: string): Promise<A
   const row = await db.apiKey.findFirst({ where: { OR: [{ id: idOrPrefix }, { prefix: idOrPrefix }] } });
   if (!row) throw new AppError("not_found", `No API key has the id or prefix "${idOrPrefix}".`);
   if (row.revokedAt) return toInfo(row);
-  const updated = await db.apiKey.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+  const now = new Date();
+  // In the ledger first: restoring an older backup revokes it again.
+  recordInLedger({ kind: "api_key_revocation", key_id: row.id, at: now.toISOString() });
+  const updated = await db.apiKey.update({ where: { id: row.id }, data: { revokedAt: now } });
   await recordAudit({ actor, action: "api_key.revoke", target: row.id, meta: { name: row.name, prefix: row.prefix } });
   return toInfo(updated);
 }

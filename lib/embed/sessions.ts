@@ -12,6 +12,7 @@ import { mintEmbedToken } from "@/lib/embed/tokens";
 import { forgetTenantResults } from "@/lib/query/result-cache";
 import { resolveDimension } from "@/lib/query/catalog";
 import { TenantId } from "@/lib/tenant-id";
+import { recordInLedger } from "@/lib/backup/erasure-ledger";
 
 // Embed sessions: one tenant, one published dashboard, a lifetime, optional
 // permissions. The row is the source of truth; the token only points at it.
@@ -116,16 +117,21 @@ export async function getEmbedSession(id: string, ctx: Pick<ApiKeyContext, "key"
 
 export async function revokeEmbedSession(id: string, ctx: Pick<ApiKeyContext, "key" | "actor">): Promise<SessionView> {
   const row = await findForKey(id, ctx);
-  const updated = row.revokedAt ? row : await getDb().embedSession.update({ where: { id }, data: { revokedAt: new Date() } });
+  const now = new Date();
+  // In the ledger first: restoring an older backup revokes it again.
+  if (!row.revokedAt) recordInLedger({ kind: "session_revocation", session_id: id, at: now.toISOString() });
+  const updated = row.revokedAt ? row : await getDb().embedSession.update({ where: { id }, data: { revokedAt: now } });
   forgetSession(id);
   if (!row.revokedAt) await recordAudit({ actor: ctx.actor, action: "embed_session.revoke", target: id, meta: { tenant_id: row.tenantId } });
   return view(updated, await cutoffFor(row.tenantId));
 }
 
 /** Revokes every session of a tenant issued until now (a cutoff, so sessions minted later still work). */
-export async function revokeTenantSessions(tenantId: string, actor: string): Promise<{ tenant_id: string; revoked_before: string; sessions_revoked: number }> {
+export async function revokeTenantSessions(tenantId: string, actor: string, options: { reapplying?: boolean } = {}): Promise<{ tenant_id: string; revoked_before: string; sessions_revoked: number }> {
   const now = new Date();
   const db = getDb();
+  // In the ledger first: restoring an older backup revokes them again (a restore re-applying it has it already).
+  if (!options.reapplying) recordInLedger({ kind: "tenant_sessions_revocation", tenant_id: tenantId, at: now.toISOString() });
   await db.tenantCutoff.upsert({ where: { tenantId }, create: { tenantId, revokedBefore: now }, update: { revokedBefore: now } });
   const { count } = await db.embedSession.updateMany({ where: { tenantId, revokedAt: null, expiresAt: { gt: now } }, data: { revokedAt: now } });
   forgetTenant(tenantId);

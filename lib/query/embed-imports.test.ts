@@ -14,6 +14,7 @@ const ADMIN_ONLY = [
   "lib/tenants/session-counts.ts",
   "lib/audit-search.ts",
   "lib/audit-export.ts",
+  "lib/backup/events-dump.ts",
 ];
 // lib/embed holds the direct server path (direct-server.ts, embed-page.ts); components/embed-client the page script.
 const EMBED_ROOTS = ["app/embed", "app/api/embed", "lib/embed", "lib/views", "components/dashboard", "components/embed-client", "proxy.ts"];
@@ -60,7 +61,7 @@ describe("embed code and admin-only readers", () => {
   });
 
   it("the walker does find the readers from admin pages (so the check above can fail)", () => {
-    const graph = reachable(["app/admin/page.tsx", "app/admin/dashboards/[id]/page.tsx", "app/admin/tenants/page.tsx", "app/admin/audit/page.tsx", "app/admin/audit/export/route.ts", "app/v1/tenants/[tenant_id]/data/route.ts"]);
+    const graph = reachable(["app/admin/page.tsx", "app/admin/dashboards/[id]/page.tsx", "app/admin/tenants/page.tsx", "app/admin/audit/page.tsx", "app/admin/audit/export/route.ts", "app/v1/tenants/[tenant_id]/data/route.ts", "app/api/operator/backup/route.ts"]);
     expect(ADMIN_ONLY.filter((f) => !graph.has(f))).toEqual([]);
   });
 });

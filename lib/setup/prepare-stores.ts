@@ -8,6 +8,7 @@ import { sweepLoginAttempts } from "@/lib/auth/login";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { getSecrets } from "@/lib/secrets";
+import { ensureErasureLedger } from "@/lib/backup/erasure-ledger";
 
 export type PrepareResult = { admin: FirstAdmin; demo: DemoLoad };
 
@@ -18,6 +19,8 @@ export type PrepareResult = { admin: FirstAdmin; demo: DemoLoad };
 export async function prepareStores(onProgress?: (done: number, total: number) => void): Promise<PrepareResult> {
   const env = getEnv();
   getSecrets();
+  // An empty ledger from the first start on: a restore tells "no erasures yet" from "ledger lost".
+  ensureErasureLedger();
   // WAL lets the CLI write keys while the server reads; the setting persists in the file.
   await getDb().$queryRawUnsafe("PRAGMA journal_mode = WAL");
   const admin = await ensureFirstAdmin();
