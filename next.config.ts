@@ -1,13 +1,20 @@
 import type { NextConfig } from "next";
+import { contentSecurityPolicy } from "./scripts/server/security-headers.mjs";
 
-// Every route but /embed/* refuses to be framed. Embed responses get their
-// frame-ancestors from the signed session (proxy.ts), never from here.
+// Every route but /embed/* refuses to be framed. Pages get their
+// Content-Security-Policy (frame-ancestors 'none', scripts by a fresh nonce)
+// from proxy.ts; embed pages get theirs, with frame-ancestors from the signed
+// session, from lib/embed/embed-response.ts, never from here.
 const denyFraming = [
-  { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
 ];
+
+// The API is outside proxy.ts (Next would buffer every request body for it, and cut
+// ingest bodies at 10 MB): its answers (JSON, next-auth's redirects and its plain
+// sign-out page) carry the same policy, without a nonce: no script runs.
+const apiPolicy = [{ key: "Content-Security-Policy", value: contentSecurityPolicy({ frameAncestors: "none" }) }];
 
 const embedHeaders = [
   { key: "Referrer-Policy", value: "no-referrer" },
@@ -23,6 +30,8 @@ const nextConfig: NextConfig = {
       // Negative lookahead: everything except /embed and /embed/…
       { source: "/((?!embed(?:/|$)).*)", headers: denyFraming },
       { source: "/embed/:path*", headers: embedHeaders },
+      { source: "/api/:path*", headers: apiPolicy },
+      { source: "/v1/:path*", headers: apiPolicy },
     ];
   },
 };

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { demoAnchor, demoEventsForTenant, demoTenants } from "../lib/analytics/demo-data";
 import { formatDateTime } from "../lib/format";
 import { E2E } from "./fixtures/config";

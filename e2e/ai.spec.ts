@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { enclaveCli, openAdminPage, signInAsAdmin } from "./fixtures/helpers";
 
 // AI questions with the built-in offline provider: a customer's answer is a

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { demoTenantRows, demoTenants } from "../lib/analytics/demo-data";
 import { E2E } from "./fixtures/config";
 import { enclaveCli, openAdminPage, signIn, signInAsAdmin } from "./fixtures/helpers";

@@ -1,5 +1,5 @@
 import http from "node:http";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { E2E } from "./fixtures/config";
 import { signIn, signInAsAdmin } from "./fixtures/helpers";
 import { appRoutes, concretePath, isApiPath } from "./fixtures/routes";

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { openAdminPage, signInAsAdmin } from "./fixtures/helpers";
 
 // The designer in Chromium: build a dashboard from scratch, arrange it, reload

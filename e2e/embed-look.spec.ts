@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { enclaveCli } from "./fixtures/helpers";
 
 // How the embed looks in Chromium: light, dark (the host's #theme=dark, set

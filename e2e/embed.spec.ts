@@ -1,6 +1,8 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { E2E } from "./fixtures/config";
 import { enclaveCli } from "./fixtures/helpers";
+import { directives, expectScriptsByNonce, expectStrictPolicy } from "./fixtures/policy";
 
 // Two tenants of one published dashboard in Chromium. Expected numbers come
 // from the server's own admin preview API, never from opening the engine here.
@@ -8,8 +10,6 @@ import { enclaveCli } from "./fixtures/helpers";
 let key: string;
 const SIGNUPS = { kind: "chart", id: "signups", title: "Signups", chart: "kpi", metrics: [{ id: "event_count", event: "signup" }], time_range: { kind: "last_30_days" } };
 const BY_COUNTRY = { kind: "chart", id: "signups-by-country", title: "Signups by country", chart: "bar", metrics: [{ id: "event_count", event: "signup" }], breakdown: "country", limit: 10, time_range: { kind: "last_30_days" } };
-/** One directive of a Content-Security-Policy header. */
-const directive = (csp: string | undefined, name: string) => (csp ?? "").split(";").map((d) => d.trim()).find((d) => d.startsWith(`${name} `));
 const fmt = (n: number) => new Intl.NumberFormat("en", { maximumFractionDigits: 2 }).format(n);
 
 test.beforeAll(() => {
@@ -35,7 +35,9 @@ test("acme and acme2 each see exactly their own numbers and filter values", asyn
     const countries = (await preview(request, tenant, { sql: "SELECT DISTINCT properties['country'] AS c FROM events ORDER BY c" })).map((r) => String(r.c));
 
     const response = await page.goto(session.embed_url);
-    expect(directive(response!.headers()["content-security-policy"], "frame-ancestors")).toBe(`frame-ancestors ${E2E.baseUrl} http://localhost:3000 http://localhost:4000`);
+    // The page's policy, with frame-ancestors from the dashboard's signed origins; its scripts by this response's nonce.
+    const nonce = expectStrictPolicy(response!.headers()["content-security-policy"], { frameAncestors: `${E2E.baseUrl} http://localhost:3000 http://localhost:4000`, formAction: "'none'" })!;
+    expectScriptsByNonce(await response!.text(), nonce);
     expect(response!.headers()["x-frame-options"]).toBeUndefined();
     await expect(page.getByTestId("kpi-signups")).toHaveText(fmt(Number(expected.m0)));
     const options = page.getByTestId("filter-country").locator("option");
@@ -84,5 +86,5 @@ test("a revoked session shows the revoked state and no data on its next load; a 
 
   const bad = await page.goto(`${E2E.baseUrl}/embed/not-a-token`);
   expect(bad!.status()).toBe(401);
-  expect(directive(bad!.headers()["content-security-policy"], "frame-ancestors")).toBe("frame-ancestors 'none'");
+  expect(directives(bad!.headers()["content-security-policy"]).get("frame-ancestors")).toBe("'none'");
 });

@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { demoAnchor, demoEventsForTenant, demoTenants } from "../lib/analytics/demo-data";
 import { E2E } from "./fixtures/config";
 import { enclaveCli, openAdminPage, signInAsAdmin } from "./fixtures/helpers";

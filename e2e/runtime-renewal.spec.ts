@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { startExampleHost } from "./fixtures/example-host";
 
 // How often the runtime asks the host's backend for a session. Every call is a

@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import { expect, test, type APIRequestContext, type Frame, type Page } from "@playwright/test";
+import type { APIRequestContext, Frame, Page } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { startExampleHost } from "./fixtures/example-host";
 import { enclaveCli } from "./fixtures/helpers";
 
@@ -51,7 +52,8 @@ test("switching tenant rotates the session without reloading the host page", asy
   expect(await page.evaluate(() => (window as unknown as { events: { type: string; side: string }[] }).events.filter((e) => e.type === "session" && e.side === "left").length)).toBe(2);
 });
 
-test("a host on an origin the dashboard does not allow cannot frame the embed", async ({ page }) => {
+test("a host on an origin the dashboard does not allow cannot frame the embed", async ({ page, csp }) => {
+  csp.expectViolation(/frame-ancestors/);
   await page.goto("http://localhost:4001/");
   await page.waitForTimeout(3000);
   const frame = await embedFrame(page, "left");
@@ -76,7 +78,9 @@ test("an expired session emits expired and fetchToken recovers it with the filte
   await expect(renewed.getByTestId("kpi-signups")).toHaveText(filtered);
 });
 
-test("theme changes apply without a reload, and messages from other windows are ignored", async ({ page, context }) => {
+test("theme changes apply without a reload, and messages from other windows are ignored", async ({ page, context, csp }) => {
+  // The host on :4001 is not an allowed origin: its own iframes are refused.
+  csp.expectViolation(/frame-ancestors/);
   await page.goto("http://localhost:4000/");
   const frame = await embedFrame(page, "left");
   await expect(frame.getByTestId("kpi-signups")).toBeVisible();

@@ -1,4 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { enclaveCli } from "./fixtures/helpers";
 
 // Saved views in Chromium, with two tenants. Tenant A saves a filtered view

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { enclaveCli, signInAsAdmin } from "./fixtures/helpers";
 
 // Publish immutable versions, see them in the embed, compare, roll back.

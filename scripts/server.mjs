@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { parseTrustProxy } from "./server/client-address.mjs";
 import { errorResponse, preflight } from "./server/preflight.mjs";
+import { strictTransportSecurity } from "./server/security-headers.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT || 3000);
@@ -33,12 +34,16 @@ try {
   console.warn(`embed pages go through Next (no direct path: ${err instanceof Error ? err.message.split("\n")[0] : err})`);
 }
 
+// Served over https (APP_URL, as lib/env.ts reads it): every response tells the browser to stay on https.
+const hsts = strictTransportSecurity(process.env.APP_URL?.trim() || process.env.NEXTAUTH_URL);
+
 const started = Date.now();
 const app = next({ dev: false, dir: root, port, hostname: hostname ?? "localhost" });
 const handle = app.getRequestHandler();
 await app.prepare();
 
 const server = http.createServer((req, res) => {
+  if (hsts) res.setHeader("strict-transport-security", hsts);
   const refusal = preflight(req, trust);
   if (refusal) {
     res.writeHead(refusal.status, refusal.headers);
@@ -66,7 +71,7 @@ const server = http.createServer((req, res) => {
 server.on("clientError", (err, socket) => {
   if (!socket.writable || err.code === "ECONNRESET") return socket.destroy();
   const body = JSON.stringify({ error: { code: "bad_request", message: "The request could not be parsed as HTTP/1.1: check the method, headers and framing." } });
-  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 400 Bad Request\r\n${hsts ? `Strict-Transport-Security: ${hsts}\r\n` : ""}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 });
 // Longer than a typical load balancer's idle timeout, so it closes first.
 server.keepAliveTimeout = 65_000;

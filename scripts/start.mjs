@@ -33,7 +33,7 @@ function step(label, command, args, { quiet = false } = {}) {
 /** A hash of everything that goes into `next build`. */
 function sourceHash() {
   const hash = crypto.createHash("sha256");
-  const inputs = ["app", "components", "lib", "public", "types", "proxy.ts", "instrumentation.ts", "next.config.ts", "package.json", "tsconfig.json", "prisma/schema.prisma"];
+  const inputs = ["app", "components", "lib", "public", "types", "scripts/server", "proxy.ts", "instrumentation.ts", "next.config.ts", "package.json", "tsconfig.json", "prisma/schema.prisma"];
   const walk = (rel) => {
     const abs = path.join(root, rel);
     if (!fs.existsSync(abs)) return;

@@ -3,6 +3,8 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { adminActor, recordAudit } from "@/lib/audit";
 import { attemptLogin } from "@/lib/auth/login";
+import { usesSecureCookies } from "@/lib/auth/secure-cookies";
+import { getEnv, type Env } from "@/lib/env";
 import { getSecrets } from "@/lib/secrets";
 import { CLIENT_ADDRESS_HEADER } from "@/scripts/server/preflight.mjs";
 
@@ -24,8 +26,16 @@ function clientIp(headers: Record<string, unknown> | undefined): string {
 let cached: NextAuthOptions | undefined;
 
 export function getAuthOptions(): NextAuthOptions {
-  cached ??= {
+  cached ??= buildAuthOptions(getEnv());
+  return cached;
+}
+
+/** next-auth's options for the app served at `env.appUrl`. */
+export function buildAuthOptions(env: Pick<Env, "appUrl">): NextAuthOptions {
+  return {
     secret: getSecrets().nextAuthSecret,
+    // Served over https: Secure cookies with the __Secure-/__Host- prefixes, whatever NEXTAUTH_URL says.
+    useSecureCookies: usesSecureCookies(env),
     session: { strategy: "jwt", maxAge: 8 * 3600 },
     pages: { signIn: "/login", error: "/login" },
     providers: [
@@ -57,5 +67,4 @@ export function getAuthOptions(): NextAuthOptions {
       },
     },
   };
-  return cached;
 }

@@ -1,33 +1,21 @@
 import "server-only";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { dashboardDocument, refusalDocument } from "@/components/dashboard/page/document";
 import { embedCss } from "@/components/dashboard/page/embed-css";
 import type { PageModel } from "@/lib/dashboards/page-model";
 import type { Outcome } from "@/components/dashboard/page/widget-card";
+import { contentSecurityPolicy, newNonce } from "@/scripts/server/security-headers.mjs";
 
 // The HTTP side of a dashboard page: headers from the signed origins, a nonce
 // for its scripts, and the streamed document.
 
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
-
 /** The page's headers; `frameAncestors` is the signed origins (embed) or 'self' (admin preview). */
 export function pageHeaders(frameAncestors: string[] | "self", nonce: string): Headers {
-  const ancestors = frameAncestors === "self" ? "'self'" : frameAncestors.filter((o) => ORIGIN.test(o)).join(" ") || "'none'";
   return new Headers({
     "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": [
-      "default-src 'self'",
-      `script-src 'self' 'nonce-${nonce}'`,
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      "connect-src 'self'",
-      "object-src 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      `frame-ancestors ${ancestors}`,
-    ].join("; "),
+    // No form on the page submits anywhere: its controls are handled by its script.
+    "Content-Security-Policy": contentSecurityPolicy({ nonce, frameAncestors, formAction: "none" }),
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
@@ -47,7 +35,7 @@ export function clientScriptUrl(): string {
   return scriptUrl;
 }
 
-export const newNonce = () => crypto.randomBytes(16).toString("base64");
+export { newNonce };
 
 const FIRST_FLUSH_MS = 250;
 

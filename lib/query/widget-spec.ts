@@ -1,4 +1,5 @@
 import { z } from "zod";
+import "@/lib/zod-in-the-browser"; // the designer parses these schemas in the browser
 import { GRANULARITIES, METRIC_IDS, METRICS, PROPERTY_DIMENSION, VALUE_FIELD, resolveDimension } from "@/lib/query/catalog";
 
 // A widget is a semantic spec, never SQL (custom-SQL widgets are a separate,

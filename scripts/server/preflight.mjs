@@ -3,6 +3,7 @@
 // whose %-escapes do not decode. It also sets the client address header from
 // the socket (see client-address.mjs), replacing anything the client sent.
 import { clientAddress } from "./client-address.mjs";
+import { contentSecurityPolicy } from "./security-headers.mjs";
 
 /** Set by the server on every request; a value sent by a client is replaced. */
 export const CLIENT_ADDRESS_HEADER = "x-enclave-client-ip";
@@ -11,7 +12,8 @@ export const ALLOWED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
 
 const SECURITY_HEADERS = {
   "cache-control": "no-store",
-  "content-security-policy": "frame-ancestors 'none'",
+  // The error page runs no script at all.
+  "content-security-policy": contentSecurityPolicy({ frameAncestors: "none" }),
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",

@@ -16,6 +16,10 @@ describe("preflight", () => {
     }
     const page = preflight(request("TRACE", "/admin"), parseTrustProxy(undefined))!;
     expect(page.headers["content-type"]).toMatch(/text\/html/);
+    // The error page runs no script and may not be framed.
+    expect(page.headers["content-security-policy"]).toContain("script-src 'none'");
+    expect(page.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(page.body).not.toMatch(/<script/i);
     expect(page.body).toContain("The method TRACE is not allowed");
   });
 
