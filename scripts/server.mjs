@@ -70,7 +70,8 @@ const server = http.createServer((req, res) => {
 const shutdown = installGracefulShutdown(server, {
   drainMs,
   closeStores: async () => {
-    await globalThis.enclaveCloseStores?.();
+    if (typeof globalThis.enclaveCloseStores !== "function") throw new Error("the app did not hand over its store closer (instrumentation.ts)");
+    await globalThis.enclaveCloseStores();
   },
 });
 // Requests Node's HTTP parser rejects (unknown methods such as TRACK, broken
