@@ -4,6 +4,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getEnv } = await import("@/lib/env");
   getEnv();
+  // The production server closes the stores through this when it stops (scripts/server/graceful.mjs).
+  const { exposeCloseStores } = await import("@/lib/shutdown");
+  exposeCloseStores();
   // Rollups the live versions need: built (or rebuilt after an interrupted build) in the background.
   const { rollupsChanged } = await import("@/lib/rollups/build");
   rollupsChanged();

@@ -1,4 +1,5 @@
 import "server-only";
+import type { Prisma } from "@prisma/client";
 import { getDb } from "@/lib/db";
 
 // Every admin action and every API-key call that changes something is recorded here.
@@ -12,8 +13,9 @@ export type AuditEntry = {
   meta?: Record<string, unknown>;
 };
 
-export async function recordAudit(entry: AuditEntry): Promise<void> {
-  await getDb().auditLog.create({
+/** `db`: the transaction of the change being recorded, so the change and its record commit together. */
+export async function recordAudit(entry: AuditEntry, db: Prisma.TransactionClient = getDb()): Promise<void> {
+  await db.auditLog.create({
     data: {
       actor: entry.actor,
       action: entry.action,

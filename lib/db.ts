@@ -17,3 +17,10 @@ export function getDb(): PrismaClient {
   globalForDb.enclaveDb ??= new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: databaseUrl() }) });
   return globalForDb.enclaveDb;
 }
+
+/** Closes the process's client (at shutdown); the next getDb() opens a new one. */
+export async function closeDb(): Promise<void> {
+  const db = globalForDb.enclaveDb;
+  globalForDb.enclaveDb = undefined;
+  await db?.$disconnect();
+}

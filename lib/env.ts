@@ -2,6 +2,7 @@ import "server-only";
 import path from "node:path";
 import { z } from "zod";
 import { parseTrustProxy } from "@/scripts/server/client-address.mjs";
+import { parseDrainSeconds } from "@/scripts/server/graceful.mjs";
 
 // The one place environment variables are read. Everything else imports getEnv().
 
@@ -89,6 +90,14 @@ export const EnvSchema = z.object({
       parseTrustProxy(v);
     } catch (err) {
       ctx.addIssue({ code: "custom", message: (err as Error).message.replace(/^TRUST_PROXY: /, "") });
+    }
+  }),
+  // How long a stop waits for requests in flight; scripts/server.mjs reads it (scripts/server/graceful.mjs).
+  SHUTDOWN_DRAIN_SECONDS: optionalString.superRefine((v, ctx) => {
+    try {
+      parseDrainSeconds(v);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message.replace(/^SHUTDOWN_DRAIN_SECONDS: /, "") });
     }
   }),
   LOGIN_MAX_FAILURES: intInRange(1, 1000, 5),

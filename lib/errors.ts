@@ -28,10 +28,15 @@ export const ERROR_STATUS = {
   too_many_requests: 429,
   internal: 500,
   store_unavailable: 503,
+  // Answered by scripts/server/graceful.mjs while the server stops.
+  shutting_down: 503,
   query_timeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Seconds a client should wait before retrying, sent as Retry-After with these codes. */
+const RETRY_AFTER: Partial<Record<ErrorCode, number>> = { store_unavailable: 30, shutting_down: 5 };
 
 export class AppError extends Error {
   constructor(
@@ -64,7 +69,8 @@ export function errorResponse(err: unknown, requestId: string): Response {
   if (err instanceof AppError) {
     const body: ErrorBody = { error: { code: err.code, message: err.message, request_id: requestId } };
     if (err.details !== undefined) body.error.details = err.details;
-    return Response.json(body, { status: err.status, headers: { "Cache-Control": "no-store" } });
+    const retryAfter = RETRY_AFTER[err.code];
+    return Response.json(body, { status: err.status, headers: { "Cache-Control": "no-store", ...(retryAfter ? { "Retry-After": String(retryAfter) } : {}) } });
   }
   console.error(`[${requestId}] unhandled error`, err);
   const body: ErrorBody = {

@@ -1,5 +1,6 @@
 import "server-only";
 import { getAnalytics } from "@/lib/analytics/engine";
+import { currentWriteFailure, writeBlocker } from "@/lib/analytics/store-writes";
 import { probeAnalyticsStore } from "@/lib/query/cross-tenant";
 import { getDb } from "@/lib/db";
 
@@ -27,13 +28,27 @@ async function probe(check: () => Promise<unknown>): Promise<StoreHealth> {
 
 export async function checkHealth(): Promise<Health> {
   let kind: "chdb" | "server" | "unknown" = "unknown";
-  const [metadata, analytics] = await Promise.all([
+  const [metadata, probed] = await Promise.all([
     probe(() => getDb().$queryRawUnsafe("SELECT 1")),
     probe(async () => {
       kind = getAnalytics().kind;
       await probeAnalyticsStore();
     }),
   ]);
+  let analytics = probed;
+  // The probe only reads: a store that answers but cannot write is reported from what refuses its
+  // writes before they start, or from the last failed write.
+  const engineKind = kind as "chdb" | "server" | "unknown"; // set in the probe above
+  const blocker = engineKind === "unknown" ? undefined : writeBlocker(engineKind);
+  const failure = currentWriteFailure();
+  if (analytics.status === "ok" && blocker) {
+    analytics = { status: "error", error: `writes are refused: ${blocker}; ingest answers 503 store_unavailable` };
+  } else if (analytics.status === "ok" && failure) {
+    analytics = {
+      status: "error",
+      error: `writes fail since ${failure.since.toISOString()} (${failure.reason}; ${failure.failures} failed, the last at ${failure.last.toISOString()}): ingest answers 503 store_unavailable until a write succeeds`,
+    };
+  }
   const status = metadata.status === "ok" && analytics.status === "ok" ? "ok" : "degraded";
   return { status, stores: { metadata: { ...metadata, engine: "sqlite" }, analytics: { ...analytics, engine: kind } } };
 }

@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { parseTrustProxy } from "./server/client-address.mjs";
+import { installGracefulShutdown, parseDrainSeconds } from "./server/graceful.mjs";
 import { errorResponse, preflight } from "./server/preflight.mjs";
 import { strictTransportSecurity } from "./server/security-headers.mjs";
 
@@ -16,8 +17,10 @@ const port = Number(process.env.PORT || 3000);
 const hostname = process.env.HOSTNAME || undefined;
 
 let trust;
+let drainMs;
 try {
   trust = parseTrustProxy(process.env.TRUST_PROXY);
+  drainMs = parseDrainSeconds(process.env.SHUTDOWN_DRAIN_SECONDS);
 } catch (err) {
   console.error(`Invalid configuration:\n  - ${err.message}\nFix this environment variable and start again.`);
   process.exit(1);
@@ -44,6 +47,7 @@ await app.prepare();
 
 const server = http.createServer((req, res) => {
   if (hsts) res.setHeader("strict-transport-security", hsts);
+  if (!shutdown.admit(req, res)) return;
   const refusal = preflight(req, trust);
   if (refusal) {
     res.writeHead(refusal.status, refusal.headers);
@@ -66,6 +70,15 @@ const server = http.createServer((req, res) => {
     res.end();
   });
 });
+// SIGTERM/SIGINT drain the requests in flight, then close the analytics engine and
+// the metadata client (instrumentation.ts hands this process their closer).
+const shutdown = installGracefulShutdown(server, {
+  drainMs,
+  closeStores: async () => {
+    if (typeof globalThis.enclaveCloseStores !== "function") throw new Error("the app did not hand over its store closer (instrumentation.ts)");
+    await globalThis.enclaveCloseStores();
+  },
+});
 // Requests Node's HTTP parser rejects (unknown methods such as TRACK, broken
 // framing) never reach the handler: answer them with the JSON error body.
 server.on("clientError", (err, socket) => {
@@ -80,11 +93,3 @@ server.listen(port, hostname, () => {
   console.log(`✓ Ready in ${Date.now() - started}ms on port ${port}${trust.kind === "none" ? "" : ` (trusting proxies: ${process.env.TRUST_PROXY})`}`);
 });
 
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => {
-    server.close(() => process.exit(0));
-    // Idle keep-alive connections would hold close() open.
-    server.closeIdleConnections?.();
-    setTimeout(() => process.exit(0), 10_000).unref();
-  });
-}

@@ -4,6 +4,7 @@ import path from "node:path";
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from "@clickhouse/client";
 
 export type { ClickHouseSettings };
+import { fileSizeLimit } from "@/lib/analytics/store-writes";
 import { AppError } from "@/lib/errors";
 import { getEnv } from "@/lib/env";
 
@@ -124,6 +125,9 @@ function openChdb(dataPath: string, database: string): AnalyticsEngine {
   // chdb shuts the engine down and the next query pays to reopen it.
   const keeper = open();
   fs.writeFileSync(path.join(dataPath, OWNER_FILE), `${process.pid}\n`);
+  // Under a file size limit the engine would commit parts cut short at the limit, merged ones
+  // included (lib/analytics/store-writes.ts refuses inserts): no merges then either.
+  if (fileSizeLimit() !== undefined) void keeper.command({ query: "SYSTEM STOP MERGES" }).catch((err) => console.error(`could not stop merges: ${err instanceof Error ? err.message : String(err)}`));
   return {
     kind: "chdb",
     database,

@@ -1,5 +1,6 @@
 import "server-only";
 import type { AnalyticsEngine } from "@/lib/analytics/engine";
+import { storeWrite } from "@/lib/analytics/store-writes";
 import { toEventRow, type EventRow, type RowRejection } from "@/lib/analytics/event-row";
 
 // The one library path for writing events: the ingest API and the demo data use it.
@@ -78,13 +79,16 @@ export async function insertEventRows(engine: AnalyticsEngine, rows: EventRow[],
   if (rows.length === 0) return;
   const own = reserved ?? reserveIngestSeq();
   try {
-    await engine.withConnection((client) =>
-      client.insert({
-        table: `${engine.database}.events`,
-        values: rows.map((row) => ({ ...row, ingest_seq: own.seq })),
-        format: "JSONEachRow",
-        clickhouse_settings: dedupToken ? { insert_deduplication_token: dedupToken } : undefined,
-      }),
+    // A store that cannot write (disk full, file size limit…) is a 503 with Retry-After, not a 500.
+    await storeWrite(engine.kind, () =>
+      engine.withConnection((client) =>
+        client.insert({
+          table: `${engine.database}.events`,
+          values: rows.map((row) => ({ ...row, ingest_seq: own.seq })),
+          format: "JSONEachRow",
+          clickhouse_settings: dedupToken ? { insert_deduplication_token: dedupToken } : undefined,
+        }),
+      ),
     );
   } finally {
     if (!reserved) own.release();

@@ -13,6 +13,10 @@ import { scopeForValidation } from "@/lib/query/scope";
 // The one way to publish: the draft is validated (schema, every chart widget
 // compiles, every custom SQL passes the guard again), copied into an
 // immutable DashboardVersion, and the dashboard's live pointer moves to it.
+// The version row, the pointer and the audit record commit in one SQLite
+// transaction: a process killed at any point leaves the old live version or
+// the new one with its record, never a part. The rollup a version needs is not
+// part of it: it is derived from the live versions and reconciled at start.
 
 export type PublishResult = { versionId: string; number: number };
 
@@ -55,10 +59,10 @@ export async function publishVersion(input: { dashboardId: string; note?: string
       data: { id: `ver_${crypto.randomBytes(8).toString("hex")}`, dashboardId: dashboard.id, number, definition: JSON.stringify(definition), note: input.note ?? "", createdBy: input.actor },
     });
     await tx.dashboard.update({ where: { id: dashboard.id }, data: { liveVersionId: version.id } });
+    await recordAudit({ actor: input.actor, action: "dashboard.publish", target: dashboard.id, meta: { version: number, note: input.note ?? "" } }, tx);
     return { versionId: version.id, number };
   });
   forgetDashboard(dashboard.id); // after the commit: a read during it would cache the old version again
   rollupsChanged(); // the new version's rollup builds in the background; it reads events until then
-  await recordAudit({ actor: input.actor, action: "dashboard.publish", target: dashboard.id, meta: { version: result.number, note: input.note ?? "" } });
   return result;
 }

@@ -30,10 +30,13 @@ export async function rollbackTo(input: { dashboardId: string; number: number; a
   const version = await db.dashboardVersion.findUnique({ where: { dashboardId_number: { dashboardId: input.dashboardId, number: input.number } } });
   if (!version) throw new AppError("not_found", `Dashboard "${input.dashboardId}" has no version ${input.number}.`);
   const dashboard = await db.dashboard.findUniqueOrThrow({ where: { id: input.dashboardId }, include: { liveVersion: true } });
-  await db.dashboard.update({ where: { id: input.dashboardId }, data: { liveVersionId: version.id } });
+  // The pointer and its audit record commit together.
+  await db.$transaction(async (tx) => {
+    await tx.dashboard.update({ where: { id: input.dashboardId }, data: { liveVersionId: version.id } });
+    await recordAudit({ actor: input.actor, action: "dashboard.rollback", target: input.dashboardId, meta: { from: dashboard.liveVersion?.number ?? null, to: version.number } }, tx);
+  });
   forgetDashboard(input.dashboardId);
   rollupsChanged(); // a dropped rollup is rebuilt; events answer until it is ready
   // Cached results are keyed by version id, so nothing cached can answer for the new live version.
-  await recordAudit({ actor: input.actor, action: "dashboard.rollback", target: input.dashboardId, meta: { from: dashboard.liveVersion?.number ?? null, to: version.number } });
   return { id: version.id, number: version.number, note: version.note, createdBy: version.createdBy, createdAt: version.createdAt, live: true };
 }

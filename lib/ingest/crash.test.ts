@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
 import { createApiKey } from "@/lib/auth/api-keys";
@@ -9,6 +7,7 @@ import { DashboardDefinition } from "@/lib/dashboards/definition";
 import { createDashboard } from "@/lib/dashboards/drafts";
 import { publishVersion } from "@/lib/dashboards/publish-version";
 import { deriveRollup, rollupTableName, type RollupDefinition } from "@/lib/rollups/define";
+import { killChildren, startChild, stopChild } from "@/lib/testing/crash-harness";
 import { migrateTestDatabase } from "@/lib/testing/test-db";
 
 // A server killed (SIGKILL) in the middle of ingesting loses no row it had
@@ -17,31 +16,13 @@ import { migrateTestDatabase } from "@/lib/testing/test-db";
 // and in the live version's rollup, which is being built while the batches
 // arrive and the server dies.
 
-const ROOT = path.resolve(__dirname, "../..");
 const ROWS_PER_BATCH = 20_000;
 let key: string;
-let child: ChildProcess | undefined;
 
-function startServer(): Promise<{ proc: ChildProcess; url: string }> {
-  // Node itself (not the run-ts.mjs wrapper), so SIGKILL hits the process that holds the data.
-  const proc = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(ROOT, "lib/testing/ingest-child.ts")], {
-    cwd: ROOT,
-    env: { ...process.env, TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child = proc;
-  return new Promise((resolve, reject) => {
-    let err = "";
-    proc.stderr!.on("data", (d) => (err += d));
-    proc.stdout!.on("data", (d: Buffer) => {
-      const m = /READY (\d+)/.exec(d.toString());
-      if (m) resolve({ proc, url: `http://127.0.0.1:${m[1]}/v1/events` });
-    });
-    proc.on("exit", (code) => reject(new Error(`ingest server exited (${code}): ${err}`)));
-  });
+async function startServer() {
+  const child = await startChild();
+  return { child, url: `${child.baseUrl}/v1/events` };
 }
-
-const exited = (proc: ChildProcess) => new Promise((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve(null) : proc.once("exit", resolve)));
 
 function batchBody(n: number): string {
   return Array.from({ length: ROWS_PER_BATCH }, (_, i) => JSON.stringify({ tenant_id: "crash", name: "page_view", event_id: `b${n}-${i}`, properties: { page: `/p/${i % 50}` } })).join("\n");
@@ -72,7 +53,7 @@ beforeAll(async () => {
   rollup = deriveRollup(DashboardDefinition.parse(definition))!;
 });
 afterAll(async () => {
-  child?.kill("SIGKILL");
+  await killChildren();
   await closeAnalytics();
 });
 
@@ -82,16 +63,16 @@ describe("a server killed during a batch", () => {
     const unacked = new Set<number>();
     let next = 0;
     for (let round = 0; round < 2; round++) {
-      const { proc, url } = await startServer();
+      const { child, url } = await startServer();
       for (let i = 0; i < 3; i++, next++) (await send(url, next) ? acked : unacked).add(next);
       // Two batches in flight; the server dies while they are being read or written.
       const inFlight = [next, next + 1].map((n) => send(url, n).then((ok) => (ok ? acked.add(n) : unacked.add(n))));
       next += 2;
       // Early (reading the body) in one round, later (parsing or inserting) in the other.
       await new Promise((r) => setTimeout(r, round === 0 ? 150 : 450));
-      proc.kill("SIGKILL");
+      child.signal("SIGKILL");
       await Promise.all(inFlight);
-      await exited(proc);
+      await child.exited;
     }
     console.log(`acknowledged batches: ${[...acked].sort((a, b) => a - b).join(",")}; cut off by the kill: ${[...unacked].sort((a, b) => a - b).join(",")}`);
     expect(acked.size).toBeGreaterThanOrEqual(6);
@@ -102,9 +83,12 @@ describe("a server killed during a batch", () => {
     const orphan = next++;
     await getDb().idempotencyKey.create({ data: { apiKeyId, key: `batch-${orphan}`, bodyHash: crypto.createHash("sha256").update(batchBody(orphan)).digest("hex"), response: "", seq: BigInt(Date.now() * 1000) } });
     unacked.add(orphan);
+    // As a kill during a rollup build leaves it, whether or not the kills above caught one (on a
+    // quick machine the first server finishes its build before its kill): the next start rebuilds.
+    await getDb().rollup.updateMany({ where: { id: rollup.id }, data: { state: "building" } });
 
     // The client retries what was not acknowledged, with the same keys.
-    const { proc, url } = await startServer();
+    const { child, url } = await startServer();
     // The restarted server rebuilds the rollup its killed predecessors left half built; the client's
     // retries arrive after that build read the events (their batches' numbers are below its watermark).
     for (let i = 0; (await getDb().rollup.findUnique({ where: { id: rollup.id } }).catch(() => null))?.state !== "ready"; i++) {
@@ -114,8 +98,7 @@ describe("a server killed during a batch", () => {
     for (const n of unacked) expect(await send(url, n), `retry of batch ${n}`).toBe(true);
     // And a retry of an acknowledged batch is a replay, not a second copy.
     expect(await send(url, 0)).toBe(true);
-    proc.kill("SIGTERM");
-    await exited(proc);
+    expect((await stopChild(child, "SIGTERM")).code, "a stopped server exits 0").toBe(0);
 
     const counts = await queryRows<{ batch: string; n: number; distinct_ids: number }>(
       getAnalytics(),

@@ -17,6 +17,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: "The body is too large",
   422: "The query failed",
   500: "Something went wrong on our side; quote the request id",
+  503: "The analytics store cannot write (store_unavailable) or the server is stopping (shutting_down): nothing was stored; retry after Retry-After with the same Idempotency-Key",
   504: "The query took longer than its time limit",
 };
 

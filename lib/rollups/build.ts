@@ -1,5 +1,6 @@
 import "server-only";
 import { getAnalytics, queryRows, type AnalyticsEngine } from "@/lib/analytics/engine";
+import { writeBlocker } from "@/lib/analytics/store-writes";
 import { insertsSettledUpTo, liveIngestSeqs, reserveIngestSeq } from "@/lib/analytics/ingest";
 import { DashboardDefinition } from "@/lib/dashboards/definition";
 import { getDb } from "@/lib/db";
@@ -121,6 +122,8 @@ async function command(engine: AnalyticsEngine, query: string, settings?: Record
 }
 
 async function build(engine: AnalyticsEngine, def: RollupDefinition, options: BuildOptions): Promise<void> {
+  const blocker = writeBlocker(engine.kind);
+  if (blocker) throw new Error(`the analytics store may not be written: ${blocker}`);
   const db = getDb();
   const started = Date.now();
   await db.rollup.upsert({
