@@ -70,6 +70,15 @@ export class ExpectedNumbers {
     }
   }
 
+  /** Signups of one country in the dashboard's "last 30 days" and the 30 before: the signups KPI under a country filter. */
+  countrySignups(tenantId: string, country: string, now = new Date()): { m0: number; m0_previous: number } {
+    const series = this.tenants.get(tenantId)?.countrySignups.get(country);
+    const range = resolveTimeRange({ kind: "last_30_days" }, "UTC", now);
+    const from = Math.round((range.from.getTime() - this.start) / DAY);
+    const to = Math.round((range.to.getTime() - this.start) / DAY);
+    return { m0: sum(series, from, to), m0_previous: sum(series, from - (to - from), from) };
+  }
+
   rows(tenantId: string): number {
     return this.tenants.get(tenantId)?.rows ?? 0;
   }

@@ -40,12 +40,12 @@ export function embeddedResults(html: string): Result[] {
   throw new Error("unterminated widget results in the page");
 }
 
-const fmt = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
+export const fmt = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
 const near = (a: unknown, b: number) => (a === null ? b === 0 : typeof a === "number" && Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)));
-const htmlText = (s: string) => s.replace(/<!-- -->/g, "").replace(/&amp;/g, "&").trim();
+export const htmlText = (s: string) => s.replace(/<!-- -->/g, "").replace(/&amp;/g, "&").trim();
 
 /** Each widget's card as the page finally shows it (a card streamed in a template replaces its placeholder). */
-function cards(html: string): Map<string, string> {
+export function cards(html: string): Map<string, string> {
   const out = new Map<string, string>();
   const parts = html.split('<section class="card widget"').slice(1);
   for (const part of parts) {
@@ -60,7 +60,7 @@ function cards(html: string): Map<string, string> {
 const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
 /** A chart's marks: label → the value its tooltip shows. */
-function marks(card: string): Map<string, string> {
+export function marks(card: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of card.matchAll(/<[^>]*class="mark[^"]*"[^>]*>/g)) {
     const label = /data-value="([^"]*)"/.exec(m[0])?.[1];

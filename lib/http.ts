@@ -4,10 +4,31 @@ import { AppError, validationError } from "@/lib/errors";
 
 const MAX_JSON_BYTES = 1_000_000;
 
+const tooLarge = () => new AppError("payload_too_large", `The request body is larger than ${MAX_JSON_BYTES} bytes. Send less at once.`);
+
+/** The body as text, read only up to the limit: a larger one is refused without being held in memory. */
+async function readLimitedText(req: Request): Promise<string> {
+  if (Number(req.headers.get("content-length")) > MAX_JSON_BYTES) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > MAX_JSON_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** Reads and validates a JSON body; a bad body is a 400 that says what to fix. */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  const text = await req.text();
-  if (text.length > MAX_JSON_BYTES) throw new AppError("payload_too_large", `The request body is larger than ${MAX_JSON_BYTES} bytes.`);
+  const text = await readLimitedText(req);
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // The production HTTP server (npm start runs it after building): Next's own
 // request handler behind a preflight that answers what Next would turn into a
-// 500 (TRACE, malformed %-escapes) and sets the client address from the socket
-// or a trusted proxy (TRUST_PROXY), never from a header a client sent.
+// 500 (TRACE, malformed %-escapes), refuses repeated single headers, and sets
+// the client address from the socket or a trusted proxy (TRUST_PROXY), never
+// from a header a client sent. API answers Next makes by itself get the JSON
+// error body (scripts/server/api-errors.mjs).
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { parseTrustProxy } from "./server/client-address.mjs";
 import { installGracefulShutdown, parseDrainSeconds } from "./server/graceful.mjs";
+import { isApiPath, jsonErrorsOnApi } from "./server/api-errors.mjs";
 import { errorResponse, preflight } from "./server/preflight.mjs";
 import { strictTransportSecurity } from "./server/security-headers.mjs";
 
@@ -64,6 +67,8 @@ const server = http.createServer((req, res) => {
     });
     return;
   }
+  // What Next answers by itself on the API (405 for an unexported method, its 404 page) gets the JSON error body too.
+  if (isApiPath((req.url ?? "/").split("?")[0])) jsonErrorsOnApi(req, res);
   handle(req, res).catch((err) => {
     console.error("request failed", err instanceof Error ? err.message : String(err));
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

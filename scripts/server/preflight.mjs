@@ -1,6 +1,6 @@
 // Checks every request before Next sees it, for what Next itself answers with
 // a 500: methods its Request cannot represent (TRACE, TRACK, CONNECT) and paths
-// whose %-escapes do not decode. It also sets the client address header from
+// whose %-escapes do not decode; and refuses headers sent twice that must come once. It also sets the client address header from
 // the socket (see client-address.mjs), replacing anything the client sent.
 import { clientAddress } from "./client-address.mjs";
 import { contentSecurityPolicy } from "./security-headers.mjs";
@@ -56,6 +56,25 @@ function badEscape(pathname) {
 }
 
 /**
+ * Headers a request may carry once. A second copy is ambiguous: Node keeps the
+ * first Authorization, Content-Type or Host and joins repeated Cookie and
+ * Idempotency-Key lines, while a proxy in front may have read the other one.
+ */
+export const SINGLE_HEADERS = ["authorization", "cookie", "content-type", "content-encoding", "host", "idempotency-key"];
+
+/** The first header of SINGLE_HEADERS sent more than once, from the raw [name, value, …] list. */
+function repeatedHeader(rawHeaders) {
+  const seen = new Set();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = String(rawHeaders[i]).toLowerCase();
+    if (!SINGLE_HEADERS.includes(name)) continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
+}
+
+/**
  * Returns a response to send instead of calling Next, or undefined to go on.
  * Rewrites the client address headers on `req` in place.
  * @param {import("node:http").IncomingMessage} req
@@ -73,6 +92,10 @@ export function preflight(req, trust) {
   }
   if (badEscape(rawPath)) {
     return errorResponse(rawPath, 400, "bad_request", "The address contains a malformed %-escape. Encode each special character as % followed by two hex digits of its UTF-8 bytes.");
+  }
+  const repeated = repeatedHeader(req.rawHeaders ?? []);
+  if (repeated) {
+    return errorResponse(rawPath, 400, "bad_request", `The request has more than one ${repeated} header. Send it once.`);
   }
   return undefined;
 }

@@ -36,6 +36,17 @@ describe("preflight", () => {
     expect(preflight(request("GET", "/v1/dashboards/d%C3%A9mo?q=%"), parseTrustProxy(undefined))).toBeUndefined();
   });
 
+  it("refuses a request that repeats Authorization, Cookie, Content-Type, Host or Idempotency-Key", () => {
+    const raw = (pairs: string[]) => Object.assign(request("POST", "/v1/events"), { rawHeaders: pairs });
+    for (const name of ["Authorization", "cookie", "Content-Type", "Host", "Idempotency-Key"]) {
+      const res = preflight(raw([name, "a", "X-Other", "1", name.toUpperCase(), "b"]), parseTrustProxy(undefined))!;
+      expect(res.status, name).toBe(400);
+      expect(JSON.parse(res.body).error).toMatchObject({ code: "bad_request", message: `The request has more than one ${name.toLowerCase()} header. Send it once.` });
+    }
+    // Headers that may repeat, and each single header once, pass.
+    expect(preflight(raw(["Accept", "a", "Accept", "b", "X-Forwarded-For", "1", "X-Forwarded-For", "2", "Authorization", "Bearer x", "Cookie", "a=1; b=2"]), parseTrustProxy(undefined))).toBeUndefined();
+  });
+
   it("replaces the client address headers with the socket's peer, whatever the client sent", () => {
     const req = request("POST", "/api/auth/callback/credentials", { "x-forwarded-for": "203.0.113.9", [CLIENT_ADDRESS_HEADER]: "203.0.113.9" }, "::ffff:192.0.2.1");
     expect(preflight(req, parseTrustProxy(undefined))).toBeUndefined();
