@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { E2E } from "./fixtures/config";
 import { buildPlan, templates, wantsJsonError, type Case } from "./fixtures/fuzz-plan";
 import { call, MARKER, setUpWorld, TENANT_A, TENANT_B } from "./fixtures/fuzz-world";

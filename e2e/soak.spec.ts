@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { E2E } from "./fixtures/config";
 
 // The soak run (bench/soak.ts) for 60 s: its own production server on a
