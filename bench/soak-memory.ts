@@ -1,10 +1,13 @@
 import fs from "node:fs";
 
 // The server's resident memory (VmRSS from /proc/<pid>/status), sampled every
-// half second. Growth over the last 30 s is the slope of a least-squares line
-// through that window's samples, times 30 s: garbage collections make RSS
-// saw up and down by tens of MB, and a line through the window follows the
-// trend where two end points would follow the saw. Linux only.
+// half second. Garbage collections make RSS saw up and down by 40–70 MB about
+// every 40 s here, so neither two end points nor a line through 30 s of
+// samples (which follows the saw when the window holds its rising half) say
+// whether memory is kept. Growth over the last 30 s is the rise of the floor:
+// the lowest RSS in the last 30 s minus the lowest in the 30 s before it.
+// What a leak keeps raises the floor; what a collection frees does not.
+// The line's slope is reported too. Linux only.
 
 export function readRssMb(pid: number): number | undefined {
   try {
@@ -30,11 +33,16 @@ export function rssSampler(pid: number, everyMs = 500) {
       take();
       const end = samples.at(-1)!;
       const window = samples.filter((s) => s.at >= end.at - 30_000);
+      const before = samples.filter((s) => s.at >= end.at - 60_000 && s.at < end.at - 30_000);
+      const floor = (points: { mb: number }[]) => Math.min(...points.map((p) => p.mb));
       const t0 = samples[0].at;
       return {
         startMb: samples[0].mb,
         endMb: end.mb,
-        growthLast30Mb: slopePerMs(window) * 30_000,
+        /** The lowest RSS of the last 30 s minus the lowest of the 30 s before (the first sample when the run is shorter). */
+        growthLast30Mb: floor(window) - floor(before.length ? before : [samples[0]]),
+        /** The slope of a least-squares line through the last 30 s, times 30 s: follows the saw. */
+        trendLast30Mb: slopePerMs(window) * 30_000,
         /** [seconds since the start, MB] every second, for a look at the curve. */
         samples: samples.filter((_, i) => i % 2 === 0).map((s) => [Math.round((s.at - t0) / 1000), Math.round(s.mb)]),
       };

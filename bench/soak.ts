@@ -109,7 +109,7 @@ async function main(): Promise<boolean> {
       widget_errors: Object.fromEntries(tally.widgetErrors),
       row_count_mismatches: counted.mismatches.length,
       published: Boolean(ctx.published),
-      rss_mb: { start: memory.startMb, end: memory.endMb, growth_last_30s: memory.growthLast30Mb, samples: memory.samples },
+      rss_mb: { start: memory.startMb, end: memory.endMb, growth_last_30s: memory.growthLast30Mb, trend_last_30s: memory.trendLast30Mb, samples: memory.samples },
       cpu_percent: { server: (serverCpu / 10 / wall), soak_client: ((clientCpu.user + clientCpu.system) / 1000 / 10 / wall) },
       load_average: os.loadavg()[0],
     };
@@ -120,7 +120,7 @@ async function main(): Promise<boolean> {
     console.log(`  leak check     ${tally.responses} answers, ${tally.values} values; cross-tenant or wrong values: ${tally.mismatches.length}; widget errors: ${JSON.stringify(result.widget_errors)}`);
     console.log(`  ingest         row counts of ${counted.checked} tenants after retried batches: ${counted.mismatches.length} mismatches`);
     console.log(`  publish        ${ctx.published ? "a new version went live half-way" : "did not happen"}`);
-    console.log(`  server RSS     ${memory.startMb.toFixed(1)} MB at start, ${memory.endMb.toFixed(1)} MB at end, ${memory.growthLast30Mb >= 0 ? "+" : ""}${memory.growthLast30Mb.toFixed(1)} MB over the last 30 s (trend line; limit ${MAX_RSS_GROWTH_MB})`);
+    console.log(`  server RSS     ${memory.startMb.toFixed(1)} MB at start, ${memory.endMb.toFixed(1)} MB at end, ${memory.growthLast30Mb >= 0 ? "+" : ""}${memory.growthLast30Mb.toFixed(1)} MB over the last 30 s (rise of the lowest RSS; limit ${MAX_RSS_GROWTH_MB}; a line through the last 30 s: ${memory.trendLast30Mb >= 0 ? "+" : ""}${memory.trendLast30Mb.toFixed(1)} MB)`);
     console.log(`  CPU            server ${result.cpu_percent.server.toFixed(0)}% of one core, soak client ${result.cpu_percent.soak_client.toFixed(0)}%; load average ${result.load_average.toFixed(2)}`);
     for (const e of [...book.errors, ...tally.mismatches, ...counted.mismatches].slice(0, 20)) console.log(`  ✗ ${e}`);
     if (values.json) fs.writeFileSync(values.json, JSON.stringify(result, null, 2));
