@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeAnalytics } from "@/lib/analytics/engine";
 import type { EventRow } from "@/lib/analytics/event-row";
 import { Permissions } from "@/lib/query/permissions";
 import { compileWidget } from "@/lib/query/compile-widget";
 import { readFilterValues } from "@/lib/query/filter-values";
-import { forgetTenantResults, resultCacheKey, runScopedCached } from "@/lib/query/result-cache";
+import { getEnv } from "@/lib/env";
+import { cacheResult, forgetTenantResults, resultCacheKey, resultCacheSize, runScopedCached } from "@/lib/query/result-cache";
 import { ChartWidget } from "@/lib/query/widget-spec";
 import { loadDemoFixture, previewScope } from "@/lib/testing/analytics-fixture";
 
@@ -79,5 +80,24 @@ describe("result cache", () => {
     forgetTenantResults("acme");
     expect((await runScopedCached(a, compileWidget(spec, a, { now }), base)).cached).toBe(false);
     expect((await runScopedCached(b, compileWidget(spec, b, { now }), base)).cached).toBe(true);
+  });
+
+  it("holds a result for one TTL: expired results are swept as new ones arrive, not kept until the cap", () => {
+    const ttl = getEnv().RESULT_CACHE_TTL_SECONDS * 1000;
+    expect(ttl).toBeGreaterThan(0);
+    const t0 = Date.now();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(t0);
+    try {
+      const value = { rows: [], columns: [], stats: { elapsed_ms: 0, rows_read: 0, bytes_read: 0 } };
+      const before = resultCacheSize();
+      for (let i = 0; i < 100; i++) cacheResult(`sweep-${i}`, "sweep", value);
+      expect(resultCacheSize()).toBe(before + 100);
+      // One TTL later every entry so far has expired: the next one stored finds them gone.
+      clock.mockReturnValue(t0 + ttl + 1);
+      cacheResult("sweep-late", "sweep", value);
+      expect(resultCacheSize()).toBe(1);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

@@ -48,12 +48,32 @@ export function cachedResult(key: string): ScopedResult | undefined {
   return hit && hit.expires > Date.now() ? hit.value : undefined;
 }
 
+/**
+ * Stores an entry at the end of the map, after dropping the expired ones at its
+ * front: every entry lives the same TTL and a stored key moves to the end, so
+ * the map is in expiry order and the sweep stops at the first fresh entry.
+ * Without it, expired results stayed until 5,000 had piled up (the server's
+ * memory grew for minutes under a steady load); now they last one TTL.
+ */
+function keep(key: string, tenantId: string, value: ScopedResult, ttl: number): void {
+  const now = Date.now();
+  for (const [oldest, entry] of store) {
+    if (entry.expires > now) break;
+    store.delete(oldest);
+  }
+  store.delete(key);
+  if (store.size >= MAX_ENTRIES) store.delete(store.keys().next().value!);
+  store.set(key, { expires: now + ttl, tenantId, value });
+}
+
+/** How many results are held (fresh or not yet swept). */
+export const resultCacheSize = () => store.size;
+
 /** Keeps a result for RESULT_CACHE_TTL_SECONDS (nothing when that is 0). */
 export function cacheResult(key: string, tenantId: string, value: ScopedResult): void {
   const ttl = getEnv().RESULT_CACHE_TTL_SECONDS * 1000;
   if (ttl === 0) return;
-  if (store.size >= MAX_ENTRIES) store.delete(store.keys().next().value!);
-  store.set(key, { expires: Date.now() + ttl, tenantId, value });
+  keep(key, tenantId, value, ttl);
 }
 
 export const resultCacheEnabled = () => getEnv().RESULT_CACHE_TTL_SECONDS > 0;
@@ -65,8 +85,7 @@ export async function runScopedCached(scope: TenantScope, compiled: CompiledQuer
   const hit = store.get(key);
   if (hit && hit.expires > Date.now()) return { ...hit.value, cached: true };
   const value = await runScoped(scope, compiled, options);
-  if (store.size >= MAX_ENTRIES) store.delete(store.keys().next().value!);
-  store.set(key, { expires: Date.now() + ttl, tenantId: scope.tenantId, value });
+  keep(key, scope.tenantId, value, ttl);
   return { ...value, cached: false };
 }
 
