@@ -167,3 +167,13 @@ export function getEnv(): Env {
   cached ??= parseEnv(process.env);
   return cached;
 }
+
+/**
+ * Points this process's stores, opened after the call, at another data
+ * directory; the erasure ledger stays where it was. Restore builds the new
+ * directory beside the old one and renames it into place.
+ */
+export function pointAtDataDir(dataDir: string): Env {
+  cached = { ...getEnv(), DATA_DIR: dataDir };
+  return cached;
+}

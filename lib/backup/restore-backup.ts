@@ -8,8 +8,8 @@ import { setupProof } from "@/lib/auth/admin-proof";
 import { readLedger, type LedgerEntry } from "@/lib/backup/erasure-ledger";
 import { countStoredEvents, EVENTS_FILE, loadEvents } from "@/lib/backup/events-dump";
 import { readVerifiedManifest } from "@/lib/backup/manifest";
-import { getDb } from "@/lib/db";
-import { getEnv, parseEnv } from "@/lib/env";
+import { closeDb, getDb } from "@/lib/db";
+import { getEnv, pointAtDataDir } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { deleteTenantData } from "@/lib/tenants/delete-tenant-data";
 
@@ -48,7 +48,7 @@ function assertEmptyDataDir(dir: string): void {
 }
 
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreReport> {
-  const target = parseEnv(process.env);
+  const target = getEnv();
   if (target.CLICKHOUSE_URL) throw new AppError("bad_request", "restore loads the embedded analytics store; unset CLICKHOUSE_URL (a ClickHouse server is restored with its own RESTORE command).");
   assertEmptyDataDir(target.DATA_DIR);
   const from = path.resolve(options.from);
@@ -72,9 +72,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
   fs.mkdirSync(path.dirname(target.DATA_DIR), { recursive: true });
   const staging = fs.mkdtempSync(`${target.DATA_DIR}.restoring-`);
   let revocations = 0;
-  process.env.DATA_DIR = staging;
-  process.env.ERASURE_LEDGER = target.erasureLedger;
-  if (getEnv().DATA_DIR !== staging) throw new Error("restoreBackup must run in a process of its own (the environment was read before it)");
+  // The stores open on first use: close any open ones, then open them on the staging directory.
+  await closeAnalytics();
+  await closeDb();
+  pointAtDataDir(staging);
   try {
     for (const name of ["app.db", ...(manifest.secrets === "included" ? ["secrets.json"] : [])]) {
       fs.copyFileSync(path.join(from, name), path.join(staging, name));
