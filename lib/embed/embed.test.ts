@@ -354,6 +354,27 @@ describe("logs", () => {
 });
 
 describe("review findings, fixed", () => {
+  it("the session-state cache forgets sessions not used for 5 s instead of keeping every session ever opened", async () => {
+    const { createEmbedSession, loadActiveSession, sessionCacheSize } = await import("@/lib/embed/sessions");
+    const ctx = { actor: "test", assertTenant: () => {} };
+    const claims = async (tenant: string) => ({ jti: (await createEmbedSession({ tenant_id: tenant, dashboard_id: DEMO_DASHBOARD_ID }, ctx)).session_id, tenant, dashboard: DEMO_DASHBOARD_ID });
+    const opened = await Promise.all(Array.from({ length: 20 }, (_, i) => claims(i % 2 ? "acme" : "globex")));
+    for (const c of opened) await loadActiveSession(c);
+    expect(sessionCacheSize()).toBeGreaterThanOrEqual(20);
+    const later = Date.now() + 6_000;
+    const now = vi.spyOn(Date, "now").mockReturnValue(later);
+    try {
+      const fresh = await claims("acme");
+      expect((await loadActiveSession(fresh)).tenantId).toBe("acme");
+      expect(sessionCacheSize()).toBe(1);
+      // A forgotten session is read again from the store, with the same answer.
+      expect((await loadActiveSession(opened[1])).tenantId).toBe("acme");
+      expect(sessionCacheSize()).toBe(2);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it("a tenant-restricted admin key may not read or change a shared dashboard's allowed origins", async () => {
     const { GET, PUT } = await import("@/app/v1/dashboards/[id]/allowed-origins/route");
     const restricted = (await createApiKey({ name: "acme admin", scopes: ["admin", "embed"], tenant_id: "acme" }, "test")).secret;

@@ -149,6 +149,24 @@ const cache = (shared.enclaveSessionCache ??= new Map());
 // Bumped by every revocation: a read that started before one must not put what it read into the cache.
 const revocations = (shared.enclaveRevocations ??= { count: 0 });
 
+/**
+ * Stores an entry at the end of the map after dropping the stale ones at its
+ * front. Every entry lives CACHE_MS and a stored id moves to the end, so the
+ * map is in age order and the sweep stops at the first fresh entry. Without it,
+ * every session ever opened kept its entry until the process ended.
+ */
+function remember(id: string, entry: { at: number; row: SessionRow; cutoff?: Date }) {
+  for (const [oldest, held] of cache) {
+    if (entry.at - held.at <= CACHE_MS) break;
+    cache.delete(oldest);
+  }
+  cache.delete(id);
+  cache.set(id, entry);
+}
+
+/** How many sessions' states are held (for the operator's memory view). */
+export const sessionCacheSize = () => cache.size;
+
 function forgetSession(id: string) {
   revocations.count++;
   cache.delete(id);
@@ -171,7 +189,7 @@ export async function loadActiveSession(claims: { jti: string; tenant: string; d
     const row = await getDb().embedSession.findUnique({ where: { id: claims.jti } });
     if (!row) throw new AppError("invalid_token", "This embed link is not valid.");
     entry = { at: Date.now(), row, cutoff: await cutoffFor(row.tenantId) };
-    if (generation === revocations.count) cache.set(claims.jti, entry);
+    if (generation === revocations.count) remember(claims.jti, entry);
   }
   const { row, cutoff } = entry;
   // The token's claims must name the same tenant and dashboard as the stored session.
