@@ -57,3 +57,35 @@ function slopePerMs(points: { at: number; mb: number }[]): number {
   const sxx = points.reduce((s, p) => s + (p.at - mx) ** 2, 0);
   return sxx === 0 ? 0 : points.reduce((s, p) => s + (p.at - mx) * (p.mb - my), 0) / sxx;
 }
+
+type Parts = { process_mb: Record<string, number>; engine_mb: Record<string, number>; caches: Record<string, number> };
+
+/**
+ * The server's memory by part (GET /api/operator/memory: JavaScript heap, the
+ * engine's tracker and caches, in-process cache sizes) every few seconds, so a
+ * rise in RSS can be put on the part that holds it.
+ */
+export function partsSampler(url: string, operatorToken: string, everyMs = 5_000) {
+  const samples: Array<{ at: number; parts: Parts }> = [];
+  const t0 = performance.now();
+  const take = () =>
+    fetch(`${url}/api/operator/memory`, { headers: { authorization: `Bearer ${operatorToken}` } })
+      .then((res) => (res.ok ? (res.json() as Promise<Parts>) : undefined))
+      .then((parts) => void (parts && samples.push({ at: Math.round((performance.now() - t0) / 1000), parts })), () => undefined);
+  void take();
+  const timer = setInterval(take, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await take();
+      return samples;
+    },
+  };
+}
+
+/** One line: heap used, engine tracked memory, caches. */
+export function describeParts(p: Parts | undefined): string {
+  if (!p) return "not sampled";
+  const cacheBytes = Object.entries(p.engine_mb).filter(([k]) => k !== "MemoryTracking").map(([k, v]) => `${k} ${v}`).join(", ");
+  return `JS heap used ${p.process_mb.heap_used} MB of ${p.process_mb.heap_total}, external ${p.process_mb.external} MB; engine tracked ${p.engine_mb.MemoryTracking ?? "?"} MB${cacheBytes ? ` (${cacheBytes})` : ""}; cached results ${p.caches.results}, sessions ${p.caches.sessions}`;
+}

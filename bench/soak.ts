@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { demoAnchor } from "@/lib/analytics/demo-data";
+import { readOrCreateOperatorToken } from "@/lib/backup/operator-token";
 import { cpuMs, serverPid } from "./cpu";
 import { benchTenants, tenantEvents, type BenchEvent } from "./dataset";
 import { ExpectedNumbers } from "./expected";
@@ -18,7 +19,7 @@ import { newTally } from "./leak-check";
 import { createApiKey, startServer } from "./server";
 import { SoakBook } from "./soak-book";
 import { runLoad, type SoakContext } from "./soak-load";
-import { rssSampler } from "./soak-memory";
+import { describeParts, partsSampler, rssSampler } from "./soak-memory";
 import { ms } from "./stats";
 
 const { values } = parseArgs({
@@ -75,6 +76,7 @@ async function main(): Promise<boolean> {
     const tally = newTally();
     const ctx: SoakContext = { url, key, tenants, expected, countries, anchor, book, tally, until: performance.now() + SECONDS * 1000, thinkMs: THINK_MS, seed: SEED };
     const rss = rssSampler(pid);
+    const parts = partsSampler(url, readOrCreateOperatorToken(dataDir));
     const cpuClient = process.cpuUsage();
     const cpuServer = cpuMs(pid);
     const started = performance.now();
@@ -82,6 +84,7 @@ async function main(): Promise<boolean> {
     await runLoad(ctx, CONCURRENCY, SECONDS * 1000);
     const wall = (performance.now() - started) / 1000;
     const memory = rss.stop();
+    const memoryParts = await parts.stop();
     const clientCpu = process.cpuUsage(cpuClient);
     const serverCpu = (cpuMs(pid) ?? NaN) - (cpuServer ?? NaN);
 
@@ -109,6 +112,7 @@ async function main(): Promise<boolean> {
       widget_errors: Object.fromEntries(tally.widgetErrors),
       row_count_mismatches: counted.mismatches.length,
       published: Boolean(ctx.published),
+      memory_parts: memoryParts,
       rss_mb: { start: memory.startMb, end: memory.endMb, growth_last_30s: memory.growthLast30Mb, trend_last_30s: memory.trendLast30Mb, samples: memory.samples },
       cpu_percent: { server: (serverCpu / 10 / wall), soak_client: ((clientCpu.user + clientCpu.system) / 1000 / 10 / wall) },
       load_average: os.loadavg()[0],
@@ -121,6 +125,8 @@ async function main(): Promise<boolean> {
     console.log(`  ingest         row counts of ${counted.checked} tenants after retried batches: ${counted.mismatches.length} mismatches`);
     console.log(`  publish        ${ctx.published ? "a new version went live half-way" : "did not happen"}`);
     console.log(`  server RSS     ${memory.startMb.toFixed(1)} MB at start, ${memory.endMb.toFixed(1)} MB at end, ${memory.growthLast30Mb >= 0 ? "+" : ""}${memory.growthLast30Mb.toFixed(1)} MB over the last 30 s (rise of the lowest RSS; limit ${MAX_RSS_GROWTH_MB}; a line through the last 30 s: ${memory.trendLast30Mb >= 0 ? "+" : ""}${memory.trendLast30Mb.toFixed(1)} MB)`);
+    console.log(`  memory at start ${describeParts(memoryParts[0]?.parts)}`);
+    console.log(`  memory at end   ${describeParts(memoryParts.at(-1)?.parts)}`);
     console.log(`  CPU            server ${result.cpu_percent.server.toFixed(0)}% of one core, soak client ${result.cpu_percent.soak_client.toFixed(0)}%; load average ${result.load_average.toFixed(2)}`);
     for (const e of [...book.errors, ...tally.mismatches, ...counted.mismatches].slice(0, 20)) console.log(`  ✗ ${e}`);
     if (values.json) fs.writeFileSync(values.json, JSON.stringify(result, null, 2));

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeAnalytics } from "@/lib/analytics/engine";
+import { createApiKey } from "@/lib/auth/api-keys";
+import { readOrCreateOperatorToken } from "@/lib/backup/operator-token";
+import { migrateTestDatabase } from "@/lib/testing/test-db";
+import { GET } from "./route";
+
+// The operator's memory view: the operator token opens it, nothing else does,
+// and it names the parts the soak needs to tell a JavaScript leak from the engine's.
+
+const call = (authorization?: string) => GET(new Request("http://test/api/operator/memory", { headers: authorization ? { authorization } : {} }));
+
+let adminKey: string;
+beforeAll(async () => {
+  migrateTestDatabase();
+  adminKey = (await createApiKey({ name: "admin", scopes: ["admin"] }, "test")).secret;
+});
+afterAll(() => closeAnalytics());
+
+describe("GET /api/operator/memory", () => {
+  it("refuses a missing token, an admin API key and a wrong token with a JSON 401", async () => {
+    for (const auth of [undefined, `Bearer ${adminKey}`, `Bearer ${"x".repeat(43)}`]) {
+      const res = await call(auth);
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe("unauthenticated");
+    }
+  });
+
+  it("reports the process, the engine and the caches to the operator token", async () => {
+    const res = await call(`Bearer ${readOrCreateOperatorToken()}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const body = await res.json();
+    expect(body.process_mb.rss).toBeGreaterThan(body.process_mb.heap_used);
+    expect(body.process_mb.heap_used).toBeGreaterThan(0);
+    expect(body.engine_mb.MemoryTracking).toBeGreaterThan(0);
+    expect(body.caches).toEqual({ results: expect.any(Number), sessions: expect.any(Number) });
+  });
+});

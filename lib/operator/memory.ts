@@ -1,0 +1,32 @@
+import "server-only";
+import { getAnalytics, queryRows } from "@/lib/analytics/engine";
+import { sessionCacheSize } from "@/lib/embed/sessions";
+import { resultCacheSize } from "@/lib/query/result-cache";
+
+// Where the server's memory is: the JavaScript heap, the engine's own tracker
+// and caches (the embedded engine lives in this process), and the sizes of the
+// in-process caches. Operator-only (it describes the install, no tenant's
+// data); the soak samples it to tell a leak in JavaScript from one in the engine.
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
+
+export type MemoryReport = {
+  process_mb: { rss: number; heap_total: number; heap_used: number; external: number; array_buffers: number };
+  /** MemoryTracking (what the engine's allocations hold now) and each of its caches that holds bytes. */
+  engine_mb: Record<string, number>;
+  caches: { results: number; sessions: number };
+};
+
+export async function memoryReport(): Promise<MemoryReport> {
+  const m = process.memoryUsage();
+  const rows = await queryRows<{ metric: string; value: number }>(
+    getAnalytics(),
+    "SELECT metric, value FROM system.metrics WHERE metric = 'MemoryTracking' OR (metric LIKE '%CacheBytes' AND value > 0) ORDER BY metric",
+  );
+  return {
+    process_mb: { rss: mb(m.rss), heap_total: mb(m.heapTotal), heap_used: mb(m.heapUsed), external: mb(m.external), array_buffers: mb(m.arrayBuffers) },
+    engine_mb: Object.fromEntries(rows.map((r) => [r.metric, mb(Number(r.value))])),
+    caches: { results: resultCacheSize(), sessions: sessionCacheSize() },
+  };
+}
