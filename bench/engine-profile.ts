@@ -39,9 +39,9 @@ async function main() {
   const { previewScope } = await import("@/lib/testing/analytics-fixture");
   const { planWidget, widgetSql } = await import("@/lib/query/compile-widget");
   const { scopedSettings } = await import("@/lib/query/run-scoped");
-  const { rollupQuery } = await import("@/lib/rollups/answer");
+  const { mergeRollupAnswers, rollupQuery } = await import("@/lib/rollups/answer");
   const { deriveRollup, rollupTableName } = await import("@/lib/rollups/define");
-  const { rollupSelect, rollupTableDdl } = await import("@/lib/rollups/rollup-sql");
+  const { keyColumns, rollupSelect, rollupTableDdl } = await import("@/lib/rollups/rollup-sql");
   const { DEMO_DEFINITION } = await import("@/lib/dashboards/demo-dashboard");
   const { DashboardDefinition } = await import("@/lib/dashboards/definition");
   const engine = getAnalytics();
@@ -79,6 +79,7 @@ async function main() {
     const scope = previewScope(tenant);
     const rows = sizes.find((s) => s.t === tenant)?.n ?? 0;
     const columns: { name: string; p: Record<string, number> }[] = [];
+    const answered: { plan: ReturnType<typeof planWidget>; answer: NonNullable<ReturnType<typeof rollupQuery>> }[] = [];
     for (const widget of definition.widgets) {
       if (widget.kind !== "chart") continue;
       const plan = planWidget(widget, scope, { filters: {}, timezone: definition.timezone, now } as never);
@@ -86,7 +87,17 @@ async function main() {
       columns.push({ name: `${widget.id} (events)`, p: await profile(raw.sql, raw.params, scopedSettings(scope, raw)) });
       const answer = rollupQuery(plan, def);
       if (answer) columns.push({ name: `${widget.id} (rollup)`, p: await profile(answer.compiled.sql, answer.compiled.params, scopedSettings(scope, answer.compiled)) });
+      const own = rollupQuery(plan, def, `w${answered.length}_`);
+      if (own) answered.push({ plan, answer: own });
     }
+    // What a render runs: the rollup widgets' statements as one (run-render.ts).
+    const merged = mergeRollupAnswers(answered).compiled;
+    columns.push({ name: `render: ${answered.length} widgets in one statement`, p: await profile(merged.sql, merged.params, scopedSettings(scope, merged)) });
+    // The least any rollup-answered render could ask of the engine: one read of the
+    // tenant's rollup rows over the render's widest period, no aggregation at all.
+    const from = new Date(Math.min(...answered.map(({ plan }) => plan.range.from.getTime() - (plan.withPrevious ? plan.range.to.getTime() - plan.range.from.getTime() : 0))));
+    const flat = { ...merged, sql: `SELECT grp, name, bucket, ${keyColumns(def).join(", ")}, n, vmin, vmax FROM ${table} WHERE tenant_id = {tenant:String} AND bucket >= {from:DateTime}`, params: { tenant, from: Math.floor(from.getTime() / 1000) }, fill: undefined };
+    columns.push({ name: "floor: one flat read of the tenant's rollup rows", p: await profile(flat.sql, flat.params, scopedSettings(scope, flat)) });
     console.log(`## ${tenant} (${Number(rows).toLocaleString("en")} events)\n`);
     console.log(`| counter | ${columns.map((c) => c.name).join(" | ")} |`);
     console.log(`|---|${columns.map(() => "---").join("|")}|`);
