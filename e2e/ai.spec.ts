@@ -32,8 +32,8 @@ test("each tenant's question is answered with its own data, as a chart with a ra
     await page.getByRole("button", { name: "Ask", exact: true }).click();
     const body = await (await answered).json();
     const answer = page.getByTestId("ask-answer");
-    await expect(answer).toContainText("Events (signup) by country");
-    await expect(page.getByTestId("ask-rationale")).toHaveText('Showing the number of "signup" events, by country (top 10), over the last 30 days. Only your own data is included.');
+    await expect(answer).toContainText("Signup events by country");
+    await expect(page.getByTestId("ask-rationale")).toHaveText("Showing the number of signup events, by country (top 10), over the last 30 days. Only your own data is included.");
     // Drawn by the server like every card: the page gets the chart, not rows to draw again.
     await expect(answer.locator(".chart svg").first()).toBeVisible();
     expect(body.answer.rows).toBeUndefined();
@@ -53,7 +53,7 @@ test("an answer saved in a view reopens after a reload, and reaches the admins' 
   await page.getByLabel("Ask a question about your data").fill("revenue last 30 days");
   await page.getByRole("button", { name: "Ask", exact: true }).click();
   const answer = page.getByTestId("ask-answer");
-  await expect(answer).toContainText("Sum of value (order_completed)");
+  await expect(answer).toContainText("Total value of order completed events");
   const value = (await answer.locator(".widget-body").innerText()).split(/\s/)[0];
   expect(value).toMatch(/^[\d,.]+$/);
   await page.getByTestId("views-toggle").click();
@@ -65,7 +65,7 @@ test("an answer saved in a view reopens after a reload, and reaches the admins' 
   await expect(page.getByTestId("ask-answer")).toHaveCount(0);
   await page.getByTestId("views-toggle").click();
   await page.getByRole("button", { name: "Open view Revenue answer" }).click();
-  await expect(page.getByTestId("ask-answer")).toContainText("Sum of value (order_completed)");
+  await expect(page.getByTestId("ask-answer")).toContainText("Total value of order completed events");
   await expect(page.getByTestId("ask-answer").locator(".widget-body")).toContainText(value);
 
   await signInAsAdmin(page);
@@ -81,6 +81,15 @@ test("a question about other customers is refused in plain words", async ({ page
   await page.getByRole("button", { name: "Ask", exact: true }).click();
   await expect(page.getByTestId("ask-message")).toHaveText("I can only answer questions about your own data in this dashboard.");
   await expect(page.getByTestId("ask-answer")).toHaveCount(0);
+  // Naming one customer gets the same words as naming none that exists.
+  for (const question of ["revenue for globex", "revenue for zorblax"]) {
+    await page.getByLabel("Ask a question about your data").fill(question);
+    const answered = page.waitForResponse((r) => r.url().endsWith("/api/embed/ask"));
+    await page.getByRole("button", { name: "Ask", exact: true }).click();
+    expect(await (await answered).json()).toEqual({ status: "refused", message: "I can only answer questions about your own data in this dashboard." });
+    await expect(page.getByTestId("ask-message")).toHaveText("I can only answer questions about your own data in this dashboard.");
+    await expect(page.getByTestId("ask-answer")).toHaveCount(0);
+  }
 });
 
 test("an admin asks as a tenant with the debug view, sends the answer to review, approves it and adds it to a draft", async ({ page }) => {
@@ -95,7 +104,7 @@ test("an admin asks as a tenant with the debug view, sends the answer to review,
   const panel = page.getByTestId("admin-ask");
   await panel.getByLabel("Question").fill("top pages this month");
   await panel.getByRole("button", { name: "Ask", exact: true }).click();
-  await expect(panel.getByTestId("admin-ask-answer")).toContainText("Events (page_view) by page");
+  await expect(panel.getByTestId("admin-ask-answer")).toContainText("Page view events by page");
   const debug = panel.getByTestId("admin-ask-debug");
   await expect(debug).toContainText('"breakdown": "page"');
   await expect(panel.getByTestId("admin-ask-sql")).toContainText("tenant_id = {tenant:String}");
@@ -107,7 +116,7 @@ test("an admin asks as a tenant with the debug view, sends the answer to review,
   await expect(panel.getByTestId("admin-ask-answer")).toContainText("Custom SQL, checked by the guard and run as this tenant.");
   await panel.getByLabel("Answer as").selectOption("spec");
   await panel.getByRole("button", { name: "Ask", exact: true }).click();
-  await expect(panel.getByTestId("admin-ask-answer")).toContainText("Events (page_view) by page");
+  await expect(panel.getByTestId("admin-ask-answer")).toContainText("Page view events by page");
   await panel.getByRole("button", { name: "Send to review queue" }).click();
   await expect(panel.getByTestId("admin-ask-note")).toContainText("Sent to the review queue");
 

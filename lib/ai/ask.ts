@@ -2,13 +2,14 @@ import "server-only";
 import { z } from "zod";
 import { recordAiLog, type AiLogEntry } from "@/lib/ai/ai-log";
 import { parseModelOutput } from "@/lib/ai/parse-output";
-import { buildMessages, type AiMode, type ChatMessage } from "@/lib/ai/prompt";
+import { asksAboutOthers, OTHERS_REFUSAL } from "@/lib/ai/about-others";
+import { askContext, buildMessages, type AiMode, type ChatMessage } from "@/lib/ai/prompt";
 import { callProvider } from "@/lib/ai/providers";
-import { describeAnswer } from "@/lib/ai/rationale";
+import { describeAnswer, metricWords } from "@/lib/ai/rationale";
 import { sanitizeSpec } from "@/lib/ai/sanitize-spec";
 import { describeWidget, type WidgetView } from "@/lib/dashboards/describe-widget";
 import { AppError } from "@/lib/errors";
-import { METRICS } from "@/lib/query/catalog";
+import { DIMENSIONS } from "@/lib/query/catalog";
 import { guardSql } from "@/lib/query/guard";
 import { dashboardFilterValues, readSpec, readSql, type DashboardReader } from "@/lib/query/run-dashboard";
 import { hiddenAccessRefusal } from "@/lib/query/hidden-access";
@@ -60,15 +61,11 @@ export async function runAnswerSpec(asker: Asker, spec: ChartWidget, question: s
   const { compiled } = result;
   const { title, rationale } = describeAnswer(safe, isKnown);
   const shown = { ...safe, id, title };
-  const view = { ...describeWidget(shown, false), metricLabels: safe.metrics.map((m) => metricLabel(m, isKnown)) };
+  const view = { ...describeWidget(shown, false), metricLabels: safe.metrics.map((m) => metricWords(m, isKnown).label) };
   const answer: Answer = { id, question, spec: shown, view, rows: result.rows, columns: result.columns, rationale };
   return { answer, compiled, stats: result.stats };
 }
 
-function metricLabel(m: ChartWidget["metrics"][number], isKnown: (dim: string, v: string) => boolean): string {
-  const label = METRICS.find((d) => d.id === m.id)?.label ?? m.id;
-  return m.event && isKnown("event", m.event) ? `${label} (${m.event})` : label;
-}
 
 /** The words of the spec found in the asker's own data: "dimension\0value" pairs, and property dimensions with any value. */
 async function ownWords(asker: Asker, spec: ChartWidget): Promise<Set<string>> {
@@ -99,18 +96,38 @@ async function ownWords(asker: Asker, spec: ChartWidget): Promise<Set<string>> {
   return known;
 }
 
+/** Whether a word occurs in the asker's own data, in any dimension this session may read (a plan, a country, a page…). */
+async function isOwnWord(asker: Asker, word: string): Promise<boolean> {
+  for (const { id } of DIMENSIONS) {
+    try {
+      if ((await dashboardFilterValues(asker.reader, { dimension: id, search: word, limit: 1 })).values.length > 0) return true;
+    } catch {
+      // A dimension the session may not use.
+    }
+  }
+  return false;
+}
+
 export async function ask(asker: Asker, question: string, options: { mode?: AiMode; debug?: boolean } = {}): Promise<AskResult & { debug?: Debug }> {
   const mode = options.mode ?? "spec";
   const started = performance.now();
-  const messages = buildMessages(question, mode);
-  const { scope } = asker.reader;
+  const { scope, source } = asker.reader;
+  const context = askContext(source.definition.timezone, asker.reader.now ?? new Date());
+  const messages = buildMessages(question, mode, context);
   const base = { ...asker.log, tenantId: scope.tenantId, mode, question };
   const finish = async (outcome: AiLogEntry["outcome"], extra: Partial<AiLogEntry> & { provider: string }) =>
     recordAiLog({ ...base, ...extra, outcome, latencyMs: performance.now() - started });
 
+  // Before any provider: a question about anyone else's data gets one refusal, whatever name it uses.
+  if (await asksAboutOthers(question, (word) => isOwnWord(asker, word))) {
+    await finish("refused", { provider: "none", reason: "asks about someone else's data" });
+    const refused: AskResult = { status: "refused", message: OTHERS_REFUSAL };
+    return options.debug ? { ...refused, debug: { prompt: messages, provider: "none", raw: "", parsed: `refusal: ${OTHERS_REFUSAL}`, latency_ms: Math.round(performance.now() - started) } } : refused;
+  }
+
   let reply;
   try {
-    reply = await callProvider(messages, mode);
+    reply = await callProvider(messages, mode, context);
   } catch (err) {
     await finish(err instanceof AppError && err.code === "query_timeout" ? "timeout" : "error", { provider: "model", reason: err instanceof Error ? err.message : String(err) });
     throw err;

@@ -1,6 +1,6 @@
 import "server-only";
 import { offlineAnswer } from "@/lib/ai/offline-provider";
-import type { AiMode, ChatMessage } from "@/lib/ai/prompt";
+import type { AiMode, AskContext, ChatMessage } from "@/lib/ai/prompt";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
@@ -14,9 +14,9 @@ export type ProviderReply = { provider: string; raw: string; ours: boolean };
 
 const MAX_REPLY_BYTES = 200_000;
 
-export async function callProvider(messages: ChatMessage[], mode: AiMode): Promise<ProviderReply> {
+export async function callProvider(messages: ChatMessage[], mode: AiMode, context?: AskContext): Promise<ProviderReply> {
   const env = getEnv();
-  if (!env.AI_BASE_URL || !env.AI_MODEL) return { provider: "offline", raw: offlineAnswer(messages[messages.length - 1].content, mode), ours: true };
+  if (!env.AI_BASE_URL || !env.AI_MODEL) return { provider: "offline", raw: offlineAnswer(messages[messages.length - 1].content, mode, context), ours: true };
   const url = `${env.AI_BASE_URL.replace(/\/$/, "")}/chat/completions`;
   let res: Response;
   try {
