@@ -219,3 +219,16 @@ export async function queryRows<T = Record<string, unknown>>(
     return result.json<T>();
   });
 }
+
+/**
+ * The engine's own memory figures in bytes, from system.metrics: what its
+ * allocations hold now (MemoryTracking) and each cache that holds bytes. No
+ * table is read; it describes the process, not any tenant's data.
+ */
+export async function engineMemoryBytes(): Promise<Record<string, number>> {
+  const rows = await queryRows<{ metric: string; value: number }>(
+    getAnalytics(),
+    "SELECT metric, value FROM system.metrics WHERE metric = 'MemoryTracking' OR (metric LIKE '%CacheBytes' AND value > 0) ORDER BY metric",
+  );
+  return Object.fromEntries(rows.map((r) => [r.metric, Number(r.value)]));
+}

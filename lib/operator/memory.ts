@@ -1,5 +1,5 @@
 import "server-only";
-import { getAnalytics, queryRows } from "@/lib/analytics/engine";
+import { engineMemoryBytes } from "@/lib/analytics/engine";
 import { sessionCacheSize } from "@/lib/embed/sessions";
 import { resultCacheSize } from "@/lib/query/result-cache";
 
@@ -20,13 +20,10 @@ export type MemoryReport = {
 
 export async function memoryReport(): Promise<MemoryReport> {
   const m = process.memoryUsage();
-  const rows = await queryRows<{ metric: string; value: number }>(
-    getAnalytics(),
-    "SELECT metric, value FROM system.metrics WHERE metric = 'MemoryTracking' OR (metric LIKE '%CacheBytes' AND value > 0) ORDER BY metric",
-  );
+  const engine = await engineMemoryBytes();
   return {
     process_mb: { rss: mb(m.rss), heap_total: mb(m.heapTotal), heap_used: mb(m.heapUsed), external: mb(m.external), array_buffers: mb(m.arrayBuffers) },
-    engine_mb: Object.fromEntries(rows.map((r) => [r.metric, mb(Number(r.value))])),
+    engine_mb: Object.fromEntries(Object.entries(engine).map(([metric, bytes]) => [metric, mb(bytes)])),
     caches: { results: resultCacheSize(), sessions: sessionCacheSize() },
   };
 }
