@@ -1,3 +1,5 @@
+import type { WidgetView } from "@/lib/dashboards/describe-widget";
+
 // RFC 4180 CSV. Text cells a spreadsheet would run as a formula are prefixed
 // with ' (formula injection); numbers stay numbers.
 
@@ -12,7 +14,23 @@ export function csvLine(values: unknown[]): string {
   return values.map(cell).join(",") + "\r\n";
 }
 
-/** A header line, then one line per row. */
-export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  return csvLine(columns) + rows.map((r) => csvLine(columns.map((c) => r[c]))).join("");
+/** A header line (`headers`, default the column names), then one line per row. */
+export function toCsv(columns: string[], rows: Record<string, unknown>[], headers: string[] = columns): string {
+  return csvLine(headers) + rows.map((r) => csvLine(columns.map((c) => r[c]))).join("");
+}
+
+/**
+ * The words a chart widget's export puts above its columns: what the user
+ * reads on the card (the breakdown in effect, the series labels), not the
+ * result's column names (`dimension`, `m0`). Custom-SQL widgets keep their own.
+ */
+export function csvHeaders(view: WidgetView, columns: string[], breakdownLabel = view.breakdown?.label): string[] {
+  if (view.kind === "sql") return columns;
+  return columns.map((c) => {
+    if (c === "bucket") return "Date";
+    if (c === "dimension") return breakdownLabel ?? "Value";
+    if (c === "m0_previous") return `${view.metricLabels[0] ?? "Value"} (previous period)`;
+    const i = /^m(\d+)$/.exec(c)?.[1];
+    return i === undefined ? c : (view.metricLabels[Number(i)] ?? c);
+  });
 }

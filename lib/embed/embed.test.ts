@@ -170,6 +170,15 @@ describe("the embed for two tenants", () => {
       for (const r of rows) if (r.tenant_id === tenant && r.name === "signup") byCountry.set(r.properties.country, (byCountry.get(r.properties.country) ?? 0) + 1);
       const exported = Object.fromEntries(csv.trim().split("\r\n").slice(1).map((line) => [line.split(",")[0], Number(line.split(",")[1])]));
       expect(exported).toEqual(Object.fromEntries(byCountry));
+      // The header says what the card says, for the breakdown in effect.
+      expect(csv.split("\r\n")[0]).toBe("Country,Events (signup)");
+      const byPlan = await (await data(exportRoute, view.dataToken, { widget_id: "signups-by-country", filters: { ...everything, breakdown: "plan" } })).text();
+      expect(byPlan.split("\r\n")[0]).toBe("Plan,Events (signup)");
+      const kpi = await (await data(exportRoute, view.dataToken, { widget_id: "signups", filters: everything })).text();
+      expect(kpi.split("\r\n")[0]).toBe("Events (signup),Events (signup) (previous period)");
+      const daily = await (await data(exportRoute, view.dataToken, { widget_id: "page-views", filters: everything })).text();
+      expect(daily.split("\r\n")[0]).toMatch(/^Date,/);
+      expect(daily).not.toMatch(/^bucket|dimension|\bm0\b/m);
     }
   });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { toCsv } from "@/lib/embed/csv";
+import { csvHeaders, toCsv } from "@/lib/embed/csv";
+import { resolveDimension } from "@/lib/query/catalog";
 import { withDashboardReader } from "@/lib/embed/with-embed-session";
 import { readJson } from "@/lib/http";
 import { exportDashboardWidget } from "@/lib/query/run-dashboard";
@@ -13,7 +14,9 @@ export const POST = withDashboardReader(async (req, { reader }) => {
   const { breakdown, ...filters } = input.filters ?? {};
   const { widget, rows, columns } = await exportDashboardWidget(reader, input.widget_id, { filters, breakdowns: breakdown ? { [input.widget_id]: breakdown } : {} });
   const name = widget.title.replace(/[^A-Za-z0-9 _-]/g, "").trim().replace(/\s+/g, "-").toLowerCase() || "export";
-  return new Response(toCsv(columns.map((c) => c.name), rows), {
+  const names = columns.map((c) => c.name);
+  const headers = csvHeaders(widget, names, breakdown ? (resolveDimension(breakdown)?.label ?? breakdown) : undefined);
+  return new Response(toCsv(names, rows, headers), {
     headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}.csv"` },
   });
 });
