@@ -56,7 +56,7 @@ async function rendered(opened: OpenedEmbed) {
   const state = initialState(opened.source.definition);
   const render = await runDashboard(opened.reader, state);
   const model = pageModel({ title: opened.source.name, definition: opened.source.definition, permissions: opened.session.permissions, widgets: render.widgets, layout: render.layout, state, session: { mode: "embed", dataToken: opened.dataToken, sessionExpiresAt: opened.sessionExpiresAt, sessionExpiresInMs: opened.sessionExpiresInMs, origins: opened.origins } });
-  return { ...opened, widgets: render.widgets, results: render.outcomes, locked: model.locked, dimensions: model.client.dimensions };
+  return { ...opened, widgets: render.widgets, results: render.outcomes, layout: render.layout, locked: model.locked, dimensions: model.client.dimensions };
 }
 type EmbedView = Awaited<ReturnType<typeof rendered>>;
 
@@ -194,6 +194,9 @@ describe("permissions: the server refuses what the UI hides", () => {
     const { view } = await open("acme", { permissions: { hidden_widgets: ["revenue"] } });
     expect(view.widgets.map((w) => w.id)).not.toContain("revenue");
     expect(view.results.map((r) => r.widget_id)).not.toContain("revenue");
+    // No hole where it was: the KPI beside it takes the row.
+    expect(view.layout.find((l) => l.widget_id === "signups")).toMatchObject({ x: 0, y: 0, w: 12 });
+    expect((await open("acme")).view.layout.find((l) => l.widget_id === "signups")).toMatchObject({ x: 0, y: 0, w: 6 });
     const res = await data(queryRoute, view.dataToken, { widget_id: "revenue" });
     expect(res.status).toBe(404);
   });

@@ -1,6 +1,7 @@
 import "server-only";
 import { describeWidget, type WidgetView } from "@/lib/dashboards/describe-widget";
 import type { DashboardDefinition } from "@/lib/dashboards/definition";
+import { reflow } from "@/lib/dashboards/reflow";
 import { AppError, ERROR_STATUS, type ErrorCode } from "@/lib/errors";
 import { planWidget, widgetSql } from "@/lib/query/compile-widget";
 import { readFilterValues, type FilterValuesInput } from "@/lib/query/filter-values";
@@ -117,7 +118,8 @@ export function startDashboard(reader: DashboardReader, state: DashboardState, o
   });
   return {
     widgets: visible.map((w) => describeWidget(w, drillable)),
-    layout: definition.layout.filter((l) => visible.some((w) => w.id === l.widget_id)),
+    // Hidden widgets leave no hole: the cards left close up (the designer's layout stands when nothing is hidden).
+    layout: visible.length < definition.widgets.length ? reflow(definition.layout.filter((l) => visible.some((w) => w.id === l.widget_id))) : definition.layout,
     results: new Map([...results].map(([id, d]) => [id, d.promise])),
     traces: new Map([...traces].map(([id, d]) => [id, d.promise])),
     done,
