@@ -12,6 +12,8 @@ export type WidgetView = {
   kind: Widget["kind"];
   metricLabels: string[];
   breakdown?: { id: string; label: string };
+  /** A time series' bucket size, for dates at that granularity. */
+  granularity?: "hour" | "day" | "week" | "month";
   drillable: boolean;
   /** A custom-SQL widget over all time: no dashboard period applies to it. */
   allTime?: boolean;
@@ -28,6 +30,7 @@ export function describeWidget(widget: Widget, allowDrillDown = true): WidgetVie
     kind: "chart",
     metricLabels: widget.metrics.map((m) => `${METRICS.find((d) => d.id === m.id)?.label ?? m.id}${m.event ? ` (${m.event})` : ""}`),
     breakdown: widget.breakdown ? { id: widget.breakdown, label: label(widget.breakdown) } : undefined,
+    ...(widget.granularity ? { granularity: widget.granularity } : {}),
     drillable: Boolean(widget.breakdown) && allowDrillDown,
   };
 }

@@ -19,13 +19,13 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
 
 /** "2026-05-03 — Page views: 1,234"; with several series, the label then one line per series. */
 function categoryTip(data: ChartData, i: number): string {
-  if (data.series.length === 1) return `${data.labels[i]} — ${data.series[0].name}: ${formatValue(data.series[0].values[i])}`;
-  let tip = data.labels[i];
+  if (data.series.length === 1) return `${data.tipLabels[i]} — ${data.series[0].name}: ${formatValue(data.series[0].values[i])}`;
+  let tip = data.tipLabels[i];
   for (const s of data.series) tip += `\n${s.name}: ${formatValue(s.values[i])}`;
   return tip;
 }
 
-const barTip = (data: ChartData, i: number, s: number) => `${data.labels[i]} — ${data.series[s].name}: ${formatValue(data.series[s].values[i])}`;
+const barTip = (data: ChartData, i: number, s: number) => `${data.tipLabels[i]} — ${data.series[s].name}: ${formatValue(data.series[s].values[i])}`;
 
 /** Stacks series per category (a gap stacks as 0); bars diverge around 0 so negatives stack downwards. */
 function stackSeries(data: ChartData, diverging: boolean): Stacked<number[], number>[] {

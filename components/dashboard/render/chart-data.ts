@@ -1,5 +1,5 @@
 import type { WidgetView } from "@/lib/dashboards/describe-widget";
-import { formatCount, formatLabel, formatValue, toNumber } from "./format";
+import { formatBucket, formatCount, formatLabel, formatValue, toNumber } from "./format";
 
 // Turns a widget's rows into categories × series, the one shape every chart
 // draws from. Chart widgets use the compiler's columns (bucket, dimension,
@@ -14,6 +14,8 @@ export type Series = { name: string; values: (number | null)[] };
 export type ChartData = {
   /** Category labels as shown (day buckets without " 00:00:00"). */
   labels: string[];
+  /** Category labels in tooltips: a time bucket at the chart's granularity ("Week of 6 Apr 2026"). */
+  tipLabels: string[];
   /** The raw category values, for drilling; null where the row had none. */
   keys: (string | null)[];
   series: Series[];
@@ -99,5 +101,6 @@ export function toChartData(widget: WidgetView, rows: readonly Row[], limits: Ch
     series = series.slice(0, limits.maxSeries);
   }
   const axis = widget.kind === "sql" ? (Object.keys(first)[0] ?? "label") : timeSeries ? "period" : (widget.breakdown?.label ?? "value");
-  return { labels: keys.map(formatLabel), keys, series, axis, timeSeries, note: notes.length ? notes.join(" ") : undefined };
+  const granularity = timeSeries && widget.kind === "chart" ? widget.granularity : undefined;
+  return { labels: keys.map(formatLabel), tipLabels: keys.map((k) => formatBucket(k, granularity)), keys, series, axis, timeSeries, note: notes.length ? notes.join(" ") : undefined };
 }

@@ -37,6 +37,25 @@ export function formatLabel(v: unknown): string {
   return s.endsWith(" 00:00:00") ? s.slice(0, -9) : s;
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_LONG = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/**
+ * A time bucket ("2026-04-06 00:00:00", the dashboard's wall time) at the
+ * chart's granularity: "6 Apr 2026, 14:00", "6 Apr 2026", "Week of 6 Apr
+ * 2026", "April 2026". Anything else is shown as formatLabel shows it.
+ */
+export function formatBucket(v: unknown, granularity: "hour" | "day" | "week" | "month" | undefined): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?/.exec(String(v ?? ""));
+  if (!m || !granularity) return formatLabel(v);
+  const [, y, mo, d, hh = "00", mm = "00"] = m;
+  const day = `${Number(d)} ${MONTHS[Number(mo) - 1]} ${y}`;
+  if (granularity === "hour") return `${day}, ${hh}:${mm}`;
+  if (granularity === "week") return `Week of ${day}`;
+  if (granularity === "month") return `${MONTHS_LONG[Number(mo) - 1]} ${y}`;
+  return day;
+}
+
 /** A plotted value: finite numbers only; anything else is a gap, never a zero. */
 export function toNumber(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
