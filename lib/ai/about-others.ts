@@ -19,7 +19,7 @@ const PARTY_PREPOSITIONS = /\b(for|at|about|to|versus|vs|than|against|like)\s+((
 const OWN = new Set(["my", "our", "me", "us", "mine", "ours", "we", "i", "this", "these", "that", "those", "it", "them", "here", "dashboard", "data", "account", "business", "site", "app", "product", "team"]);
 const PERIOD = new Set([
   "last", "past", "previous", "next", "current", "recent", "today", "yesterday", "tomorrow", "now", "day", "days", "daily", "week", "weeks", "weekly", "weekend", "month", "months", "monthly",
-  "quarter", "quarters", "year", "years", "yearly", "hour", "hours", "hourly", "time", "period", "date", "dates", "morning", "evening", "night", "ytd", "mtd",
+  "quarter", "quarters", "q1", "q2", "q3", "q4", "h1", "h2", "fy", "year", "years", "yearly", "hour", "hours", "hourly", "time", "period", "date", "dates", "morning", "evening", "night", "ytd", "mtd",
   "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
   "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 ]);

@@ -133,6 +133,7 @@ describe("plain words, calendar periods and one refusal for anyone else's data",
     expect((await ask("top pages for this month")).status).toBe("answered");
     expect((await ask("how many signups do we have")).status).toBe("answered");
     expect((await ask("how many orders did I get yesterday")).status).toBe("answered");
+    expect((await ask("revenue for Q3")).status).toBe("answered");
   });
 
   it("answers a named calendar period over that period, in plain words", async () => {
