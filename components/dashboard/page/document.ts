@@ -110,8 +110,17 @@ export async function* dashboardDocument(model: PageModel, results: Map<string, 
 }
 
 /** The page for a refused link: no data, no dashboard metadata; tells the host why. */
+/** What a person who opened the link can do about it, by refusal. */
+const WHAT_TO_DO: Record<string, string> = {
+  session_expired: "Links to this dashboard work for a limited time. Go back to the page you opened it from and reload it: that makes a new link.",
+  session_revoked: "Go back to the page you opened it from and reload it for a new link. If this keeps happening, contact the support of the site you came from.",
+  session_spent: "This link could be opened once. Go back to the page you opened it from and reload it for a new link.",
+  not_found: "It may have been removed. Open it again from the site you came from, or contact its support.",
+};
+const ELSE_TO_DO = "Check that the address was copied whole, or open the dashboard again from the site you came from.";
+
 export function refusalDocument(refusal: { code: string; message: string; origins: string[] }, options: Pick<DocumentOptions, "nonce" | "css">): string {
   // Tells the host runtime why the page shows no dashboard (expired, revoked, spent…).
   const notify = `(function(){var o=${scriptJson(refusal.origins)},c=${scriptJson(refusal.code)};if(window.parent===window)return;var a=location.ancestorOrigins&&location.ancestorOrigins[0],t=a&&o.indexOf(a)>=0?[a]:o;t.forEach(function(x){window.parent.postMessage({source:"enclave",type:c==="session_expired"?"expired":"error",code:c},x)})})();`;
-  return `${head("Dashboard unavailable", { ...options, script: "" })}<body><main class="embed-error"${attr("data-enclave-error", refusal.code).__html}><meta name="enclave-error" content="${html`${refusal.code}`}"><p>${html`${refusal.message}`}</p></main><script nonce="${options.nonce}">${notify}</script></body></html>`;
+  return `${head("Dashboard unavailable", { ...options, script: "" })}<body><main class="embed-error"${attr("data-enclave-error", refusal.code).__html}><meta name="enclave-error" content="${html`${refusal.code}`}"><div class="embed-error-box"><h1>${html`${refusal.message}`}</h1><p>${html`${WHAT_TO_DO[refusal.code] ?? ELSE_TO_DO}`}</p></div></main><script nonce="${options.nonce}">${notify}</script></body></html>`;
 }
