@@ -39,6 +39,14 @@ test("the example host shows acme and globex side by side, each with its own num
   await expect.poll(() => page.evaluate(() => (window as unknown as { events: { type: string }[] }).events.filter((e) => e.type === "ready").length)).toBeGreaterThanOrEqual(2);
   // Auto-height: the iframe follows the dashboard's height.
   await expect.poll(async () => (await page.locator("#embed-left iframe").boundingBox())!.height).toBeGreaterThan(800);
+  // acme's users have every feature (exports, questions); globex's the defaults.
+  const acme = await embedFrame(page, "left");
+  await expect(acme.getByTestId("export-signups-by-country")).toBeVisible();
+  await expect(acme.getByLabel("Ask a question about your data")).toBeVisible();
+  const globex = await embedFrame(page, "right");
+  await expect(globex.getByTestId("kpi-signups")).toBeVisible();
+  await expect(globex.getByTestId("export-signups-by-country")).toHaveCount(0);
+  await expect(globex.getByLabel("Ask a question about your data")).toHaveCount(0);
 });
 
 test("switching tenant rotates the session without reloading the host page", async ({ page, request }) => {

@@ -21,6 +21,9 @@ const ENCLAVE_URL = (process.env.ENCLAVE_URL || "http://localhost:3000").replace
 const DASHBOARD = process.env.EXAMPLE_DASHBOARD || "dash_demo";
 // The tenants this demo lets you switch between. In your product the tenant comes from your signed-in user.
 const TENANTS = ["acme", "globex", "initech", "acme2"];
+// What each customer's users may do. acme has exports and questions on, so the demo shows every feature;
+// in your product this follows the customer's plan or your user's role.
+const PERMISSIONS = { acme: { allow_export: true, allow_ai: true } };
 
 function apiKey() {
   if (process.env.ENCLAVE_API_KEY) return process.env.ENCLAVE_API_KEY;
@@ -63,7 +66,7 @@ const server = http.createServer(async (req, res) => {
       const upstream = await fetch(`${ENCLAVE_URL}/v1/embed-sessions`, {
         method: "POST",
         headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-        body: JSON.stringify({ tenant_id: tenant, dashboard_id: DASHBOARD, expires_in, user_id: `demo-user@${tenant}` }),
+        body: JSON.stringify({ tenant_id: tenant, dashboard_id: DASHBOARD, expires_in, user_id: `demo-user@${tenant}`, ...(PERMISSIONS[tenant] ? { permissions: PERMISSIONS[tenant] } : {}) }),
       });
       res.writeHead(upstream.status, { "content-type": "application/json", "cache-control": "no-store" });
       return res.end(await upstream.text());
