@@ -60,6 +60,18 @@ test("the page of a link that no longer works has no serious accessibility viola
   expect(await seriousViolations(page)).toEqual([]);
 });
 
+test("the embed page has one main landmark and a top-level heading", async ({ page }) => {
+  await page.goto(await embedUrl(page, EVERYTHING));
+  await expect(page.getByTestId("kpi-signups")).toBeVisible();
+  await page.evaluate(AXE);
+  const failing = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, options: object) => Promise<{ violations: Violation[] }> } }).axe;
+    return (await axe.run(document, { runOnly: { type: "rule", values: ["landmark-one-main", "page-has-heading-one", "landmark-no-duplicate-main", "region"] } })).violations.map((v) => v.id);
+  });
+  expect(failing).toEqual([]);
+  await expect(page.getByRole("main")).toHaveCount(1);
+});
+
 test("would notice a violation (the check is live)", async ({ page }) => {
   await page.goto(await embedUrl(page, {}));
   await expect(page.getByTestId("kpi-signups")).toBeVisible();

@@ -90,7 +90,8 @@ export async function* dashboardDocument(model: PageModel, results: Map<string, 
   await Promise.race([Promise.all(pending.values()), delay(options.firstFlushMs ?? 250)]);
   for (const id of ready.keys()) pending.delete(id);
 
-  yield `${head(model.title, options)}<body>${shell(model, ready).__html}`;
+  // One main landmark around the dashboard; its settings and late cards follow the root inside it.
+  yield `${head(model.title, options)}<body><main class="embed-page">${shell(model, ready).__html}`;
   yield `${configScript(model)}<script type="module" async src="${html`${options.script}`}" nonce="${options.nonce}"></script>`;
 
   const { client } = model;
@@ -106,7 +107,7 @@ export async function* dashboardDocument(model: PageModel, results: Map<string, 
     });
     yield `<template data-fill="${html`${id}`}">${card.__html}</template><script nonce="${options.nonce}">__enclaveFill(${scriptJson(id)})</script>`;
   }
-  yield "</body></html>";
+  yield "</main></body></html>";
 }
 
 /** The page for a refused link: no data, no dashboard metadata; tells the host why. */
