@@ -66,7 +66,6 @@ export async function runAnswerSpec(asker: Asker, spec: ChartWidget, question: s
   return { answer, compiled, stats: result.stats };
 }
 
-
 /** The words of the spec found in the asker's own data: "dimension\0value" pairs, and property dimensions with any value. */
 async function ownWords(asker: Asker, spec: ChartWidget): Promise<Set<string>> {
   const known = new Set<string>();

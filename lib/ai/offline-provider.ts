@@ -1,4 +1,5 @@
 import { isoDay, type AiMode, type AskContext } from "@/lib/ai/prompt";
+import { MONTH_NAMES } from "@/components/dashboard/render/format";
 
 // The built-in provider: no model, no network. It recognises common questions
 // over the catalog (a metric, an optional breakdown, period, granularity and a
@@ -36,7 +37,7 @@ const BREAKDOWNS: Array<[RegExp, string]> = [
   [/\b(by|per|for each) event( name| type)?s?\b/, "event"],
 ];
 
-const MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS = MONTH_NAMES.map((name) => name.toLowerCase());
 
 /**
  * The period a question names. "Last 7/30/90 days" and "past week/month" are
@@ -60,9 +61,9 @@ function parseRange(q: string, context?: AskContext): Range {
   if (/\btoday\b/.test(q)) return days([y, m, d], [y, m, d]);
   if (/\b(last|previous) year\b/.test(q)) return days([y - 1, 1, 1], [y - 1, 12, 31]);
   if (/\bthis year\b|\bso far this year\b|\bytd\b/.test(q)) return days([y, 1, 1], [y, m, d]);
-  const named = new RegExp(`\\bin (${MONTH_NAMES.join("|")})(?: (\\d{4}))?\\b`).exec(q);
+  const named = new RegExp(`\\bin (${MONTHS.join("|")})(?: (\\d{4}))?\\b`).exec(q);
   if (named) {
-    const month = MONTH_NAMES.indexOf(named[1]) + 1;
+    const month = MONTHS.indexOf(named[1]) + 1;
     // "in October": the latest October that has begun.
     const year = named[2] ? Number(named[2]) : month <= m ? y : y - 1;
     return days([year, month, 1], [year, month + 1, 0]);

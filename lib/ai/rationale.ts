@@ -1,3 +1,4 @@
+import { MONTH_NAMES } from "@/components/dashboard/render/format";
 import { DIMENSIONS } from "@/lib/query/catalog";
 import type { ChartWidget } from "@/lib/query/widget-spec";
 
@@ -12,7 +13,6 @@ export type ValueCheck = (dimension: string, value: string) => boolean;
 type Metric = ChartWidget["metrics"][number];
 
 const RANGE_WORDS: Record<string, string> = { last_7_days: "the last 7 days", last_30_days: "the last 30 days", last_90_days: "the last 90 days", this_month: "this month" };
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 /** "order_completed" → "order completed": an event name as words. */
 const eventWords = (name: string) => name.replace(/[_\-.]+/g, " ").replace(/\s+/g, " ").trim();
@@ -70,9 +70,9 @@ export function periodWords(range: ChartWidget["time_range"]): string {
   if (range.kind !== "absolute") return RANGE_WORDS[range.kind];
   const [fy, fm, fd] = range.from.split("-").map(Number);
   const [ty, tm, td] = range.to.split("-").map(Number);
-  const day = (y: number, m: number, d: number, withYear = true) => `${d} ${MONTHS[m - 1]}${withYear ? ` ${y}` : ""}`;
+  const day = (y: number, m: number, d: number, withYear = true) => `${d} ${MONTH_NAMES[m - 1]}${withYear ? ` ${y}` : ""}`;
   const lastOfMonth = new Date(Date.UTC(ty, tm, 0)).getUTCDate();
-  if (fy === ty && fm === tm && fd === 1 && td === lastOfMonth) return `in ${MONTHS[fm - 1]} ${fy}`;
+  if (fy === ty && fm === tm && fd === 1 && td === lastOfMonth) return `in ${MONTH_NAMES[fm - 1]} ${fy}`;
   if (fy === ty && fm === tm && fd === td) return `on ${day(fy, fm, fd)}`;
   if (fy === ty && fm === tm) return `from ${fd} to ${day(ty, tm, td)}`;
   return `from ${day(fy, fm, fd, fy !== ty)} to ${day(ty, tm, td)}`;

@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { z } from "zod";
+import { storeInAgeOrder } from "@/lib/age-ordered";
 import { recordAudit } from "@/lib/audit";
 import type { ApiKeyContext } from "@/lib/auth/with-api-key";
 import { getDb } from "@/lib/db";
@@ -149,19 +150,9 @@ const cache = (shared.enclaveSessionCache ??= new Map());
 // Bumped by every revocation: a read that started before one must not put what it read into the cache.
 const revocations = (shared.enclaveRevocations ??= { count: 0 });
 
-/**
- * Stores an entry at the end of the map after dropping the stale ones at its
- * front. Every entry lives CACHE_MS and a stored id moves to the end, so the
- * map is in age order and the sweep stops at the first fresh entry. Without it,
- * every session ever opened kept its entry until the process ended.
- */
+/** Keeps a session's state for CACHE_MS; states not used since leave as new ones arrive (lib/age-ordered.ts). */
 function remember(id: string, entry: { at: number; row: SessionRow; cutoff?: Date }) {
-  for (const [oldest, held] of cache) {
-    if (entry.at - held.at <= CACHE_MS) break;
-    cache.delete(oldest);
-  }
-  cache.delete(id);
-  cache.set(id, entry);
+  storeInAgeOrder(cache, id, entry, (held) => entry.at - held.at > CACHE_MS);
 }
 
 /** How many sessions' states are held (for the operator's memory view). */

@@ -1,5 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
+import { storeInAgeOrder } from "@/lib/age-ordered";
 import { getEnv } from "@/lib/env";
 import type { Permissions } from "@/lib/query/permissions";
 import type { CompiledQuery } from "@/lib/query/compile-widget";
@@ -48,22 +49,10 @@ export function cachedResult(key: string): ScopedResult | undefined {
   return hit && hit.expires > Date.now() ? hit.value : undefined;
 }
 
-/**
- * Stores an entry at the end of the map, after dropping the expired ones at its
- * front: every entry lives the same TTL and a stored key moves to the end, so
- * the map is in expiry order and the sweep stops at the first fresh entry.
- * Without it, expired results stayed until 5,000 had piled up (the server's
- * memory grew for minutes under a steady load); now they last one TTL.
- */
+/** Keeps a result for one TTL (expired ones leave as new ones arrive; see lib/age-ordered.ts). */
 function keep(key: string, tenantId: string, value: ScopedResult, ttl: number): void {
   const now = Date.now();
-  for (const [oldest, entry] of store) {
-    if (entry.expires > now) break;
-    store.delete(oldest);
-  }
-  store.delete(key);
-  if (store.size >= MAX_ENTRIES) store.delete(store.keys().next().value!);
-  store.set(key, { expires: now + ttl, tenantId, value });
+  storeInAgeOrder(store, key, { expires: now + ttl, tenantId, value }, (held) => held.expires <= now, MAX_ENTRIES);
 }
 
 /** How many results are held (fresh or not yet swept). */

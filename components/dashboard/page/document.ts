@@ -110,7 +110,6 @@ export async function* dashboardDocument(model: PageModel, results: Map<string, 
   yield "</main></body></html>";
 }
 
-/** The page for a refused link: no data, no dashboard metadata; tells the host why. */
 /** What a person who opened the link can do about it, by refusal. */
 const WHAT_TO_DO: Record<string, string> = {
   session_expired: "Links to this dashboard work for a limited time. Go back to the page you opened it from and reload it: that makes a new link.",
@@ -120,6 +119,7 @@ const WHAT_TO_DO: Record<string, string> = {
 };
 const ELSE_TO_DO = "Check that the address was copied whole, or open the dashboard again from the site you came from.";
 
+/** The page for a refused link: no data, no dashboard metadata; tells the host why and the person what to do. */
 export function refusalDocument(refusal: { code: string; message: string; origins: string[] }, options: Pick<DocumentOptions, "nonce" | "css">): string {
   // Tells the host runtime why the page shows no dashboard (expired, revoked, spent…).
   const notify = `(function(){var o=${scriptJson(refusal.origins)},c=${scriptJson(refusal.code)};if(window.parent===window)return;var a=location.ancestorOrigins&&location.ancestorOrigins[0],t=a&&o.indexOf(a)>=0?[a]:o;t.forEach(function(x){window.parent.postMessage({source:"enclave",type:c==="session_expired"?"expired":"error",code:c},x)})})();`;

@@ -37,8 +37,8 @@ export function formatLabel(v: unknown): string {
   return s.endsWith(" 00:00:00") ? s.slice(0, -9) : s;
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const MONTHS_LONG = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+export const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = MONTH_NAMES.map((name) => name.slice(0, 3));
 
 /**
  * A time bucket ("2026-04-06 00:00:00", the dashboard's wall time) at the
@@ -52,7 +52,7 @@ export function formatBucket(v: unknown, granularity: "hour" | "day" | "week" | 
   const day = `${Number(d)} ${MONTHS[Number(mo) - 1]} ${y}`;
   if (granularity === "hour") return `${day}, ${hh}:${mm}`;
   if (granularity === "week") return `Week of ${day}`;
-  if (granularity === "month") return `${MONTHS_LONG[Number(mo) - 1]} ${y}`;
+  if (granularity === "month") return `${MONTH_NAMES[Number(mo) - 1]} ${y}`;
   return day;
 }
 
