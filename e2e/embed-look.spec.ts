@@ -103,4 +103,16 @@ test("a 390 px phone: one column, nothing cut off", async ({ page }) => {
   for (const height of fit.kpis) expect(height, "a KPI card's height").toBeLessThan(200);
   // Stacked: every card on a row of its own.
   expect(new Set(mobile.cards.map((c) => Math.round(c.y))).size).toBe(mobile.cards.length);
+  // Every card's tools (breakdown, CSV) sit inside the card, where a thumb can reach them.
+  const tools = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>(".widget-tools")].map((el) => ({ tools: el.getBoundingClientRect().right, card: el.closest(".widget")!.getBoundingClientRect().right })),
+  );
+  for (const t of tools) expect(t.tools).toBeLessThanOrEqual(t.card);
+  // Narrower still, the table scrolls sideways inside its card and says so; wide enough again, the hint goes.
+  const hint = page.locator('[data-testid="widget-top-pages"] .scroll-hint');
+  await page.setViewportSize({ width: 220, height: 844 });
+  await expect(hint).toBeVisible();
+  await expect(hint).toHaveText("Scroll sideways for more columns →");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(hint).toHaveCount(0);
 });

@@ -1,4 +1,6 @@
 import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import type { APIRequestContext, Frame, Page } from "@playwright/test";
 import { expect, test } from "./fixtures/test";
 import { startExampleHost } from "./fixtures/example-host";
@@ -47,6 +49,8 @@ test("the example host shows acme and globex side by side, each with its own num
   await expect(globex.getByTestId("kpi-signups")).toBeVisible();
   await expect(globex.getByTestId("export-signups-by-country")).toHaveCount(0);
   await expect(globex.getByLabel("Ask a question about your data")).toHaveCount(0);
+  // The README's picture of the example host (UPDATE_SCREENSHOTS=1 rewrites it).
+  if (process.env.UPDATE_SCREENSHOTS === "1") fs.writeFileSync(path.join(__dirname, "../public/screenshots/example-host-light.png"), await page.screenshot());
 });
 
 test("switching tenant rotates the session without reloading the host page", async ({ page, request }) => {
@@ -58,6 +62,21 @@ test("switching tenant rotates the session without reloading the host page", asy
   await expect((await embedFrame(page, "left")).getByTestId("kpi-signups")).toHaveText(await expectedSignups(request, "initech"));
   expect(await page.evaluate(() => (window as unknown as { hostLoadedAt: number }).hostLoadedAt)).toBe(loadedAt);
   expect(await page.evaluate(() => (window as unknown as { events: { type: string; side: string }[] }).events.filter((e) => e.type === "session" && e.side === "left").length)).toBe(2);
+});
+
+test("a click on a chart drills the embed and the host hears a drill event; the other tenant's embed is untouched", async ({ page, request }) => {
+  await page.goto("http://localhost:4000/");
+  const acme = await embedFrame(page, "left");
+  await expect(acme.getByTestId("kpi-signups")).toHaveText(await expectedSignups(request, "acme"));
+  const bar = acme.locator('[data-testid="widget-signups-by-country"] .mark.bar').first();
+  const country = (await bar.getAttribute("data-value"))!;
+  await bar.click();
+  type Logged = { type: string; side?: string; field?: string; value?: string; widget_id?: string };
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { events: Logged[] }).events.filter((e) => e.type === "drill")))
+    .toEqual([expect.objectContaining({ type: "drill", field: "country", value: country, widget_id: "signups-by-country" })]);
+  await expect(acme.getByTestId("kpi-signups")).toHaveText(await expectedSignups(request, "acme", { filters: [{ field: "country", op: "equals", value: country }] }));
+  await expect((await embedFrame(page, "right")).getByTestId("kpi-signups")).toHaveText(await expectedSignups(request, "globex"));
 });
 
 test("a host on an origin the dashboard does not allow cannot frame the embed", async ({ page, csp }) => {

@@ -5,18 +5,21 @@
 //
 //   <EnclaveEmbed
 //     runtimeUrl="https://analytics.example.com/enclave-embed.js"
-//     fetchToken={() => fetch("/api/enclave-session").then((r) => r.json())}
+//     fetchToken={({ locale }) => fetch(`/api/enclave-session?locale=${locale ?? ""}`).then((r) => r.json())}
+//     locale="de"                          // changing it mints a new session in that locale
 //     theme={{ mode: "dark", brand: "#4f46e5" }}
 //     onEvent={(e) => console.log(e.type)}
 //   />
 
 import { useEffect, useRef } from "react";
-import type { EnclaveEvent, EnclaveInstance, EnclaveSession, EnclaveTheme } from "./enclave-embed";
+import type { EnclaveEvent, EnclaveInstance, EnclaveSession, EnclaveTheme, EnclaveTokenRequest } from "./enclave-embed";
 
 type Props = {
   runtimeUrl: string;
-  fetchToken: () => Promise<EnclaveSession>;
+  fetchToken: (request: EnclaveTokenRequest) => Promise<EnclaveSession>;
   theme?: EnclaveTheme;
+  /** BCP 47; a change renews the session in the new locale (setLocale). */
+  locale?: string;
   onEvent?: (event: EnclaveEvent) => void;
   className?: string;
 };
@@ -38,7 +41,7 @@ function loadRuntime(src: string): Promise<void> {
   return promise;
 }
 
-export function EnclaveEmbed({ runtimeUrl, fetchToken, theme, onEvent, className }: Props) {
+export function EnclaveEmbed({ runtimeUrl, fetchToken, theme, locale, onEvent, className }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const instance = useRef<EnclaveInstance | null>(null);
   const latest = useRef({ fetchToken, onEvent });
@@ -51,9 +54,10 @@ export function EnclaveEmbed({ runtimeUrl, fetchToken, theme, onEvent, className
     loadRuntime(runtimeUrl).then(() => {
       if (cancelled || !container.current || !window.Enclave) return;
       instance.current = window.Enclave.mount(container.current, {
-        fetchToken: () => latest.current.fetchToken(),
+        fetchToken: (request) => latest.current.fetchToken(request),
         onEvent: (e) => latest.current.onEvent?.(e),
         theme,
+        locale,
       });
     });
     return () => {
@@ -68,6 +72,14 @@ export function EnclaveEmbed({ runtimeUrl, fetchToken, theme, onEvent, className
   useEffect(() => {
     if (theme) instance.current?.setTheme(theme);
   }, [theme]);
+
+  // The first locale went to mount; a later change renews the session in the new one.
+  const mountedLocale = useRef(locale);
+  useEffect(() => {
+    if (!locale || locale === mountedLocale.current) return;
+    mountedLocale.current = locale;
+    void instance.current?.setLocale(locale);
+  }, [locale]);
 
   return <div ref={container} className={className} />;
 }

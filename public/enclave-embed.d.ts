@@ -6,6 +6,12 @@ export interface EnclaveSession {
   token?: string;
   session_id?: string;
   expires_at?: string;
+  locale?: string;
+}
+
+/** What the runtime asks fetchToken for: mint the session with this locale (undefined: your default). */
+export interface EnclaveTokenRequest {
+  locale?: string;
 }
 
 export interface EnclaveTheme {
@@ -18,6 +24,8 @@ export type EnclaveEvent =
   | { type: "ready" }
   | { type: "resize"; height: number }
   | { type: "filter-change"; filters: unknown }
+  /** A viewer clicked a bar, slice, point or row: the dashboard is now filtered by its value (field/value) or its period. */
+  | { type: "drill"; widget_id: string; field?: string; value?: string; period?: { kind: "absolute"; from: string; to: string }; filters: unknown }
   | { type: "expired"; code: string }
   /** code: fetch_token_failed (will retry), renewal_failed (gave up; call refresh()), or the embed's own error code. */
   | { type: "error"; code: string; message?: string }
@@ -30,7 +38,9 @@ export interface EnclaveMountOptions {
    * Called at mount, before expiry and on `expired`; returns your backend's POST /v1/embed-sessions JSON.
    * Failures are retried after 2, 4, 8, 16 s; after five in a row the runtime emits `renewal_failed` and stops until refresh().
    */
-  fetchToken?: () => Promise<EnclaveSession>;
+  fetchToken?: (request: EnclaveTokenRequest) => Promise<EnclaveSession>;
+  /** The locale fetchToken is asked to mint sessions in (BCP 47, e.g. "de"); setLocale changes it. */
+  locale?: string;
   theme?: EnclaveTheme;
   onEvent?: (event: EnclaveEvent) => void;
   /**
@@ -51,6 +61,11 @@ export interface EnclaveInstance {
   setTheme(theme: EnclaveTheme): void;
   /** Fetch a new session now (needs fetchToken); starts over after `renewal_failed`. */
   refresh(): Promise<void>;
+  /**
+   * Show the dashboard in another locale: the locale is a claim of the session, so this fetches a new
+   * session through fetchToken({ locale }) and swaps to it (filters carry over). Needs fetchToken.
+   */
+  setLocale(locale: string): Promise<void>;
   destroy(): void;
 }
 

@@ -6,16 +6,20 @@
  *   <script>
  *     const embed = Enclave.mount(document.getElementById("analytics"), {
  *       // Your backend calls POST /v1/embed-sessions with its API key and returns that JSON.
- *       fetchToken: () => fetch("/my-backend/enclave-session").then((r) => r.json()),
+ *       // { locale } is what setLocale asked for (or the locale option): mint the session with it.
+ *       fetchToken: ({ locale }) => fetch("/my-backend/enclave-session?locale=" + (locale || "")).then((r) => r.json()),
+ *       locale: "de",
  *       theme: { mode: "light", brand: "#4f46e5" },
  *       onEvent: (event) => console.log(event.type, event),
  *     });
  *     embed.setTheme({ mode: "dark" });      // no reload
+ *     embed.setLocale("fr");                 // a new session in that locale (through fetchToken); filters carry over
  *     embed.setEmbedUrl(otherSession.embed_url); // swap sessions without reloading your page
  *     embed.destroy();
  *   </script>
  *
- * Events: ready, resize, error, expired, filter-change (and session, when a new session is mounted).
+ * Events: ready, resize, error, expired, filter-change, drill (a click on a chart filtered the dashboard;
+ * a filter-change follows it) and session, when a new session is mounted.
  * Renewal follows the session's own lifetime (exp - iat), never the browser's clock, with backoff on failures.
  * Messages are accepted only from the iframe's own window and origin; the iframe
  * in turn talks only to the origins signed into its session.
@@ -96,6 +100,8 @@
       claims: {},
       filters: null,
       theme: options.theme || null,
+      // The locale every fetchToken call asks for (setLocale changes it); undefined: the host's default.
+      locale: options.locale || undefined,
       timer: null,
       // Whether the pending timer is a session's planned renewal (not a retry).
       timerPlanned: false,
@@ -179,7 +185,7 @@
       }
       state.rotating = true;
       schedule(null);
-      return Promise.resolve()
+      return Promise.resolve({ locale: state.locale })
         .then(options.fetchToken)
         .then(function (session) {
           if (!session || !session.embed_url) throw new Error("fetchToken must resolve to the JSON of POST /v1/embed-sessions");
@@ -253,6 +259,12 @@
         post({ source: "enclave-host", type: "set-theme", theme: state.theme });
       },
       refresh: refreshNow,
+      /** The locale is a claim of the session: a new one is fetched for it (filters carry over, as on any renewal). */
+      setLocale: function (locale) {
+        if (typeof options.fetchToken !== "function") return Promise.reject(new Error("Enclave: setLocale needs fetchToken (the locale is set when your backend mints the session)"));
+        state.locale = locale;
+        return refreshNow();
+      },
       destroy: function () {
         state.destroyed = true;
         clearTimeout(state.timer);

@@ -47,6 +47,7 @@ export function TestSessionMinter({ tenants, mint, origins, adminOrigin }: Pick<
           </select>
         </label>
         <label className="filter"><span>to values</span><input name="lock_values" placeholder="US, CA" /></label>
+        <label className="filter"><span>Locale</span><input name="locale" defaultValue="en" placeholder="en, de-DE" maxLength={35} style={{ width: 90 }} data-testid="mint-locale" /></label>
         <label className="check"><input type="checkbox" name="allow_export" /> allow export</label>
         <button className="btn btn-primary" type="submit" disabled={pending}>{pending ? "Minting…" : "Mint and open"}</button>
       </div>

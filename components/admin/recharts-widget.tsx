@@ -1,22 +1,26 @@
 "use client";
 
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatTick, formatValue, type ValueFormat } from "@/components/dashboard/render/format";
 import type { WidgetView } from "@/lib/dashboards/describe-widget";
 
 // The admin console's client-side charts (designer, ask-as-tenant), with recharts. The embed and the
 // preview draw on the server (components/dashboard/render) and send no chart library.
 // Renders one widget's rows. Chart widgets use the compiler's column names
 // (bucket, dimension, m0…); custom-SQL widgets use their first column as the
-// label and the numeric columns as series.
+// label and the numeric columns as series. Values read as the embed writes
+// them (components/dashboard/render/format.ts), in each metric's format.
 
 type Row = Record<string, unknown>;
 const PALETTE = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)", "var(--chart-5)", "var(--chart-6)"];
-const number = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
 
-export function formatValue(v: unknown): string {
-  if (v === null || v === undefined) return "—";
-  return typeof v === "number" ? number.format(v) : String(v);
-}
+/** The format of a chart widget's metric column (m0, m1…); none for other columns and custom SQL. */
+const formatOf = (widget: WidgetView, column: string): ValueFormat => widget.metricFormats?.[Number(/^m(\d+)$/.exec(column)?.[1])];
+/** The one format a chart's axis can use: its series' own, when they share it. */
+const axisFormat = (widget: WidgetView, broken: boolean, keys: string[]): ValueFormat => {
+  const formats = broken ? [widget.metricFormats?.[0]] : keys.map((k) => formatOf(widget, k));
+  return formats.every((f) => JSON.stringify(f ?? null) === JSON.stringify(formats[0] ?? null)) ? formats[0] : undefined;
+};
 
 function seriesKeys(rows: Row[], widget: WidgetView): { key: string; label: string }[] {
   if (widget.kind === "chart") return widget.metricLabels.map((label, i) => ({ key: `m${i}`, label }));
@@ -51,7 +55,7 @@ export function Kpi({ rows, widget }: { rows: Row[]; widget: WidgetView }) {
   const delta = typeof current === "number" && typeof previous === "number" && previous !== 0 ? ((current - previous) / previous) * 100 : undefined;
   return (
     <div className="kpi">
-      <div className="kpi-value" data-testid={`kpi-${widget.id}`}>{formatValue(current)}</div>
+      <div className="kpi-value" data-testid={`kpi-${widget.id}`}>{formatValue(current, { format: widget.metricFormats?.[0] })}</div>
       {delta !== undefined && (
         <div className={`kpi-delta ${delta >= 0 ? "up" : "down"}`}>
           {delta >= 0 ? "▲" : "▼"} {Math.abs(delta).toFixed(1)}% <span className="muted">vs previous period</span>
@@ -72,7 +76,7 @@ export function DataTable({ rows, widget }: { rows: Row[]; widget: WidgetView })
         </thead>
         <tbody>
           {rows.map((r, i) => (
-            <tr key={i}>{columns.map((c) => <td key={c} className={typeof r[c] === "number" ? "num" : undefined}>{formatValue(r[c])}</td>)}</tr>
+            <tr key={i}>{columns.map((c) => <td key={c} className={typeof r[c] === "number" ? "num" : undefined}>{formatValue(r[c], { format: formatOf(widget, c) })}</td>)}</tr>
           ))}
         </tbody>
       </table>
@@ -87,12 +91,12 @@ export function WidgetBody({ widget, rows, height }: { widget: WidgetView; rows:
   const series = seriesKeys(rows, widget);
   const x = labelKey(rows, widget);
   const common = { isAnimationActive: false };
-  const axes = (
+  const axes = (format: ValueFormat) => (
     <>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
       <XAxis dataKey={x} tick={{ fill: "var(--text-muted)", fontSize: 11 }} stroke="var(--border)" tickFormatter={(v) => String(v).replace(/ 00:00:00$/, "")} />
-      <YAxis tick={{ fill: "var(--text-muted)", fontSize: 11 }} stroke="var(--border)" width={48} />
-      <Tooltip contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }} />
+      <YAxis tick={{ fill: "var(--text-muted)", fontSize: 11 }} stroke="var(--border)" width={48} tickFormatter={(v: number) => formatTick(v, { format })} />
+      <Tooltip contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }} formatter={(v) => formatValue(v, { format })} />
     </>
   );
   if (widget.chart === "pie" || widget.chart === "donut") {
@@ -103,7 +107,7 @@ export function WidgetBody({ widget, rows, height }: { widget: WidgetView; rows:
           <Pie data={rows} dataKey={key} nameKey={x} innerRadius={widget.chart === "donut" ? "55%" : 0} outerRadius="80%" {...common}>
             {rows.map((_, i) => <Cell key={i} fill={PALETTE[i % PALETTE.length]} />)}
           </Pie>
-          <Tooltip contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }} />
+          <Tooltip contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }} formatter={(v) => formatValue(v, { format: formatOf(widget, key) })} />
           <Legend />
         </PieChart>
       </ResponsiveContainer>
@@ -112,11 +116,12 @@ export function WidgetBody({ widget, rows, height }: { widget: WidgetView; rows:
   const broken = widget.kind === "chart" && "bucket" in rows[0] && "dimension" in rows[0];
   const { data, keys } = broken ? pivot(rows) : { data: rows, keys: series.map((s) => s.key) };
   const name = (k: string) => (broken ? k : series.find((s) => s.key === k)?.label ?? k);
+  const format = axisFormat(widget, broken, keys);
   if (widget.chart === "line") {
     return (
       <ResponsiveContainer width="100%" height={height}>
         <LineChart data={data}>
-          {axes}
+          {axes(format)}
           {keys.map((k, i) => <Line key={k} dataKey={k} name={name(k)} stroke={PALETTE[i % PALETTE.length]} dot={false} strokeWidth={2} {...common} />)}
           {keys.length > 1 && <Legend />}
         </LineChart>
@@ -127,7 +132,7 @@ export function WidgetBody({ widget, rows, height }: { widget: WidgetView; rows:
     return (
       <ResponsiveContainer width="100%" height={height}>
         <AreaChart data={data}>
-          {axes}
+          {axes(format)}
           {keys.map((k, i) => <Area key={k} dataKey={k} name={name(k)} stroke={PALETTE[i % PALETTE.length]} fill={PALETTE[i % PALETTE.length]} fillOpacity={0.25} stackId="a" {...common} />)}
           {keys.length > 1 && <Legend />}
         </AreaChart>
@@ -137,7 +142,7 @@ export function WidgetBody({ widget, rows, height }: { widget: WidgetView; rows:
   return (
     <ResponsiveContainer width="100%" height={height}>
       <BarChart data={data}>
-        {axes}
+        {axes(format)}
         {keys.map((k, i) => <Bar key={k} dataKey={k} name={name(k)} fill={PALETTE[i % PALETTE.length]} stackId={widget.chart === "stacked_bar" ? "a" : undefined} {...common} />)}
         {keys.length > 1 && <Legend />}
       </BarChart>

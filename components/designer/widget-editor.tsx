@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { DIMENSIONS, GRANULARITIES, METRICS } from "@/lib/query/catalog";
 import { CHART_TYPES, ChartWidget, Widget, type WidgetInput } from "@/lib/query/widget-spec";
 import type { GuardVerdict } from "@/lib/query/guard";
+import { MetricFormatPicker, withFormat } from "./metric-format-picker";
 
 // A form over the widget spec with inline validation. Pickers come from the
 // catalog and the property keys seen in the data; the tenant column is never
@@ -67,7 +68,7 @@ export function WidgetEditor({ widget, propertyKeys, onChange, validateSql }: Pr
         <legend>Metrics</legend>
         {metrics.map((m, i) => (
           <div key={i} className="row">
-            <select aria-label={`Metric ${i + 1}`} value={m.id} onChange={(e) => set({ metrics: metrics.map((x, j) => (j === i ? { id: e.target.value, ...(e.target.value === "conversion_rate" ? { from_event: "signup", to_event: "order_completed" } : x.event ? { event: x.event } : {}) } : x)) })}>
+            <select aria-label={`Metric ${i + 1}`} value={m.id} onChange={(e) => set({ metrics: metrics.map((x, j) => (j === i ? { id: e.target.value, ...(e.target.value === "conversion_rate" ? { from_event: "signup", to_event: "order_completed" } : x.event ? { event: x.event } : {}), ...(x.format ? { format: x.format } : {}) } : x)) })}>
               {METRICS.map((d) => <option key={d.id} value={d.id}>{d.label}</option>)}
             </select>
             {m.id === "conversion_rate" ? (
@@ -80,10 +81,11 @@ export function WidgetEditor({ widget, propertyKeys, onChange, validateSql }: Pr
                 </select>
               </>
             ) : (
-              <select aria-label={`Event for metric ${i + 1}`} value={m.event ?? ""} onChange={(e) => set({ metrics: metrics.map((x, j) => (j === i ? { id: x.id, ...(e.target.value ? { event: e.target.value } : {}) } : x)) })}>
+              <select aria-label={`Event for metric ${i + 1}`} value={m.event ?? ""} onChange={(e) => set({ metrics: metrics.map((x, j) => (j === i ? { id: x.id, ...(e.target.value ? { event: e.target.value } : {}), ...(x.format ? { format: x.format } : {}) } : x)) })}>
                 {EVENTS.map((ev) => <option key={ev} value={ev}>{ev ? `only ${ev}` : "all events"}</option>)}
               </select>
             )}
+            <MetricFormatPicker index={i} format={m.format} onChange={(format) => set({ metrics: metrics.map((x, j) => (j === i ? withFormat(x, format) : x)) })} />
             {metrics.length > 1 && <button type="button" className="btn btn-sm btn-ghost" aria-label={`Remove metric ${i + 1}`} onClick={() => set({ metrics: metrics.filter((_, j) => j !== i) })}>×</button>}
           </div>
         ))}

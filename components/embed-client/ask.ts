@@ -1,3 +1,4 @@
+import { t } from "@/lib/embed/messages";
 import type { Dashboard } from "./dashboard";
 import { h, swapHtml } from "./dom";
 import type { SavedAnswer } from "./types";
@@ -8,6 +9,7 @@ import type { SavedAnswer } from "./types";
 
 type AnswerBody = { id: string; question: string; spec: unknown; title: string; rationale: string; html: string };
 
+// The example stays English in every language: questions are read in English.
 const EXAMPLE = "signups by country last 30 days";
 
 export function installAsk(d: Dashboard): { reopen(answers: SavedAnswer[]): Promise<void> } {
@@ -19,6 +21,7 @@ export function installAsk(d: Dashboard): { reopen(answers: SavedAnswer[]): Prom
   const button = box.querySelector<HTMLButtonElement>("button[type=submit]")!;
   const list = box.querySelector<HTMLElement>(".ask-answers")!;
   let answers: AnswerBody[] = [];
+  const locale = d.config.locale;
 
   const message = (text?: string) => {
     box.querySelector('[data-testid="ask-message"]')?.remove();
@@ -33,7 +36,7 @@ export function installAsk(d: Dashboard): { reopen(answers: SavedAnswer[]): Prom
         const article = h(
           "article",
           { class: "ask-answer", "data-testid": "ask-answer" },
-          h("div", { class: "widget-head" }, h("div", {}, h("h2", {}, a.title), h("p", { class: "muted widget-desc" }, `“${a.question}”`)), h("div", { class: "widget-tools" }, h("button", { type: "button", class: "btn btn-sm btn-ghost", "aria-label": `Remove the answer to “${a.question}”`, onclick: () => ((answers = answers.filter((x) => x !== a)), draw()) }, "Remove"))),
+          h("div", { class: "widget-head" }, h("div", {}, h("h2", {}, a.title), h("p", { class: "muted widget-desc" }, `“${a.question}”`)), h("div", { class: "widget-tools" }, h("button", { type: "button", class: "btn btn-sm btn-ghost", "aria-label": t(locale, "ask.remove_label", { question: a.question }), onclick: () => ((answers = answers.filter((x) => x !== a)), draw()) }, t(locale, "ask.remove")))),
           body,
           h("p", { class: "ask-rationale", "data-testid": "ask-rationale" }, a.rationale),
         );
@@ -48,13 +51,13 @@ export function installAsk(d: Dashboard): { reopen(answers: SavedAnswer[]): Prom
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const question = input.value;
-    if (question.trim().length < 3) return message(`Type a question first, for example “${EXAMPLE}”.`);
+    if (question.trim().length < 3) return message(t(locale, "ask.too_short", { example: EXAMPLE }));
     button.disabled = input.disabled = true;
-    button.textContent = "Thinking…";
+    button.textContent = t(locale, "ask.thinking");
     message();
     const res = await d.api.call<{ status: "answered"; answer: AnswerBody } | { status: "refused"; message: string }>("POST", "/api/embed/ask", { question });
     button.disabled = input.disabled = false;
-    button.textContent = "Ask";
+    button.textContent = t(locale, "ask.submit");
     if (!res.ok) return res.status === 401 ? d.failed(res) : message(res.message);
     if (res.body.status === "refused") return message(res.body.message);
     answers = [res.body.answer, ...answers].slice(0, 10);

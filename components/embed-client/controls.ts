@@ -1,4 +1,6 @@
+import { t } from "@/lib/embed/messages";
 import type { Dashboard } from "./dashboard";
+import { choosePeriod, installDates } from "./dates";
 import type { Filter } from "./types";
 
 // The filter bar, drill-downs and CSV buttons, wired by delegation on the
@@ -9,7 +11,7 @@ export function installControls(d: Dashboard) {
     const select = event.target;
     if (!(select instanceof HTMLSelectElement)) return;
     if (select.dataset.filter === "period") {
-      d.setFilters({ ...d.state.filters, time_range: { kind: select.value } });
+      choosePeriod(d, select);
     } else if (select.dataset.filter) {
       const field = select.dataset.filter;
       const rest: Filter[] = (d.state.filters.filters ?? []).filter((f) => f.field !== field);
@@ -25,6 +27,7 @@ export function installControls(d: Dashboard) {
     if (button) void exportCsv(d, button.dataset.widget!, button);
   });
 
+  installDates(d);
   void loadFilterOptions(d);
 }
 
@@ -37,7 +40,7 @@ async function loadFilterOptions(d: Dashboard) {
       const res = await d.api.call<{ values: { value: string }[] }>("POST", "/api/embed/filter-values", { dimension: dim.id, limit: 200 });
       if (!res.ok) return;
       const current = select.value;
-      select.replaceChildren(new Option("All", ""), ...res.body.values.map((v) => new Option(v.value, v.value)));
+      select.replaceChildren(new Option(t(d.config.locale, "filters.all"), ""), ...res.body.values.map((v) => new Option(v.value, v.value)));
       if (current && !res.body.values.some((v) => v.value === current)) select.append(new Option(current, current));
       select.value = current;
     }),
@@ -51,7 +54,7 @@ async function exportCsv(d: Dashboard, widgetId: string, button: HTMLButtonEleme
     const res = await d.api.raw("/api/embed/export", { widget_id: widgetId, filters: { ...d.state.filters, ...(breakdown ? { breakdown } : {}) } });
     if (!res.ok) {
       const body = await res.json().catch(() => ({}));
-      d.failed({ status: res.status, code: body?.error?.code ?? "error", message: body?.error?.message ?? "The export failed. Try again." });
+      d.failed({ status: res.status, code: body?.error?.code ?? "error", message: body?.error?.message ?? t(d.config.locale, "export.failed") });
       return;
     }
     const title = d.card(widgetId)?.querySelector("h2")?.textContent ?? "export";

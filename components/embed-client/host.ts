@@ -3,7 +3,7 @@
 // session, and listens only to its parent window at one of those origins.
 
 export type HostMessage = { source: "enclave-host"; type: "set-theme"; theme: { mode?: string; brand?: string } } | { source: "enclave-host"; type: "set-filters"; filters: unknown };
-export type EmbedEvent = "ready" | "resize" | "error" | "expired" | "filter-change";
+export type EmbedEvent = "ready" | "resize" | "error" | "expired" | "filter-change" | "drill";
 
 const COLOR = /^#[0-9a-fA-F]{3,8}$/;
 

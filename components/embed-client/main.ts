@@ -1,6 +1,9 @@
 import { installAsk } from "./ask";
 import { installControls } from "./controls";
 import { Dashboard } from "./dashboard";
+import { t } from "@/lib/embed/messages";
+import { installDrill } from "./drill";
+import { installTableHints } from "./table-hints";
 import { applyTheme, HostBridge } from "./host";
 import { installSessionClock } from "./session";
 import { installTooltips } from "./tooltip";
@@ -16,6 +19,11 @@ function start(root: HTMLElement, config: ClientConfig) {
   const host = config.mode === "embed" ? new HostBridge(config.origins) : undefined;
   const d = new Dashboard(root, config, host);
   installControls(d);
+  installDrill(d);
+  installTableHints(root, t(config.locale, "table.scroll_hint"));
+  // Cards that failed on the first paint, and late cards streamed in after it.
+  d.syncCardErrors();
+  document.addEventListener("enclave:widget", () => d.syncCardErrors());
   installTooltips(root);
   installSessionClock(d);
   const ask = installAsk(d);
@@ -28,6 +36,8 @@ function start(root: HTMLElement, config: ClientConfig) {
     });
     host.post("ready");
   }
+  // Everything is wired: tests (and curious hosts) can tell a page that is still only painted from one that reacts.
+  root.dataset.enclaveReady = "true";
 }
 
 for (const root of document.querySelectorAll<HTMLElement>("[data-enclave-root]")) {

@@ -1,3 +1,4 @@
+import { t } from "@/lib/embed/messages";
 import type { Dashboard } from "./dashboard";
 
 // The session's clock, from what the server measured: the time it had left
@@ -14,7 +15,7 @@ function tokenTimes(token: string): { lifetimeMs: number; expiresAt: number } {
 }
 
 export function installSessionClock(d: Dashboard) {
-  setTimeout(() => d.endSession("session_expired", d.config.mode === "preview" ? "This preview has expired. Reload the page." : "This embed session has expired."), d.config.sessionExpiresInMs);
+  setTimeout(() => d.endSession("session_expired", t(d.config.locale, d.config.mode === "preview" ? "session.preview_expired" : "session.expired")), d.config.sessionExpiresInMs);
   if (d.config.mode !== "embed") return;
   let token = d.config.dataToken;
   const schedule = () => {

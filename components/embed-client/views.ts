@@ -1,3 +1,4 @@
+import { t, type MessageKey } from "@/lib/embed/messages";
 import type { Dashboard } from "./dashboard";
 import { h } from "./dom";
 import type { DashboardFilters, SavedAnswer } from "./types";
@@ -38,6 +39,7 @@ export function installViews(d: Dashboard, onOpen: (answers: SavedAnswer[]) => v
   const slot = d.root.querySelector<HTMLElement>(".views");
   if (!slot) return;
   const ui: UiState = { canSave: false, expanded: false };
+  const say = (key: MessageKey, vars?: Record<string, string | number>) => t(d.config.locale, key, vars);
   const at = (id: string) => `/api/embed/views/${encodeURIComponent(id)}`;
   let nameInput = "";
   let shareInput = false;
@@ -64,18 +66,19 @@ export function installViews(d: Dashboard, onOpen: (answers: SavedAnswer[]) => v
     event.preventDefault();
     const widgets = Object.fromEntries(Object.entries(d.state.breakdowns).map(([id, breakdown]) => [id, { breakdown }]));
     const state = { filters: d.state.filters, widgets, ai_answers: savedAnswers(d.answers) };
-    void run<{ view: ViewSummary }>("Saving…", () => d.api.call("POST", "/api/embed/views", { name: nameInput, state, shared: shareInput }), ({ view }) => {
+    void run<{ view: ViewSummary }>(say("views.saving"), () => d.api.call("POST", "/api/embed/views", { name: nameInput, state, shared: shareInput }), ({ view }) => {
       ui.views = [view, ...(ui.views ?? [])];
       nameInput = "";
       shareInput = false;
-      ui.status = `Saved “${view.name}”.`;
+      ui.status = say("views.saved", { name: view.name });
     });
   }
 
   function open(view: ViewSummary) {
-    void run<Opened>(`Opening “${view.name}”…`, () => d.api.call("GET", at(view.id)), (body) => {
+    void run<Opened>(say("views.opening", { name: view.name }), () => d.api.call("GET", at(view.id)), (body) => {
       const breakdowns = Object.fromEntries(Object.entries(body.state.widgets).flatMap(([id, w]) => (w.breakdown ? [[id, w.breakdown]] : [])));
       d.state = { filters: body.state.filters, breakdowns };
+      d.drills = [];
       d.syncControls();
       void d.render();
       d.host?.post("filter-change", { filters: d.state.filters });
@@ -98,66 +101,66 @@ export function installViews(d: Dashboard, onOpen: (answers: SavedAnswer[]) => v
             class: "view-rename",
             onsubmit: (e: Event) => {
               e.preventDefault();
-              void run<{ view: ViewSummary }>("Renaming…", () => d.api.call("PATCH", at(v.id), { name: renameTo }), ({ view }) => {
+              void run<{ view: ViewSummary }>(say("views.renaming"), () => d.api.call("PATCH", at(v.id), { name: renameTo }), ({ view }) => {
                 replace(view);
                 ui.renaming = undefined;
               });
             },
           },
           (() => {
-            const input = h("input", { value: v.name, maxlength: 100, "aria-label": `New name for ${v.name}`, "data-testid": "view-rename-input", oninput: (e: Event) => (renameTo = (e.target as HTMLInputElement).value) });
+            const input = h("input", { value: v.name, maxlength: 100, "aria-label": say("views.rename_to", { name: v.name }), "data-testid": "view-rename-input", oninput: (e: Event) => (renameTo = (e.target as HTMLInputElement).value) });
             queueMicrotask(() => input.focus());
             return input;
           })(),
-          h("button", { type: "submit", class: "btn btn-sm btn-primary", disabled: busy }, "Save"),
-          h("button", { type: "button", class: "btn btn-sm btn-ghost", onclick: () => ((ui.renaming = undefined), draw()) }, "Cancel"),
+          h("button", { type: "submit", class: "btn btn-sm btn-primary", disabled: busy }, say("views.save")),
+          h("button", { type: "button", class: "btn btn-sm btn-ghost", onclick: () => ((ui.renaming = undefined), draw()) }, say("views.cancel")),
         )
-      : h("button", { type: "button", class: "btn btn-sm btn-ghost view-open", disabled: busy, "aria-label": `Open view ${v.name}`, "data-testid": "view-open", title: v.name, onclick: () => open(v) }, h("span", { class: "view-open-name" }, v.name));
+      : h("button", { type: "button", class: "btn btn-sm btn-ghost view-open", disabled: busy, "aria-label": say("views.open", { name: v.name }), "data-testid": "view-open", title: v.name, onclick: () => open(v) }, h("span", { class: "view-open-name" }, v.name));
     const actions =
       ui.canSave && v.owned && !renaming
         ? h(
             "span",
             { class: "view-actions" },
-            h("button", { type: "button", class: "btn btn-sm btn-ghost", disabled: busy, "aria-label": `Rename ${v.name}`, onclick: () => ((ui.renaming = v.id), draw()) }, "Rename"),
+            h("button", { type: "button", class: "btn btn-sm btn-ghost", disabled: busy, "aria-label": say("views.rename_label", { name: v.name }), onclick: () => ((ui.renaming = v.id), draw()) }, say("views.rename")),
             h(
               "button",
-              { type: "button", class: "btn btn-sm btn-ghost", disabled: busy, "aria-label": `${v.shared ? "Stop sharing" : "Share"} ${v.name}`, onclick: () => void run<{ view: ViewSummary }>(v.shared ? "Unsharing…" : "Sharing…", () => d.api.call("PATCH", at(v.id), { shared: !v.shared }), ({ view }) => replace(view)) },
-              v.shared ? "Unshare" : "Share",
+              { type: "button", class: "btn btn-sm btn-ghost", disabled: busy, "aria-label": say(v.shared ? "views.unshare_label" : "views.share_label", { name: v.name }), onclick: () => void run<{ view: ViewSummary }>(say(v.shared ? "views.unsharing" : "views.sharing"), () => d.api.call("PATCH", at(v.id), { shared: !v.shared }), ({ view }) => replace(view)) },
+              say(v.shared ? "views.unshare" : "views.share"),
             ),
             ui.confirming === v.id
               ? h(
                   "span",
-                  { role: "group", "aria-label": `Delete ${v.name}?`, class: "view-confirm" },
-                  h("button", { type: "button", class: "btn btn-sm btn-danger", disabled: busy, "data-testid": "view-delete-confirm", onclick: () => void run("Deleting…", () => d.api.call("DELETE", at(v.id)), () => (ui.views = ui.views?.filter((x) => x.id !== v.id))) }, "Delete"),
-                  h("button", { type: "button", class: "btn btn-sm btn-ghost", onclick: () => ((ui.confirming = undefined), draw()) }, "Keep"),
+                  { role: "group", "aria-label": say("views.delete_confirm", { name: v.name }), class: "view-confirm" },
+                  h("button", { type: "button", class: "btn btn-sm btn-danger", disabled: busy, "data-testid": "view-delete-confirm", onclick: () => void run(say("views.deleting"), () => d.api.call("DELETE", at(v.id)), () => (ui.views = ui.views?.filter((x) => x.id !== v.id))) }, say("views.delete")),
+                  h("button", { type: "button", class: "btn btn-sm btn-ghost", onclick: () => ((ui.confirming = undefined), draw()) }, say("views.keep")),
                 )
-              : h("button", { type: "button", class: "btn btn-sm btn-ghost", disabled: busy, "aria-label": `Delete ${v.name}`, "data-testid": "view-delete", onclick: () => ((ui.confirming = v.id), draw()) }, "Delete"),
+              : h("button", { type: "button", class: "btn btn-sm btn-ghost", disabled: busy, "aria-label": say("views.delete_label", { name: v.name }), "data-testid": "view-delete", onclick: () => ((ui.confirming = v.id), draw()) }, say("views.delete")),
           )
         : null;
-    return h("li", { "data-testid": "view-item", "data-view-id": v.id }, opener, v.shared && h("span", { class: "badge" }, v.owned ? "Shared" : "Shared with you"), actions);
+    return h("li", { "data-testid": "view-item", "data-view-id": v.id }, opener, v.shared && h("span", { class: "badge" }, say(v.owned ? "views.shared" : "views.shared_with_you")), actions);
   }
 
   function panel(): HTMLElement {
     const busy = Boolean(ui.busy);
-    const saveButton = h("button", { type: "submit", class: "btn btn-sm btn-primary", disabled: busy || !nameInput.trim(), "data-testid": "view-save" }, "Save view");
+    const saveButton = h("button", { type: "submit", class: "btn btn-sm btn-primary", disabled: busy || !nameInput.trim(), "data-testid": "view-save" }, say("views.save_view"));
     const form =
       ui.canSave &&
       h(
         "form",
-        { class: "views-save", "aria-label": "Save the current view", onsubmit: save },
-        h("label", { class: "filter" }, h("span", {}, "View name"), h("input", { value: nameInput, maxlength: 100, placeholder: "e.g. Germany, last 7 days", "data-testid": "view-name", oninput: (e: Event) => ((nameInput = (e.target as HTMLInputElement).value), (saveButton.disabled = busy || !nameInput.trim())) })),
-        h("label", { class: "check" }, h("input", { type: "checkbox", checked: shareInput, "data-testid": "view-share", onchange: (e: Event) => (shareInput = (e.target as HTMLInputElement).checked) }), " Share with my team"),
+        { class: "views-save", "aria-label": say("views.save_form"), onsubmit: save },
+        h("label", { class: "filter" }, h("span", {}, say("views.name")), h("input", { value: nameInput, maxlength: 100, placeholder: say("views.name_placeholder"), "data-testid": "view-name", oninput: (e: Event) => ((nameInput = (e.target as HTMLInputElement).value), (saveButton.disabled = busy || !nameInput.trim())) })),
+        h("label", { class: "check" }, h("input", { type: "checkbox", checked: shareInput, "data-testid": "view-share", onchange: (e: Event) => (shareInput = (e.target as HTMLInputElement).checked) }), ` ${say("views.share_with_team")}`),
         saveButton,
       );
     const views = ui.views ?? [];
     return h(
       "div",
-      { id: panelId, class: "card views-panel", role: "region", "aria-label": "Saved views", "data-testid": "views-panel" },
+      { id: panelId, class: "card views-panel", role: "region", "aria-label": say("views.region"), "data-testid": "views-panel" },
       form || null,
       ui.busy && h("p", { class: "muted views-line", role: "status" }, ui.busy),
       ui.status && h("p", { class: "views-line", role: "status", "data-testid": "views-status" }, ui.status),
       ui.error && h("p", { class: "field-error views-line", role: "alert", "data-testid": "views-error" }, ui.error),
-      views.length === 0 ? h("p", { class: "muted views-line" }, "No saved views yet.") : h("ul", { class: "views-list", "aria-label": "Your views and views shared with you" }, ...views.map(item)),
+      views.length === 0 ? h("p", { class: "muted views-line" }, say("views.none")) : h("ul", { class: "views-list", "aria-label": say("views.list") }, ...views.map(item)),
     );
   }
 
@@ -184,7 +187,7 @@ export function installViews(d: Dashboard, onOpen: (answers: SavedAnswer[]) => v
           draw();
         },
       },
-      `Views${views.length ? ` (${views.length})` : ""}`,
+      views.length ? say("views.toggle_count", { count: views.length }) : say("views.toggle"),
     );
     slot!.dataset.testid = "saved-views";
     slot!.replaceChildren(toggle, ...(ui.expanded ? [panel()] : []));
@@ -195,10 +198,10 @@ export function installViews(d: Dashboard, onOpen: (answers: SavedAnswer[]) => v
           h(
             "div",
             { class: "views-opened-body" },
-            `Showing “${ui.opened.name}”.${ui.opened.notices.length ? " Some of it was adjusted for this session:" : ""}`,
+            `${say("views.showing", { name: ui.opened.name })}${ui.opened.notices.length ? ` ${say("views.adjusted")}` : ""}`,
             ui.opened.notices.length > 0 && h("ul", { "data-testid": "view-notices" }, ...ui.opened.notices.map((n) => h("li", { "data-code": n.code }, n.message))),
           ),
-          h("button", { type: "button", class: "btn btn-sm btn-ghost", "aria-label": "Dismiss", onclick: () => ((ui.opened = undefined), draw()) }, "×"),
+          h("button", { type: "button", class: "btn btn-sm btn-ghost", "aria-label": say("views.dismiss"), onclick: () => ((ui.opened = undefined), draw()) }, "×"),
         )
       : null;
     const head = d.root.querySelector(".embed-head")!;

@@ -39,15 +39,15 @@ export async function askFromEmbed(ctx: EmbedContext, question: string) {
   const asker = await askerFor(ctx);
   await takeSlot(ctx, asker, question);
   const result = await ask(asker, question);
-  return result.status === "answered" ? { status: result.status, answer: forPage(result.answer) } : result;
+  return result.status === "answered" ? { status: result.status, answer: forPage(result.answer, ctx.session.locale) } : result;
 }
 
 /**
  * What the page gets of an answer: its words and its chart drawn on the server,
  * like every card; the spec (for saved views), but no rows to draw again.
  */
-export function forPage(answer: Answer) {
-  const body = renderWidgetBody(answer.view, answer.rows, { height: answer.view.chart === "kpi" ? 90 : 240 });
+export function forPage(answer: Answer, locale?: string) {
+  const body = renderWidgetBody(answer.view, answer.rows, { height: answer.view.chart === "kpi" ? 90 : 240, locale });
   return { id: answer.id, question: answer.question, spec: answer.spec, title: answer.view.title, rationale: answer.rationale, html: `<div class="answer-body">${body.__html}</div>` };
 }
 
@@ -56,5 +56,5 @@ export async function rerunAnswer(ctx: EmbedContext, input: z.infer<typeof Rerun
   const asker = await askerFor(ctx);
   await takeSlot(ctx, asker, input.question);
   const { answer } = await runAnswerSpec(asker, input.spec, input.question, input.spec.id);
-  return forPage(answer);
+  return forPage(answer, ctx.session.locale);
 }

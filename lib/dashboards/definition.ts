@@ -34,3 +34,6 @@ export const DashboardDefinition = z
   });
 export type DashboardDefinition = z.infer<typeof DashboardDefinition>;
 export type DashboardDefinitionInput = z.input<typeof DashboardDefinition>;
+
+/** The dimensions the dashboard's own filter bar offers (a filter on any other is a drill). */
+export const filterDimensions = (definition: Pick<DashboardDefinition, "filters">): string[] => definition.filters.flatMap((f) => (f.kind === "dimension" ? [f.dimension] : []));

@@ -3,6 +3,7 @@ import type { DashboardDefinition } from "@/lib/dashboards/definition";
 import { DIMENSIONS, resolveDimension } from "@/lib/query/catalog";
 import type { Permissions } from "@/lib/query/permissions";
 import type { DashboardState } from "@/lib/query/run-dashboard";
+import { todayIn } from "@/lib/query/time-range";
 import type { TimeRange } from "@/lib/query/widget-spec";
 
 // What the dashboard page shows and what its script is told, for the embed
@@ -21,6 +22,11 @@ export type ClientConfig = {
   permissions: PagePermissions;
   dimensionFilters: { id: string; label: string }[];
   dimensions: { id: string; label: string }[];
+  /** The viewer's BCP 47 locale (the session's claim; "en" in the admin preview): numbers, dates and the page's words. */
+  locale: string;
+  /** The dashboard's time zone, and today's date in it: the latest day a custom range may end on. */
+  timezone: string;
+  today: string;
 };
 
 export type PageModel = {
@@ -53,7 +59,8 @@ export function pageModel(input: {
   widgets: WidgetView[];
   layout: DashboardDefinition["layout"];
   state: DashboardState;
-  session: Omit<ClientConfig, "state" | "permissions" | "dimensionFilters" | "dimensions">;
+  session: Omit<ClientConfig, "state" | "permissions" | "dimensionFilters" | "dimensions" | "timezone" | "today">;
+  now?: Date;
 }): PageModel {
   const { definition, permissions } = input;
   const allowed = permissions.allowed_dimensions;
@@ -80,6 +87,8 @@ export function pageModel(input: {
         .flatMap((f) => (f.kind === "dimension" ? [{ id: f.dimension, label: f.label ?? resolveDimension(f.dimension)?.label ?? f.dimension }] : []))
         .filter((d) => (!allowed || allowed.includes(d.id)) && !(d.id in locked)),
       dimensions: allowedDimensions(permissions),
+      timezone: definition.timezone,
+      today: todayIn(definition.timezone, input.now ?? new Date()),
     },
   };
 }

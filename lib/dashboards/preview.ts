@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit";
 import type { AdminContext } from "@/lib/auth/admin-session";
 import { loadPreviewSource, type PreviewShow } from "@/lib/dashboards/load-source";
 import { pageModel } from "@/lib/dashboards/page-model";
+import { DEFAULT_LOCALE } from "@/lib/embed/messages";
 import { mintPreviewToken, PREVIEW_TOKEN_TTL_SECONDS } from "@/lib/embed/tokens";
 import type { Permissions } from "@/lib/query/permissions";
 import { initialState, runDashboard, type DashboardReader, type WidgetOutcome, type WidgetTrace } from "@/lib/query/run-dashboard";
@@ -46,7 +47,7 @@ export async function runPreview(admin: AdminContext, target: PreviewTarget) {
     widgets: render.widgets,
     layout: render.layout,
     state,
-    session: { mode: "preview", dataToken: token, sessionExpiresAt: new Date(Date.now() + PREVIEW_TOKEN_TTL_SECONDS * 1000).toISOString(), sessionExpiresInMs: PREVIEW_TOKEN_TTL_SECONDS * 1000, origins: [] },
+    session: { mode: "preview", dataToken: token, sessionExpiresAt: new Date(Date.now() + PREVIEW_TOKEN_TTL_SECONDS * 1000).toISOString(), sessionExpiresInMs: PREVIEW_TOKEN_TTL_SECONDS * 1000, origins: [], locale: DEFAULT_LOCALE },
   });
   const outcomes = new Map<string, WidgetOutcome>(render.outcomes.map((o) => [o.widget_id, o]));
   return { label: source.label, markup: dashboardMarkup(model, outcomes), panels, queries: render.plan.queries };

@@ -31,7 +31,7 @@ export async function embedPage(rawToken: string): Promise<PageResult> {
     widgets: render.widgets,
     layout: render.layout,
     state,
-    session: { mode: "embed", dataToken: opened.dataToken, sessionExpiresAt: opened.sessionExpiresAt, sessionExpiresInMs: opened.sessionExpiresInMs, origins: opened.origins },
+    session: { mode: "embed", dataToken: opened.dataToken, sessionExpiresAt: opened.sessionExpiresAt, sessionExpiresInMs: opened.sessionExpiresInMs, origins: opened.origins, locale: opened.session.locale },
   });
   return dashboardPage(model, render.results, { frameAncestors: opened.origins });
 }

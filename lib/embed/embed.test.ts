@@ -55,7 +55,7 @@ async function open(tenant: string, extra: Record<string, unknown> = {}) {
 async function rendered(opened: OpenedEmbed) {
   const state = initialState(opened.source.definition);
   const render = await runDashboard(opened.reader, state);
-  const model = pageModel({ title: opened.source.name, definition: opened.source.definition, permissions: opened.session.permissions, widgets: render.widgets, layout: render.layout, state, session: { mode: "embed", dataToken: opened.dataToken, sessionExpiresAt: opened.sessionExpiresAt, sessionExpiresInMs: opened.sessionExpiresInMs, origins: opened.origins } });
+  const model = pageModel({ title: opened.source.name, definition: opened.source.definition, permissions: opened.session.permissions, widgets: render.widgets, layout: render.layout, state, session: { mode: "embed", dataToken: opened.dataToken, sessionExpiresAt: opened.sessionExpiresAt, sessionExpiresInMs: opened.sessionExpiresInMs, origins: opened.origins, locale: opened.session.locale } });
   return { ...opened, widgets: render.widgets, results: render.outcomes, layout: render.layout, locked: model.locked, dimensions: model.client.dimensions };
 }
 type EmbedView = Awaited<ReturnType<typeof rendered>>;

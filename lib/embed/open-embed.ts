@@ -25,7 +25,7 @@ export type OpenedEmbed = {
 };
 
 /** A refusal carries the signed origins when the signature was genuine, so the host can be told why. */
-export type EmbedRefusal = { ok: false; code: string; message: string; origins: string[]; status: number };
+export type EmbedRefusal = { ok: false; code: string; message: string; origins: string[]; status: number; /** The signed locale, when the signature was genuine: the page's words follow it. */ locale?: string };
 
 const MESSAGES: Record<string, string> = {
   invalid_token: "This embed link is not valid.",
@@ -35,7 +35,7 @@ const MESSAGES: Record<string, string> = {
   not_found: "This dashboard is not available.",
 };
 
-const refuse = (code: string, origins: string[]): EmbedRefusal => ({ ok: false, code, message: MESSAGES[code], origins, status: code === "not_found" ? 404 : 401 });
+const refuse = (code: string, origins: string[], locale?: string): EmbedRefusal => ({ ok: false, code, message: MESSAGES[code], origins, status: code === "not_found" ? 404 : 401, ...(locale ? { locale } : {}) });
 
 /**
  * What opening the token would answer, without opening it: nothing consumed (a
@@ -43,20 +43,20 @@ const refuse = (code: string, origins: string[]): EmbedRefusal => ({ ok: false, 
  */
 export async function checkEmbed(token: string): Promise<{ ok: true; origins: string[] } | EmbedRefusal> {
   const verified = await verifyEmbedToken(token);
-  if (!verified.ok) return verified.reason === "expired" ? refuse("session_expired", verified.claims.origins) : refuse("invalid_token", []);
+  if (!verified.ok) return verified.reason === "expired" ? refuse("session_expired", verified.claims.origins, verified.claims.locale) : refuse("invalid_token", []);
   try {
     const session = await loadActiveSession(verified.claims);
     await loadPublishedSource(session.dashboardId);
     return { ok: true, origins: verified.claims.origins };
   } catch (err) {
     const code = err instanceof AppError && err.code in MESSAGES ? err.code : "invalid_token";
-    return refuse(code, code === "invalid_token" ? [] : verified.claims.origins);
+    return code === "invalid_token" ? refuse(code, []) : refuse(code, verified.claims.origins, verified.claims.locale);
   }
 }
 
 export async function openEmbed(token: string, options: { requestId?: string } = {}): Promise<OpenedEmbed | EmbedRefusal> {
   const verified = await verifyEmbedToken(token);
-  if (!verified.ok) return verified.reason === "expired" ? refuse("session_expired", verified.claims.origins) : refuse("invalid_token", []);
+  if (!verified.ok) return verified.reason === "expired" ? refuse("session_expired", verified.claims.origins, verified.claims.locale) : refuse("invalid_token", []);
   try {
     const session = await loadActiveSession(verified.claims);
     if (session.singleUse) await consumeSingleUse(session.id);
@@ -75,6 +75,6 @@ export async function openEmbed(token: string, options: { requestId?: string } =
   } catch (err) {
     const code = err instanceof AppError && err.code in MESSAGES ? err.code : "invalid_token";
     if (!(err instanceof AppError)) console.error("embed open failed", err instanceof Error ? err.message : String(err));
-    return refuse(code, code === "invalid_token" ? [] : verified.claims.origins);
+    return code === "invalid_token" ? refuse(code, []) : refuse(code, verified.claims.origins, verified.claims.locale);
   }
 }

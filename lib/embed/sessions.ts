@@ -7,6 +7,7 @@ import type { ApiKeyContext } from "@/lib/auth/with-api-key";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { EmbedLocale } from "@/lib/embed/locale";
 import { parseStoredOrigins } from "@/lib/embed/origins";
 import { Permissions } from "@/lib/query/permissions";
 import { mintEmbedToken } from "@/lib/embed/tokens";
@@ -26,6 +27,7 @@ export const CreateSessionInput = z
     permissions: Permissions.optional(),
     user_id: z.string().min(1).max(200).optional(),
     single_use: z.boolean().default(false),
+    locale: EmbedLocale.default("en").meta({ description: 'The viewer\'s locale, BCP 47 ("de", "fr-CA"); default "en". Numbers, dates and the embed\'s own words follow it; stored in canonical form.' }),
   })
   .strict();
 export type CreateSessionInput = z.input<typeof CreateSessionInput>;
@@ -37,6 +39,7 @@ export type SessionView = {
   user_id: string | null;
   permissions: Permissions;
   single_use: boolean;
+  locale: string;
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
@@ -65,6 +68,7 @@ function view(row: SessionRow, cutoff?: Date): SessionView {
     user_id: row.userId,
     permissions: Permissions.parse(JSON.parse(row.permissions)),
     single_use: row.singleUse,
+    locale: row.locale,
     created_at: row.createdAt.toISOString(),
     expires_at: row.expiresAt.toISOString(),
     revoked_at: row.revokedAt?.toISOString() ?? (cutoff && row.createdAt <= cutoff ? cutoff.toISOString() : null),
@@ -97,10 +101,10 @@ export async function createEmbedSession(raw: unknown, ctx: Pick<ApiKeyContext, 
   const id = `ses_${crypto.randomBytes(12).toString("hex")}`;
   const origins = parseStoredOrigins(dashboard.allowedOrigins);
   await db.embedSession.create({
-    data: { id, tenantId: input.tenant_id, dashboardId: dashboard.id, permissions: JSON.stringify(permissions), userId: input.user_id ?? null, singleUse: input.single_use, createdBy: ctx.actor, expiresAt },
+    data: { id, tenantId: input.tenant_id, dashboardId: dashboard.id, permissions: JSON.stringify(permissions), userId: input.user_id ?? null, singleUse: input.single_use, locale: input.locale, createdBy: ctx.actor, expiresAt },
   });
-  const token = await mintEmbedToken({ sessionId: id, tenantId: input.tenant_id, dashboardId: dashboard.id, permissions, origins, expiresAt });
-  await recordAudit({ actor: ctx.actor, action: "embed_session.create", target: id, meta: { tenant_id: input.tenant_id, dashboard_id: dashboard.id, expires_in: ttl, single_use: input.single_use } });
+  const token = await mintEmbedToken({ sessionId: id, tenantId: input.tenant_id, dashboardId: dashboard.id, permissions, origins, locale: input.locale, expiresAt });
+  await recordAudit({ actor: ctx.actor, action: "embed_session.create", target: id, meta: { tenant_id: input.tenant_id, dashboard_id: dashboard.id, expires_in: ttl, single_use: input.single_use, locale: input.locale } });
   return { embed_url: `${env.appUrl}/embed/${token}`, token, session_id: id, expires_at: expiresAt.toISOString() };
 }
 
@@ -167,7 +171,7 @@ function forgetTenant(tenantId: string) {
   for (const [id, entry] of cache) if (entry.row.tenantId === tenantId) cache.delete(id);
 }
 
-export type ActiveSession = { id: string; tenantId: string; dashboardId: string; userId: string | null; permissions: Permissions; expiresAt: Date; singleUse: boolean };
+export type ActiveSession = { id: string; tenantId: string; dashboardId: string; userId: string | null; permissions: Permissions; expiresAt: Date; singleUse: boolean; locale: string };
 
 /**
  * The session behind verified claims, if it may still be used. Throws the
@@ -189,7 +193,7 @@ export async function loadActiveSession(claims: { jti: string; tenant: string; d
   if (status === "revoked") throw new AppError("session_revoked", "This embed session was revoked. Ask the site for a new one.");
   if (status === "expired") throw new AppError("session_expired", "This embed session has expired. Ask the site for a new one.");
   if (status === "spent" && !options.allowSpent) throw new AppError("session_spent", "This embed link was already used. Ask the site for a new one.");
-  return { id: row.id, tenantId: row.tenantId, dashboardId: row.dashboardId, userId: row.userId, permissions: Permissions.parse(JSON.parse(row.permissions)), expiresAt: row.expiresAt, singleUse: row.singleUse };
+  return { id: row.id, tenantId: row.tenantId, dashboardId: row.dashboardId, userId: row.userId, permissions: Permissions.parse(JSON.parse(row.permissions)), expiresAt: row.expiresAt, singleUse: row.singleUse, locale: row.locale };
 }
 
 /** Marks a single-use session's URL as loaded; a second load is refused. Atomic. */

@@ -26,6 +26,8 @@ const EmbedClaims = z.object({
   dashboard: z.string().min(1),
   permissions: Permissions,
   origins: z.array(Origin).max(50),
+  /** The session's locale, for the words of a refused link's page (the session row is the source otherwise). */
+  locale: z.string().max(35).optional(),
   exp: z.number(),
 });
 export type EmbedClaims = z.infer<typeof EmbedClaims>;
@@ -77,8 +79,8 @@ async function sign(payload: JWTPayload, audience: string, expiresAt: Date): Pro
     .sign(await cryptoKey(key));
 }
 
-export function mintEmbedToken(c: { sessionId: string; tenantId: string; dashboardId: string; permissions: Permissions; origins: string[]; expiresAt: Date }) {
-  return sign({ jti: c.sessionId, tenant: c.tenantId, dashboard: c.dashboardId, permissions: c.permissions, origins: c.origins }, EMBED_AUDIENCE, c.expiresAt);
+export function mintEmbedToken(c: { sessionId: string; tenantId: string; dashboardId: string; permissions: Permissions; origins: string[]; locale?: string; expiresAt: Date }) {
+  return sign({ jti: c.sessionId, tenant: c.tenantId, dashboard: c.dashboardId, permissions: c.permissions, origins: c.origins, ...(c.locale ? { locale: c.locale } : {}) }, EMBED_AUDIENCE, c.expiresAt);
 }
 
 export function mintDataToken(c: { sessionId: string; tenantId: string; dashboardId: string; versionId: string; sessionExpiresAt: Date }) {

@@ -69,6 +69,7 @@ export const EmbedSession = z
     user_id: z.string().nullable(),
     permissions: Permissions,
     single_use: z.boolean(),
+    locale: z.string().meta({ description: "The viewer's locale (BCP 47): numbers, dates and the embed's own words follow it." }),
     created_at: Timestamp,
     expires_at: Timestamp,
     revoked_at: Timestamp.nullable(),

@@ -27,6 +27,9 @@ export function resolveDimension(id: string): Dimension | undefined {
 /** The numeric field filters may compare with `between`. */
 export const VALUE_FIELD = "value";
 
+/** What the engine gives for a metric over no rows: counts are 0, everything else (sums of a nullable value too) is null. */
+export const EMPTY_VALUE: Record<string, 0 | null> = { event_count: 0, unique_users: 0 };
+
 export type MetricDef = { id: string; label: string; description: string; needsEvents?: 2 };
 
 export const METRICS: MetricDef[] = [

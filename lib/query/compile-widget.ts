@@ -8,8 +8,8 @@ import { breakdownRefusal, filterRefusal } from "@/lib/query/permission-checks";
 import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/query/permissions";
 import type { TenantScope } from "@/lib/query/scope";
 import { BUCKET, countedEvents, dimensionSql, EMPTY_VALUE, filterSql, metricSql, Params } from "@/lib/query/sql-parts";
-import { chTime, clampRange, isTimeZone, resolveTimeRange, type ResolvedRange } from "@/lib/query/time-range";
-import { TIME_SERIES_CHARTS, type ChartWidget, type Filter, type FilterState, type MetricRef } from "@/lib/query/widget-spec";
+import { canCompare, chTime, clampRange, isTimeZone, previousTimeRange, resolveTimeRange, type ResolvedRange } from "@/lib/query/time-range";
+import { TIME_SERIES_CHARTS, type ChartWidget, type Filter, type FilterState, type MetricRef, type TimeRange } from "@/lib/query/widget-spec";
 
 export { dimensionSql } from "@/lib/query/sql-parts";
 
@@ -46,6 +46,9 @@ export type CompileOptions = {
 
 export type WidgetShape = "kpi" | "total" | "series" | "breakdown" | "series_breakdown";
 
+/** A time series the end user asked to compare: shown, or why not (the date bound, a breakdown). */
+export type CompareStatus = "shown" | "too_long" | "broken_down";
+
 /** One chart widget's query, before SQL: checked, with its period resolved. */
 export type WidgetPlan = {
   spec: ChartWidget;
@@ -59,6 +62,9 @@ export type WidgetPlan = {
   scan: { from: Date; to: Date };
   /** KPI: the period before is compared (dropped when a date bound would not allow reading it). */
   withPrevious: boolean;
+  /** Time series with compare on: whether the period before is shown, and as what range (read by a plan of its own, see compare-periods.ts). */
+  compare?: CompareStatus;
+  previous?: TimeRange;
   /** Events some metric counts; undefined when a metric counts every event. */
   events?: string[];
   /** The session's locked filters (engine-enforced too). */
@@ -90,13 +96,17 @@ export function planWidget(spec: ChartWidget, scope: TenantScope, options: Compi
   if (!isTimeZone(tz)) throw new AppError("validation_failed", `Unknown time zone "${tz}".`);
   checkPermissions(spec, permissions, state);
   const catalog = options.catalog ?? getCatalog();
-  const range = clampRange(resolveTimeRange(state.time_range ?? spec.time_range, tz, options.now ?? new Date()), permissions.max_date_range_days);
+  const now = options.now ?? new Date();
+  const timeRange = state.time_range ?? spec.time_range;
+  const range = clampRange(resolveTimeRange(timeRange, tz, now), permissions.max_date_range_days);
   const breakdown = state.breakdown ?? spec.breakdown;
   const timeSeries = TIME_SERIES_CHARTS.includes(spec.chart) || (spec.chart === "bar" && !breakdown);
   const shape: WidgetShape = spec.chart === "kpi" ? "kpi" : timeSeries ? (breakdown ? "series_breakdown" : "series") : breakdown ? "breakdown" : "total";
   const span = range.to.getTime() - range.from.getTime();
-  // With a date bound, a KPI's comparison is dropped if it would read outside the bound.
-  const withPrevious = shape === "kpi" && (!permissions.max_date_range_days || 2 * span <= permissions.max_date_range_days * 86_400_000);
+  // With a date bound, a KPI's or a series' comparison is dropped if it would read outside the bound.
+  const comparable = canCompare(range, permissions.max_date_range_days);
+  const withPrevious = shape === "kpi" && comparable;
+  const compare: CompareStatus | undefined = !state.compare || !timeSeries ? undefined : breakdown ? "broken_down" : comparable ? "shown" : "too_long";
   const granularity = timeSeries ? spec.granularity ?? "day" : undefined;
   return {
     spec,
@@ -107,6 +117,8 @@ export function planWidget(spec: ChartWidget, scope: TenantScope, options: Compi
     range,
     scan: { from: withPrevious ? new Date(range.from.getTime() - span) : range.from, to: range.to },
     withPrevious,
+    ...(compare ? { compare } : {}),
+    ...(compare === "shown" ? { previous: previousTimeRange(timeRange, tz, now) } : {}),
     events: countedEvents(spec.metrics),
     locks: permissions.locked_filters ?? {},
     stateFilters: state.filters ?? [],

@@ -65,6 +65,8 @@ type Row = Record<string, unknown>;
 
 /** Rows with every bucket present, ordered by bucket (then dimension), as the SQL orders them. */
 export function fillBuckets(rows: Row[], fill: BucketFill): Row[] {
+  // A period with no rows at all stays empty: the chart says "No data for this period." as every other kind does.
+  if (rows.length === 0) return rows;
   const labels = bucketLabels(fill.granularity, fill.timezone, Date.parse(fill.from), Date.parse(fill.to));
   if (!labels) return rows;
   const key = (bucket: unknown, dimension?: unknown) => (fill.byDimension ? `${String(bucket)}\u0000${String(dimension)}` : String(bucket));

@@ -13,6 +13,15 @@ export function filterRefusal(filter: Filter, permissions: Permissions): string 
   return undefined;
 }
 
+/**
+ * Without `allow_drill_down`, the end user filters only by the dashboard's own
+ * filters: a filter on any other dimension is what drilling into a chart makes.
+ */
+export function drillFilterRefusal(filter: Filter, dashboardDimensions: readonly string[], permissions: Permissions): string | undefined {
+  if (permissions.allow_drill_down !== false || filter.field === VALUE_FIELD || dashboardDimensions.includes(filter.field) || isLockedFilter(filter, permissions)) return undefined;
+  return `Filtering by "${filter.field}" is drilling down, which is not allowed in this session.`;
+}
+
 /** A breakdown: a drill-down away from the widget's own needs `allow_drill_down`; any breakdown needs an allowed dimension. */
 export function breakdownRefusal(breakdown: { requested?: string; widgetDefault?: string }, permissions: Permissions): string | undefined {
   const { requested, widgetDefault } = breakdown;

@@ -1,9 +1,9 @@
 import "server-only";
 import { describeWidget, type WidgetView } from "@/lib/dashboards/describe-widget";
-import type { DashboardDefinition } from "@/lib/dashboards/definition";
+import { filterDimensions, type DashboardDefinition } from "@/lib/dashboards/definition";
 import { reflow } from "@/lib/dashboards/reflow";
 import { AppError, ERROR_STATUS, type ErrorCode } from "@/lib/errors";
-import { planWidget, widgetSql } from "@/lib/query/compile-widget";
+import { planWidget, widgetSql, type CompareStatus } from "@/lib/query/compile-widget";
 import { readFilterValues, type FilterValuesInput } from "@/lib/query/filter-values";
 import type { Permissions } from "@/lib/query/permissions";
 import { prepareWidget } from "@/lib/query/prepare-widget";
@@ -13,6 +13,7 @@ import type { TenantScope } from "@/lib/query/scope";
 import { z } from "zod";
 import { DimensionId, FilterState, WidgetId, type ChartWidget, type Widget } from "@/lib/query/widget-spec";
 import { hiddenAccessRefusal } from "@/lib/query/hidden-access";
+import { drillFilterRefusal } from "@/lib/query/permission-checks";
 
 // The one front door for reading a dashboard as a tenant. The embed page, its
 // data endpoints, the admin preview and the designer's live preview all come
@@ -52,7 +53,8 @@ export const DashboardState = z
 export type DashboardState = z.infer<typeof DashboardState>;
 
 export type WidgetOutcome =
-  | { widget_id: string; rows: Record<string, unknown>[]; columns: QueryColumn[] }
+  /** `compare`: a time series the user asked to compare, and whether the period before is in its rows (m0_previous…). */
+  | { widget_id: string; rows: Record<string, unknown>[]; columns: QueryColumn[]; compare?: CompareStatus }
   | { widget_id: string; error: { code: string; message: string } };
 
 /** What an admin sees per widget: the statement that answered it, with the engine's row filter. */
@@ -109,6 +111,8 @@ export function startDashboard(reader: DashboardReader, state: DashboardState, o
     const missing = options.only.find((id) => !visible.some((w) => w.id === id));
     throw new AppError("not_found", `This dashboard has no widget "${missing}".`);
   }
+  const drillRefusal = (state.filters.filters ?? []).map((f) => drillFilterRefusal(f, filterDimensions(definition), reader.permissions)).find(Boolean);
+  if (drillRefusal) throw new AppError("forbidden", drillRefusal);
   const drillable = reader.permissions.allow_drill_down !== false;
   const results = new Map(wanted.map((w) => [w.id, deferred<WidgetOutcome>()]));
   const traces = new Map(wanted.map((w) => [w.id, deferred<WidgetTrace | undefined>()]));

@@ -1,11 +1,12 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
+import { pairPeriods, previousPlan, type Part } from "@/lib/query/compare-periods";
 import { planWidget, widgetSql, type CompiledQuery, type WidgetPlan } from "@/lib/query/compile-widget";
 import { planRender, type PlannedQuery } from "@/lib/query/plan-render";
 import { prepareWidget } from "@/lib/query/prepare-widget";
 import { cachedResult, cacheResult, resultCacheEnabled, resultCacheKey } from "@/lib/query/result-cache";
 import type { DashboardReader, DashboardSource, DashboardState, WidgetOutcome, WidgetTrace } from "@/lib/query/run-dashboard";
-import { runScoped, scopedSettings } from "@/lib/query/run-scoped";
+import { runScoped, scopedSettings, type ScopedResult } from "@/lib/query/run-scoped";
 import type { FilterState, Widget } from "@/lib/query/widget-spec";
 import { mergeRollupAnswers, rollupQuery, type RollupAnswer } from "@/lib/rollups/answer";
 import type { RollupDefinition } from "@/lib/rollups/define";
@@ -59,6 +60,10 @@ export async function runRender(reader: DashboardReader, state: DashboardState, 
 
   // Custom-SQL widgets run on their own; chart widgets are planned.
   const plans: WidgetPlan[] = [];
+  // Compared time series: the period before is a plan of its own, paired back with the widget's (compare-periods.ts).
+  const compared: string[] = [];
+  const compareOf = new Map<string, WidgetPlan["compare"]>();
+  const compareField = (id: string) => (compareOf.has(id) ? { compare: compareOf.get(id) } : {});
   const own: Promise<void>[] = [];
   for (const w of widgets) {
     if (w.kind === "sql") {
@@ -83,16 +88,28 @@ export async function runRender(reader: DashboardReader, state: DashboardState, 
       continue;
     }
     try {
-      const plan = planWidget(w, scope, { permissions, filters: filtersFor(w), timezone: source.definition.timezone, now: reader.now });
+      const options = { permissions, filters: filtersFor(w), timezone: source.definition.timezone, now: reader.now };
+      const plan = planWidget(w, scope, options);
       const compiled = widgetSql(plan);
+      if (plan.compare) compareOf.set(w.id, plan.compare);
       const hit = caching ? cachedResult(keyFor(w, compiled)) : undefined;
-      if (hit) settle(w.id, { widget_id: w.id, rows: hit.rows, columns: hit.columns }, { widget_id: w.id, ...trace(compiled, [], hit.stats.rows_read, 0, true, "events") });
-      else plans.push(plan);
+      if (hit) settle(w.id, { widget_id: w.id, rows: hit.rows, columns: hit.columns, ...compareField(w.id) }, { widget_id: w.id, ...trace(compiled, [], hit.stats.rows_read, 0, true, "events") });
+      else {
+        const previous = previousPlan(plan, scope, options);
+        plans.push(plan, ...(previous ? [previous] : []));
+        if (previous) compared.push(w.id);
+      }
     } catch (err) {
       settle(w.id, refusal(w.id, err, reader));
     }
   }
 
+  const deliver = pairPeriods<WidgetTrace>(compared, (id, part) => {
+    if ("error" in part) return settle(id, refusal(id, part.error, reader));
+    const key = keys.get(id);
+    if (key) cacheResult(key, scope.tenantId, part.result);
+    settle(id, { widget_id: id, rows: part.result.rows, columns: part.result.columns, ...compareField(id) }, { ...part.trace, rows_read: part.result.stats.rows_read });
+  });
   const statements = await chartStatements(plans, source, reader.requestId);
   const fromStatements = statements.map(async (statement) => {
     try {
@@ -101,14 +118,13 @@ export async function runRender(reader: DashboardReader, state: DashboardState, 
       stats.rowsRead += result.stats.rows_read;
       const split = statement.split(result);
       for (const id of statement.widgetIds) {
-        const mine = split.get(id)!;
-        const key = keys.get(id);
-        if (key) cacheResult(key, scope.tenantId, { ...mine, stats: result.stats });
+        const mine: ScopedResult = { ...split.get(id)!, stats: result.stats };
         const others = statement.widgetIds.filter((x) => x !== id);
-        settle(id, { widget_id: id, rows: mine.rows, columns: mine.columns }, { widget_id: id, ...trace(statement.compiled, others, result.stats.rows_read, result.stats.elapsed_ms, false, statement.source(id)) });
+        const part: Part<WidgetTrace> = { result: mine, trace: { widget_id: id, ...trace(statement.compiled, others, result.stats.rows_read, result.stats.elapsed_ms, false, statement.source(id)) } };
+        deliver(id, part);
       }
     } catch (err) {
-      for (const id of statement.widgetIds) settle(id, refusal(id, err, reader));
+      for (const id of statement.widgetIds) deliver(id, { error: err });
     }
   });
   await Promise.all([...own, ...fromStatements]);

@@ -126,8 +126,7 @@ export function countedEvents(metrics: MetricRef[]): string[] | undefined {
   return [...names].sort();
 }
 
-/** What the engine gives for a metric over no rows: counts are 0, everything else (sums of a nullable value too) is null. */
-export const EMPTY_VALUE: Record<string, 0 | null> = { event_count: 0, unique_users: 0 };
+export { EMPTY_VALUE } from "@/lib/query/catalog";
 
 export const BUCKET: Record<Granularity, string> = {
   hour: "toStartOfHour",

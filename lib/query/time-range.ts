@@ -80,6 +80,42 @@ export function clampRange(range: ResolvedRange, maxDays: number | undefined): R
   return { from: new Date(range.to.getTime() - maxDays * DAY), to: range.to };
 }
 
+/**
+ * Whether a period and the one before it, as long again, may both be read:
+ * a date bound allows it only when twice the period fits (KPI deltas and
+ * compared time series follow the same rule).
+ */
+export function canCompare(range: ResolvedRange, maxDays: number | undefined): boolean {
+  return !maxDays || 2 * (range.to.getTime() - range.from.getTime()) <= maxDays * DAY;
+}
+
+/**
+ * The period before a range, as many whole days long, ending the day before
+ * it starts (in the zone): what a compared time series reads, as dates an
+ * end user could have picked themselves.
+ */
+export function previousTimeRange(range: TimeRange, tz: string, now: Date): TimeRange {
+  const start = localDate(resolveTimeRange(range, tz, now).from.getTime(), tz);
+  return { kind: "absolute", from: addDays(start, -rangeDays(range, tz, now)), to: addDays(start, -1) };
+}
+
+/** A range's first and last day in the zone (YYYY-MM-DD, both inclusive). */
+export function rangeDates(range: TimeRange, tz: string, now: Date): { from: string; to: string } {
+  const { from, to } = resolveTimeRange(range, tz, now);
+  return { from: localDate(from.getTime(), tz), to: localDate(to.getTime() - 1, tz) };
+}
+
+/** Adds whole days to a YYYY-MM-DD date. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** Today's date in the zone (YYYY-MM-DD): the latest day a custom range may end on. */
+export function todayIn(tz: string, now: Date): string {
+  return localDate(now.getTime(), tz);
+}
+
 /** Whole days a range covers in the zone (rounded: a DST day is still one day). */
 export function rangeDays(range: TimeRange, tz: string, now: Date): number {
   const { from, to } = resolveTimeRange(range, tz, now);
@@ -89,11 +125,6 @@ export function rangeDays(range: TimeRange, tz: string, now: Date): number {
 function localDate(instant: number, tz: string): string {
   const p = zonedParts(instant, tz);
   return new Date(Date.UTC(p.y, p.m - 1, p.d)).toISOString().slice(0, 10);
-}
-
-function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split("-").map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
 const PRESETS_LONGEST_FIRST = ["last_90_days", "last_30_days", "last_7_days"] as const;

@@ -46,6 +46,20 @@ export type TimeRange = z.infer<typeof TimeRange>;
 
 const EventName = z.string().min(1).max(200);
 
+/**
+ * How a metric's values read; never changes its SQL. Percent takes a ratio
+ * (0.25 reads "25%", as conversion_rate gives it); duration takes seconds
+ * (3900 reads "1h 5m"); currency takes an ISO 4217 code. Absent: number.
+ */
+export const MetricFormat = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("number") }).strict(),
+  z.object({ kind: z.literal("currency"), currency: z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 currency code of three capital letters, such as EUR") }).strict(),
+  z.object({ kind: z.literal("percent") }).strict(),
+  z.object({ kind: z.literal("duration") }).strict(),
+]);
+export type MetricFormat = z.infer<typeof MetricFormat>;
+export const METRIC_FORMAT_KINDS = ["number", "currency", "percent", "duration"] as const satisfies readonly MetricFormat["kind"][];
+
 export const MetricRef = z
   .object({
     id: z.enum(METRIC_IDS, "unknown metric"),
@@ -54,6 +68,7 @@ export const MetricRef = z
     /** For conversion_rate: users who did from_event, then to_event. */
     from_event: EventName.optional(),
     to_event: EventName.optional(),
+    format: MetricFormat.optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -118,6 +133,8 @@ export const FilterState = z
     time_range: TimeRange.optional(),
     filters: z.array(Filter).max(20).optional(),
     breakdown: DimensionId.optional(),
+    /** Time series also show the period before, bucket by bucket (dropped when the date bound would not allow reading it). */
+    compare: z.boolean().optional(),
   })
   .strict();
 export type FilterState = z.infer<typeof FilterState>;

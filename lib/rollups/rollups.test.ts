@@ -117,6 +117,21 @@ describe("rollups", () => {
     expect(JSON.stringify(filtered.outcomes)).not.toContain('"dimension":"US"');
   }, 120_000);
 
+  it("answers a compared series' period before from the rollup too, equal to a render of that period, with nothing of another tenant", async () => {
+    for (const tenant of ["acme", "acme2"]) {
+      const state = (filters: object) => ({ filters: { time_range: { kind: "last_7_days" as const }, ...filters }, breakdowns: {} });
+      const compared = await render(tenant, { state: state({ compare: true }) });
+      expect(compared.sources["page-views"]).toBe("rollup");
+      const before = await render(tenant, { state: state({ time_range: { kind: "absolute", from: "2026-05-18", to: "2026-05-24" } }) });
+      const rows = (o: WidgetOutcome | undefined) => (o && "rows" in o ? o.rows : []);
+      const now = rows(compared.outcomes.find((o) => o.widget_id === "page-views"));
+      const then = rows(before.outcomes.find((o) => o.widget_id === "page-views"));
+      expect(now).toHaveLength(7);
+      expect(now.map((r) => ({ bucket: r.bucket_previous, m0: r.m0_previous }))).toEqual(then.map((r) => ({ bucket: r.bucket, m0: r.m0 })));
+      expect(JSON.stringify(compared.outcomes)).not.toContain("/globex-only");
+    }
+  }, 60_000);
+
   it("holds the engine's row filter on rollup tables: a statement without any tenant predicate sees one tenant; a lock on a dimension no set keeps reads nothing", async () => {
     const engine = getAnalytics();
     const def = deriveRollup(definition)!;

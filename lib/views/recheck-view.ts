@@ -1,12 +1,12 @@
 import "server-only";
 import { z } from "zod";
-import type { DashboardDefinition } from "@/lib/dashboards/definition";
+import { filterDimensions, type DashboardDefinition } from "@/lib/dashboards/definition";
 import { visibleWidgets } from "@/lib/query/run-dashboard";
 import type { ActiveSession } from "@/lib/embed/sessions";
 import { resolveDimension } from "@/lib/query/catalog";
 import { compileWidget } from "@/lib/query/compile-widget";
 import { hiddenAccessRefusal } from "@/lib/query/hidden-access";
-import { breakdownRefusal, filterRefusal, isLockedFilter } from "@/lib/query/permission-checks";
+import { breakdownRefusal, drillFilterRefusal, filterRefusal, isLockedFilter } from "@/lib/query/permission-checks";
 import type { TenantScope } from "@/lib/query/scope";
 import { boundTimeRange } from "@/lib/query/time-range";
 import { FilterState, type Filter } from "@/lib/query/widget-spec";
@@ -52,8 +52,9 @@ function recheckFilters(raw: unknown, ctx: RecheckContext, notices: ViewNotice[]
     return {};
   }
   const permissions = ctx.session.permissions;
-  const { time_range, filters, breakdown } = parsed.data;
-  const out: FilterState = {};
+  const { time_range, filters, breakdown, compare } = parsed.data;
+  // Compare is kept as asked: a render drops it, and says so, where the session's date bound does not allow it.
+  const out: FilterState = compare ? { compare } : {};
   if (time_range) {
     out.time_range = boundTimeRange(time_range, permissions.max_date_range_days, ctx.definition.timezone, ctx.now ?? new Date());
     if (out.time_range !== time_range) {
@@ -61,12 +62,13 @@ function recheckFilters(raw: unknown, ctx: RecheckContext, notices: ViewNotice[]
     }
   }
   if (filters) {
+    const dashboardDimensions = filterDimensions(ctx.definition);
     const kept: Filter[] = [];
     const reported = new Set<string>();
     for (const f of filters) {
       const notice: ViewNotice | undefined = isLockedFilter(f, permissions)
         ? { code: "filter_locked", message: `${label(f.field)} is set for you by the site, so the saved ${label(f.field)} filter was replaced.` }
-        : filterRefusal(f, permissions)
+        : filterRefusal(f, permissions) || drillFilterRefusal(f, dashboardDimensions, permissions)
           ? { code: "filter_not_allowed", message: `Filtering by ${label(f.field)} is not available here, so the saved ${label(f.field)} filter was removed.` }
           : undefined;
       if (!notice) kept.push(f);

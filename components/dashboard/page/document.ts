@@ -1,5 +1,7 @@
 import { attr, html, joinHtml, type Html } from "@/components/dashboard/render/html";
-import { PERIODS, type PageModel } from "@/lib/dashboards/page-model";
+import type { PageModel } from "@/lib/dashboards/page-model";
+import { DEFAULT_LOCALE, t, type MessageKey } from "@/lib/embed/messages";
+import { dateControls } from "./date-controls";
 import { layoutFor, widgetCard, type Outcome } from "./widget-card";
 
 // The dashboard page as HTML, streamed. The shell (filters, cards) goes out
@@ -21,37 +23,37 @@ export type DocumentOptions = {
 // moves a streamed widget into its card.
 const HEAD_SCRIPT = `(function(){var h=new URLSearchParams(location.hash.slice(1)),t=h.get("theme");document.documentElement.dataset.theme=t==="dark"?"dark":"light";window.__enclaveFill=function(id){var t=document.querySelector('template[data-fill="'+id+'"]'),c=document.getElementById("w-"+id);if(t&&c){c.replaceWith(t.content.firstElementChild);t.remove();document.dispatchEvent(new CustomEvent("enclave:widget",{detail:id}))}}})();`;
 
+/** The ask box's example stays English in every language: the question is read in English. */
+export const ASK_EXAMPLE = "signups by country last 30 days";
+
 /** JSON safe inside <script>: no "</script>", no "<!--". */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 
-function head(title: string, options: DocumentOptions): string {
-  return `<!doctype html><html lang="en" data-theme="light"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><meta name="robots" content="noindex"><link rel="icon" href="data:,"><title>${html`${title}`}</title><script nonce="${options.nonce}">${HEAD_SCRIPT}</script><style>${options.css}</style></head>`;
+/** The document's head; `lang` is the viewer's locale (BCP 47, canonical: safe in an attribute once escaped). */
+function head(title: string, options: DocumentOptions, lang: string): string {
+  return `<!doctype html><html lang="${html`${lang}`}" data-theme="light"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><meta name="robots" content="noindex"><link rel="icon" href="data:,"><title>${html`${title}`}</title><script nonce="${options.nonce}">${HEAD_SCRIPT}</script><style>${options.css}</style></head>`;
 }
 
 function filterBar(model: PageModel): Html {
-  const { client, dateFilter, locked } = model;
-  const max = client.permissions.maxDateRangeDays;
-  const periods = PERIODS.filter((p) => !max || p.days <= max);
-  const current = client.state.filters.time_range?.kind ?? dateFilter?.default.kind;
-  const period =
-    dateFilter && periods.length > 0
-      ? html`<label class="filter"><span>Period</span><select data-testid="filter-period" data-filter="period">${joinHtml(periods.map((p) => html`<option${attr("value", p.value)}${attr("selected", p.value === current)}>${p.label}</option>`))}</select></label>`
-      : "";
+  const { client, locked } = model;
+  const { locale } = client;
+  // Period, custom range, compare and the time zone (date-controls.ts).
+  const period = dateControls(model);
   const chosen = (dim: string) => client.state.filters.filters?.find((f) => f.field === dim && f.op === "equals");
   const dims = joinHtml(
     client.dimensionFilters.map((d) => {
       const value = chosen(d.id);
       const v = value && value.op === "equals" ? value.value : "";
-      return html`<label class="filter"><span>${d.label}</span><select${attr("data-testid", `filter-${d.id}`)}${attr("data-filter", d.id)}><option value="">All</option>${v ? html`<option${attr("value", v)} selected>${v}</option>` : ""}</select></label>`;
+      return html`<label class="filter"><span>${d.label}</span><select${attr("data-testid", `filter-${d.id}`)}${attr("data-filter", d.id)}><option value="">${t(locale, "filters.all")}</option>${v ? html`<option${attr("value", v)} selected>${v}</option>` : ""}</select></label>`;
     }),
   );
   const chips = joinHtml(
     Object.entries(locked).map(
       ([dim, values]) =>
-        html`<span class="chip chip-locked" title="Set by the site you are using; it cannot be changed here"${attr("data-testid", `locked-${dim}`)}><svg width="11" height="11" viewBox="0 0 16 16" aria-hidden="true"><path fill="currentColor" d="M4 7V5a4 4 0 1 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 1 0-4 0v2z"/></svg><span class="visually-hidden">Locked:</span> ${client.dimensions.find((x) => x.id === dim)?.label ?? dim}: ${values.join(", ")}</span>`,
+        html`<span class="chip chip-locked"${attr("title", t(locale, "filters.locked_title"))}${attr("data-testid", `locked-${dim}`)}><svg width="11" height="11" viewBox="0 0 16 16" aria-hidden="true"><path fill="currentColor" d="M4 7V5a4 4 0 1 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 1 0-4 0v2z"/></svg><span class="visually-hidden">${t(locale, "filters.locked")}</span> ${client.dimensions.find((x) => x.id === dim)?.label ?? dim}: ${values.join(", ")}</span>`,
     ),
   );
-  return html`<div class="filter-bar" role="group" aria-label="Filters">${period}${dims}${chips}</div>`;
+  return html`<div class="filter-bar" role="group"${attr("aria-label", t(locale, "filters.label"))}>${period}${dims}${chips}</div>`;
 }
 
 function shell(model: PageModel, ready: Map<string, Outcome>): Html {
@@ -63,13 +65,15 @@ function shell(model: PageModel, ready: Map<string, Outcome>): Html {
         allowDrillDown: client.permissions.allowDrillDown,
         allowExport: client.permissions.allowExport,
         breakdown: client.state.breakdowns[w.id],
+        locale: client.locale,
       }),
     ),
   );
+  const say = (key: MessageKey, vars?: Record<string, string>) => t(client.locale, key, vars);
   const ask = client.permissions.allowAi
-    ? html`<section class="card ask" aria-label="Ask a question" data-testid="ask-box"><form class="ask-form"><label for="ask-question" class="visually-hidden">Ask a question about your data</label><input id="ask-question" type="text" maxlength="500" placeholder="Ask a question, e.g. “signups by country last 30 days”"><button class="btn btn-primary" type="submit">Ask</button></form><div class="ask-answers"></div></section>`
+    ? html`<section class="card ask"${attr("aria-label", say("ask.region"))} data-testid="ask-box"><form class="ask-form"><label for="ask-question" class="visually-hidden">${say("ask.input_label")}</label><input id="ask-question" type="text" maxlength="500"${attr("placeholder", say("ask.placeholder", { example: ASK_EXAMPLE }))}><button class="btn btn-primary" type="submit">${say("ask.submit")}</button></form><div class="ask-answers"></div></section>`
     : "";
-  return html`<div class="embed" data-testid="embed-dashboard" data-enclave-root${attr("data-mode", client.mode)}><header class="embed-head"><h1>${model.title}</h1>${filterBar(model)}<div class="views"></div></header><div class="embed-alerts"></div>${ask}<div class="dash-grid">${cards}</div></div>`;
+  return html`<div class="embed" data-testid="embed-dashboard" data-enclave-root${attr("data-mode", client.mode)}><header class="embed-head"><h1>${model.title}</h1>${filterBar(model)}<div class="views"></div></header><nav class="drill-path" data-testid="drill-path" hidden></nav><div class="embed-alerts"></div>${ask}<div class="dash-grid">${cards}</div></div>`;
 }
 
 /** The page script's settings, next to the root it belongs to (a page may hold two: the admin's side by side). */
@@ -91,7 +95,7 @@ export async function* dashboardDocument(model: PageModel, results: Map<string, 
   for (const id of ready.keys()) pending.delete(id);
 
   // One main landmark around the dashboard; its settings and late cards follow the root inside it.
-  yield `${head(model.title, options)}<body><main class="embed-page">${shell(model, ready).__html}`;
+  yield `${head(model.title, options, model.client.locale)}<body><main class="embed-page">${shell(model, ready).__html}`;
   yield `${configScript(model)}<script type="module" async src="${html`${options.script}`}" nonce="${options.nonce}"></script>`;
 
   const { client } = model;
@@ -104,24 +108,23 @@ export async function* dashboardDocument(model: PageModel, results: Map<string, 
       allowDrillDown: client.permissions.allowDrillDown,
       allowExport: client.permissions.allowExport,
       breakdown: client.state.breakdowns[id],
+      locale: client.locale,
     });
     yield `<template data-fill="${html`${id}`}">${card.__html}</template><script nonce="${options.nonce}">__enclaveFill(${scriptJson(id)})</script>`;
   }
   yield "</main></body></html>";
 }
 
-/** What a person who opened the link can do about it, by refusal. */
-const WHAT_TO_DO: Record<string, string> = {
-  session_expired: "Links to this dashboard work for a limited time. Go back to the page you opened it from and reload it: that makes a new link.",
-  session_revoked: "Go back to the page you opened it from and reload it for a new link. If this keeps happening, contact the support of the site you came from.",
-  session_spent: "This link could be opened once. Go back to the page you opened it from and reload it for a new link.",
-  not_found: "It may have been removed. Open it again from the site you came from, or contact its support.",
-};
-const ELSE_TO_DO = "Check that the address was copied whole, or open the dashboard again from the site you came from.";
+/** Refusals with words of their own in the catalog (a title and what to do); others get the message and refusal.todo.else. */
+const REFUSALS = new Set(["invalid_token", "session_expired", "session_revoked", "session_spent", "not_found"]);
 
 /** The page for a refused link: no data, no dashboard metadata; tells the host why and the person what to do. */
-export function refusalDocument(refusal: { code: string; message: string; origins: string[] }, options: Pick<DocumentOptions, "nonce" | "css">): string {
+export function refusalDocument(refusal: { code: string; message: string; origins: string[]; locale?: string }, options: Pick<DocumentOptions, "nonce" | "css">): string {
+  const locale = refusal.locale ?? DEFAULT_LOCALE;
+  const known = REFUSALS.has(refusal.code);
+  const title = known ? t(locale, `refusal.${refusal.code}` as MessageKey) : refusal.message;
+  const todo = t(locale, known && refusal.code !== "invalid_token" ? (`refusal.todo.${refusal.code}` as MessageKey) : "refusal.todo.else");
   // Tells the host runtime why the page shows no dashboard (expired, revoked, spent…).
   const notify = `(function(){var o=${scriptJson(refusal.origins)},c=${scriptJson(refusal.code)};if(window.parent===window)return;var a=location.ancestorOrigins&&location.ancestorOrigins[0],t=a&&o.indexOf(a)>=0?[a]:o;t.forEach(function(x){window.parent.postMessage({source:"enclave",type:c==="session_expired"?"expired":"error",code:c},x)})})();`;
-  return `${head("Dashboard unavailable", { ...options, script: "" })}<body><main class="embed-error"${attr("data-enclave-error", refusal.code).__html}><meta name="enclave-error" content="${html`${refusal.code}`}"><div class="embed-error-box"><h1>${html`${refusal.message}`}</h1><p>${html`${WHAT_TO_DO[refusal.code] ?? ELSE_TO_DO}`}</p></div></main><script nonce="${options.nonce}">${notify}</script></body></html>`;
+  return `${head(t(locale, "refusal.title"), { ...options, script: "" }, locale)}<body><main class="embed-error"${attr("data-enclave-error", refusal.code).__html}><meta name="enclave-error" content="${html`${refusal.code}`}"><div class="embed-error-box"><h1>${html`${title}`}</h1><p>${html`${todo}`}</p></div></main><script nonce="${options.nonce}">${notify}</script></body></html>`;
 }

@@ -4,7 +4,7 @@ import { refusalDocument } from "./document";
 // An embed link that no longer works, opened without the host's runtime, says
 // what happened and what to do, in words.
 
-const page = (code: string, message: string) => refusalDocument({ code, message, origins: [] }, { nonce: "n0nce", css: "" });
+const page = (code: string, message: string, locale?: string) => refusalDocument({ code, message, origins: [], locale }, { nonce: "n0nce", css: "" });
 const text = (html: string) => html.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
 
 describe("the page for a link that does not work", () => {
@@ -15,7 +15,17 @@ describe("the page for a link that does not work", () => {
     expect(text(page("session_revoked", "This embed session was revoked."))).toMatch(/revoked\. Go back .* reload it for a new link/);
     expect(text(page("session_spent", "This embed link was already used."))).toContain("could be opened once");
     expect(text(page("invalid_token", "This embed link is not valid."))).toContain("copied whole");
-    expect(page("session_expired", "x")).toMatch(/<h1>x<\/h1>/);
+    // A refusal the catalog has no words for shows the server's message.
+    expect(page("teapot", "x")).toMatch(/<h1>x<\/h1>/);
+  });
+
+  it("speaks the language signed into the expired link, with <html lang> to match", () => {
+    const expired = page("session_expired", "This embed session has expired.", "de-AT");
+    expect(expired).toContain('<html lang="de-AT"');
+    expect(text(expired)).toContain("Diese eingebettete Sitzung ist abgelaufen.");
+    expect(text(expired)).toContain("Gehen Sie zurück zu der Seite");
+    expect(expired).toContain("<title>Dashboard nicht verfügbar</title>");
+    expect(page("session_expired", "This embed session has expired.")).toContain('<html lang="en"');
   });
 
   it("escapes what it prints", () => {

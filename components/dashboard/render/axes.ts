@@ -1,5 +1,5 @@
 import type { ScaleLinear } from "d3-scale";
-import { formatTick } from "./format";
+import { formatTick, type NumberStyle } from "./format";
 import { attr, html, joinHtml, type Html } from "./html";
 
 // Axes, grid and legend of the cartesian charts. The plot is an SVG of
@@ -24,13 +24,14 @@ const LABEL_GAP_PX = 12;
 const round1 = (v: number) => Math.round(v * 10) / 10;
 const pct = (v: number, of: number) => Math.round((v / of) * 10_000) / 100;
 
-export function renderYAxis(y: ScaleLinear<number, number>): { grid: Html; labels: Html } {
+/** Ticks in the values' shared format and the viewer's locale. */
+export function renderYAxis(y: ScaleLinear<number, number>, style?: NumberStyle): { grid: Html; labels: Html } {
   const ticks = y.ticks(5);
   let d = "";
   for (const t of ticks) d += `M0,${round1(y(t))}H${VIEW_W}`;
   return {
     grid: html`<path class="chart-grid" d="${d}" vector-effect="non-scaling-stroke"/>`,
-    labels: html`<div class="chart-y">${ticks.map((t) => html`<span style="top:${pct(y(t), VIEW_H)}%">${formatTick(t)}</span>`)}</div>`,
+    labels: html`<div class="chart-y">${ticks.map((t) => html`<span style="top:${pct(y(t), VIEW_H)}%">${formatTick(t, style)}</span>`)}</div>`,
   };
 }
 

@@ -4,6 +4,7 @@ import { colour, renderLegend, renderXAxis, renderYAxis, VIEW_H, VIEW_W } from "
 import type { ChartData } from "./chart-data";
 import { formatValue } from "./format";
 import { attr, html, joinHtml, type Html } from "./html";
+import { previousLines, previousMarks, previousTip, withPrevious } from "./previous-period";
 import { describeChart } from "./summary";
 
 // Line, stacked area, grouped bar and stacked bar charts. Marks a tooltip or
@@ -19,13 +20,13 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
 
 /** "2026-05-03 — Page views: 1,234"; with several series, the label then one line per series. */
 function categoryTip(data: ChartData, i: number): string {
-  if (data.series.length === 1) return `${data.tipLabels[i]} — ${data.series[0].name}: ${formatValue(data.series[0].values[i])}`;
+  if (data.series.length === 1) return `${data.tipLabels[i]} — ${data.series[0].name}: ${formatValue(data.series[0].values[i], { format: data.series[0].format, locale: data.locale })}${previousTip(data.previous, i)}`;
   let tip = data.tipLabels[i];
-  for (const s of data.series) tip += `\n${s.name}: ${formatValue(s.values[i])}`;
-  return tip;
+  for (const s of data.series) tip += `\n${s.name}: ${formatValue(s.values[i], { format: s.format, locale: data.locale })}`;
+  return tip + previousTip(data.previous, i);
 }
 
-const barTip = (data: ChartData, i: number, s: number) => `${data.tipLabels[i]} — ${data.series[s].name}: ${formatValue(data.series[s].values[i])}`;
+const barTip = (data: ChartData, i: number, s: number) => `${data.tipLabels[i]} — ${data.series[s].name}: ${formatValue(data.series[s].values[i], { format: data.series[s].format, locale: data.locale })}${previousTip(data.previous, i)}`;
 
 /** Stacks series per category (a gap stacks as 0); bars diverge around 0 so negatives stack downwards. */
 function stackSeries(data: ChartData, diverging: boolean): Stacked<number[], number>[] {
@@ -127,7 +128,9 @@ export function renderCartesian(options: { chart: CartesianChart; title: string;
   const { chart, data } = options;
   const bars = chart === "bar" || chart === "stacked_bar";
   const stacked = chart === "area" || chart === "stacked_bar" ? stackSeries(data, chart === "stacked_bar") : undefined;
-  const scale = scaleLinear().domain(valueExtent(data, stacked)).nice(5).range([VIEW_H, 0]);
+  // A compared series' period before: dashed lines, stacked among themselves where the chart stacks.
+  const before = data.previous && previousLines(data.previous, Boolean(stacked));
+  const scale = scaleLinear().domain(before ? withPrevious(valueExtent(data, stacked), before) : valueExtent(data, stacked)).nice(5).range([VIEW_H, 0]);
   const y = (v: number) => scale(v);
 
   let marks: Html;
@@ -141,9 +144,12 @@ export function renderCartesian(options: { chart: CartesianChart; title: string;
     // Hit rectangles go under the lines, so hovering a category highlights behind them.
     marks = html`${hitRects(data, xs)}${stacked ? areaMarks(data, xs, y, stacked) : lineMarks(data, xs, y)}`;
   }
-  const yAxis = renderYAxis(scale);
+  if (before) marks = html`${marks}${previousMarks(before, xs, y)}`;
+  const legend = [...data.series.map((s) => s.name), ...(data.previous?.series.map((s) => s.name) ?? [])];
+  const legendClass = (i: number) => (i < data.series.length ? colour(i) : `${colour(i - data.series.length)} previous`);
+  const yAxis = renderYAxis(scale, { format: data.valueFormat, locale: data.locale });
   const xAxis = renderXAxis(xs, data.labels);
-  return html`<div class="chart chart-${chart.replace("_", "-")}" role="img"${attr("aria-label", describeChart(options.title, chart, data))} style="height:${options.height}px"><div class="chart-plot"><svg class="chart-svg" viewBox="0 0 ${VIEW_W} ${VIEW_H}" preserveAspectRatio="none">${yAxis.grid}${xAxis.grid}<path class="chart-axis" d="M0,0V${VIEW_H}H${VIEW_W}" vector-effect="non-scaling-stroke"/>${marks}</svg>${yAxis.labels}${xAxis.labels}</div>${
-    data.series.length > 1 && renderLegend(data.series.map((s) => s.name))
+  return html`<div class="chart chart-${chart.replace("_", "-")}"${attr("data-axis", data.timeSeries ? "time" : "category")} role="img"${attr("aria-label", describeChart(options.title, chart, data))} style="height:${options.height}px"><div class="chart-plot"><svg class="chart-svg" viewBox="0 0 ${VIEW_W} ${VIEW_H}" preserveAspectRatio="none">${yAxis.grid}${xAxis.grid}<path class="chart-axis" d="M0,0V${VIEW_H}H${VIEW_W}" vector-effect="non-scaling-stroke"/>${marks}</svg>${yAxis.labels}${xAxis.labels}</div>${
+    legend.length > 1 && renderLegend(legend, legendClass)
   }${data.note && html`<p class="chart-note">${data.note}</p>`}</div>`;
 }

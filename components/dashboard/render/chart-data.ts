@@ -1,5 +1,7 @@
 import type { WidgetView } from "@/lib/dashboards/describe-widget";
-import { formatBucket, formatCount, formatLabel, formatValue, toNumber } from "./format";
+import { DEFAULT_LOCALE, t } from "@/lib/embed/messages";
+import { formatBucket, formatBucketLabel, formatCount, formatValue, toNumber, type ValueFormat } from "./format";
+import { previousPeriod, type PreviousPeriod } from "./previous-period";
 
 // Turns a widget's rows into categories × series, the one shape every chart
 // draws from. Chart widgets use the compiler's columns (bucket, dimension,
@@ -9,7 +11,7 @@ import { formatBucket, formatCount, formatLabel, formatValue, toNumber } from ".
 
 export type Row = Record<string, unknown>;
 
-export type Series = { name: string; values: (number | null)[] };
+export type Series = { name: string; values: (number | null)[]; /** Its metric's format (number when absent). */ format?: ValueFormat };
 
 export type ChartData = {
   /** Category labels as shown (day buckets without " 00:00:00"). */
@@ -22,11 +24,17 @@ export type ChartData = {
   /** What the categories are, for the chart's summary: "period", the breakdown's label, or the SQL column. */
   axis: string;
   timeSeries: boolean;
+  /** The viewer's locale: labels, tooltips and ticks read in it. */
+  locale: string;
+  /** The format every series shares, for the y axis (a plain number when they differ). */
+  valueFormat?: ValueFormat;
   /** Set when categories or series were cut, saying what is shown. */
   note?: string;
+  /** A compared time series: the period before, bucket by bucket (previous-period.ts). */
+  previous?: PreviousPeriod;
 };
 
-export type ChartLimits = { maxCategories: number; maxSeries: number };
+export type ChartLimits = { maxCategories: number; maxSeries: number; /** Default "en". */ locale?: string };
 
 /** Numeric columns of custom-SQL rows: at least one number and nothing else but nulls. */
 function numericColumns(rows: readonly Row[], columns: string[]): string[] {
@@ -65,6 +73,8 @@ function pivot(rows: readonly Row[]): { keys: (string | null)[]; series: Series[
   return { keys, series };
 }
 
+const sameFormat = (a: ValueFormat, b: ValueFormat) => (a?.kind ?? "number") === (b?.kind ?? "number") && (a?.kind !== "currency" || (b?.kind === "currency" && a.currency === b.currency));
+
 function cut<T>(items: readonly T[], max: number, keepLast: boolean): T[] {
   if (items.length <= max) return items as T[];
   return keepLast ? items.slice(items.length - max) : items.slice(0, max);
@@ -81,26 +91,31 @@ export function toChartData(widget: WidgetView, rows: readonly Row[], limits: Ch
     ({ keys, series } = pivot(rows));
     total = keys.length;
     keys = cut(keys, limits.maxCategories, true);
-    series = series.map((s) => ({ name: s.name, values: cut(s.values, limits.maxCategories, true) }));
+    // A breakdown over time is one metric (m0) in as many series as values.
+    const format = widget.metricFormats?.[0];
+    series = series.map((s) => ({ name: s.name, values: cut(s.values, limits.maxCategories, true), ...(format ? { format } : {}) }));
   } else {
     const labelColumn = widget.kind === "sql" ? Object.keys(first)[0] : timeSeries ? "bucket" : "dimension";
     const shown = cut(rows, limits.maxCategories, timeSeries);
     total = rows.length;
     keys = shown.map((r) => rawKey(labelColumn === undefined ? undefined : r[labelColumn]));
-    const columns =
+    const columns: { key: string; label: string; format?: ValueFormat }[] =
       widget.kind === "sql"
         ? numericColumns(shown, Object.keys(first).slice(1)).map((c) => ({ key: c, label: c }))
-        : widget.metricLabels.map((label, i) => ({ key: `m${i}`, label }));
-    series = columns.map((c) => ({ name: c.label, values: shown.map((r) => toNumber(r[c.key])) }));
+        : widget.metricLabels.map((label, i) => ({ key: `m${i}`, label, format: widget.metricFormats?.[i] }));
+    series = columns.map((c) => ({ name: c.label, values: shown.map((r) => toNumber(r[c.key])), ...(c.format ? { format: c.format } : {}) }));
   }
 
+  const locale = limits.locale ?? DEFAULT_LOCALE;
   const notes: string[] = [];
-  if (keys.length < total) notes.push(`Showing the ${timeSeries ? "last" : "first"} ${formatCount(keys.length)} of ${formatCount(total)} ${timeSeries ? "periods" : "rows"}.`);
+  if (keys.length < total) notes.push(t(locale, timeSeries ? "chart.showing_last_periods" : "chart.showing_first_rows", { shown: formatCount(keys.length, locale), total: formatCount(total, locale) }));
   if (series.length > limits.maxSeries) {
-    notes.push(`Showing ${formatCount(limits.maxSeries)} of ${formatCount(series.length)} series.`);
+    notes.push(t(locale, "chart.showing_series", { shown: formatCount(limits.maxSeries, locale), total: formatCount(series.length, locale) }));
     series = series.slice(0, limits.maxSeries);
   }
-  const axis = widget.kind === "sql" ? (Object.keys(first)[0] ?? "label") : timeSeries ? "period" : (widget.breakdown?.label ?? "value");
+  const axis = widget.kind === "sql" ? (Object.keys(first)[0] ?? "label") : timeSeries ? t(locale, "summary.axis_period") : (widget.breakdown?.label ?? t(locale, "summary.axis_value"));
   const granularity = timeSeries && widget.kind === "chart" ? widget.granularity : undefined;
-  return { labels: keys.map(formatLabel), tipLabels: keys.map((k) => formatBucket(k, granularity)), keys, series, axis, timeSeries, note: notes.length ? notes.join(" ") : undefined };
+  const previous = timeSeries ? previousPeriod(widget, rows, limits.maxCategories, locale) : undefined;
+  const valueFormat = series.length > 0 && series.every((s) => sameFormat(s.format, series[0].format)) ? series[0].format : undefined;
+  return { labels: keys.map((k) => formatBucketLabel(k, locale)), tipLabels: keys.map((k) => formatBucket(k, granularity, locale)), keys, series, axis, timeSeries, locale, ...(valueFormat ? { valueFormat } : {}), note: notes.length ? notes.join(" ") : undefined, ...(previous ? { previous } : {}) };
 }

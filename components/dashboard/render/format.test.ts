@@ -26,7 +26,7 @@ describe("labels and ticks", () => {
   });
 
   it("keeps y ticks short enough for the axis", () => {
-    expect([0, 250, 2500, 10_000, 125_000, 3_000_000, -20_000].map(formatTick)).toEqual(["0", "250", "2,500", "10K", "125K", "3M", "-20K"]);
+    expect([0, 250, 2500, 10_000, 125_000, 3_000_000, -20_000].map((n) => formatTick(n))).toEqual(["0", "250", "2,500", "10K", "125K", "3M", "-20K"]);
   });
 
   it("plots finite numbers only: anything else is a gap", () => {

@@ -23,8 +23,8 @@ describe("KPI", () => {
     expect(textOf(render(kpi, [{ m0: 7, m0_previous: 7 }], { height: 90 }))).toBe("7 ▲ 0.0% vs previous period");
   });
 
-  it('shows null as "—" and no delta when there is nothing to compare with', () => {
-    expect(textOf(render(kpi, [{ m0: null, m0_previous: 10 }], { height: 90 }))).toBe("—");
+  it('shows null as "—" (saying there is no data) and no delta when there is nothing to compare with', () => {
+    expect(textOf(render(kpi, [{ m0: null, m0_previous: 10 }], { height: 90 }))).toBe("— No data for this period.");
     expect(textOf(render(kpi, [{ m0: 10, m0_previous: 0 }], { height: 90 }))).toBe("10");
     expect(textOf(render(kpi, [{ m0: 10, m0_previous: null }], { height: 90 }))).toBe("10");
   });
@@ -49,7 +49,7 @@ describe("table", () => {
     expect(tags(out).find((t) => t.name === "table")?.attrs["data-testid"]).toBe("table-top-pages");
     const th = out.match(/<th[^>]*>[^<]*<\/th>/g) ?? [];
     expect(th).toEqual(["<th>Page</th>", '<th class="num">Page views</th>', '<th class="num">Unique users</th>']);
-    const rows = (out.match(/<tr>.*?<\/tr>/g) ?? []).slice(1).map(textOf);
+    const rows = (out.match(/<tr[^>]*>.*?<\/tr>/g) ?? []).slice(1).map(textOf);
     expect(rows).toEqual(["/pricing 12,345 10.5", "/docs 3 —"]);
     expect(out).toContain('<td class="num">12,345</td>');
     expect(out).toContain("<td>—</td>");

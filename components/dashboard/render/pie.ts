@@ -1,7 +1,9 @@
 import { arc, pie, type PieArcDatum } from "d3-shape";
+import { t } from "@/lib/embed/messages";
 import { colour, renderLegend } from "./axes";
 import type { ChartData } from "./chart-data";
 import { formatCount, formatValue } from "./format";
+import { formatChange } from "./format-number";
 import { attr, html, joinHtml, type Html } from "./html";
 import { describeChart } from "./summary";
 
@@ -21,8 +23,9 @@ function slices(data: ChartData): { slices: Slice[]; note?: string } {
   if (all.length <= MAX_SLICES) return { slices: all };
   const rest = all.slice(MAX_SLICES - 1);
   const sum = rest.reduce((t, s) => t + (s.value !== null && s.value > 0 ? s.value : 0), 0);
-  const other = { label: `Other (${formatCount(rest.length)} more)`, key: null, value: sum, other: true };
-  return { slices: [...all.slice(0, MAX_SLICES - 1), other], note: `Showing ${formatCount(MAX_SLICES - 1)} of ${formatCount(all.length)} values; the rest are grouped as Other.` };
+  const { locale } = data;
+  const other = { label: t(locale, "pie.other", { count: formatCount(rest.length, locale) }), key: null, value: sum, other: true };
+  return { slices: [...all.slice(0, MAX_SLICES - 1), other], note: t(locale, "pie.showing", { shown: formatCount(MAX_SLICES - 1, locale), total: formatCount(all.length, locale) }) };
 }
 
 export function renderPie(options: { donut: boolean; title: string; data: ChartData; height: number }): Html {
@@ -42,15 +45,15 @@ export function renderPie(options: { donut: boolean; title: string; data: ChartD
     .filter((a) => a.endAngle > a.startAngle)
     .map((a) => {
       const s = a.data;
-      const share = total > 0 ? ` (${(((a.endAngle - a.startAngle) / total) * 100).toFixed(1)}%)` : "";
-      const tip = `${s.label} — ${name}: ${formatValue(s.value)}${share}`;
+      const share = total > 0 ? ` (${formatChange(((a.endAngle - a.startAngle) / total) * 100, data.locale)})` : "";
+      const tip = `${s.label} — ${name}: ${formatValue(s.value, { format: data.series[0]?.format, locale: data.locale })}${share}`;
       return html`<path class="mark slice ${s.other ? "other" : colour(a.index)}" d="${path(a) ?? ""}"${attr("data-tip", tip)}${attr("data-value", s.key)} tabindex="0" vector-effect="non-scaling-stroke"/>`;
     });
   const legend = renderLegend(
     shown.map((s) => s.label),
     (i) => (shown[i].other ? "other" : colour(i)),
   );
-  return html`<div class="chart chart-pie" role="img"${attr("aria-label", describeChart(options.title, options.donut ? "donut" : "pie", data))} style="height:${options.height}px"><div class="chart-pie-plot"><svg class="chart-svg" viewBox="-100 -100 200 200" preserveAspectRatio="xMidYMid meet">${joinHtml(paths)}</svg></div>${legend}${
+  return html`<div class="chart chart-pie" data-axis="category" role="img"${attr("aria-label", describeChart(options.title, options.donut ? "donut" : "pie", data))} style="height:${options.height}px"><div class="chart-pie-plot"><svg class="chart-svg" viewBox="-100 -100 200 200" preserveAspectRatio="xMidYMid meet">${joinHtml(paths)}</svg></div>${legend}${
     (note ?? data.note) && html`<p class="chart-note">${note ?? data.note}</p>`
   }</div>`;
 }

@@ -1,4 +1,5 @@
 import type { WidgetView } from "@/lib/dashboards/describe-widget";
+import { DEFAULT_LOCALE, t } from "@/lib/embed/messages";
 import { renderCartesian } from "./cartesian";
 import { toChartData, type Row } from "./chart-data";
 import { html, type Html } from "./html";
@@ -10,7 +11,12 @@ import { renderTable } from "./table";
 // out (the part under the widget's title). Pure and synchronous, no DOM.
 
 export type { Row } from "./chart-data";
-export type RenderOptions = { /** The body's height in px; charts fill it, KPIs and tables ignore it. */ height: number };
+export type RenderOptions = {
+  /** The body's height in px; charts fill it, KPIs and tables ignore it. */
+  height: number;
+  /** The viewer's locale (the session's claim): numbers, dates and the renderer's own words. Default "en". */
+  locale?: string;
+};
 
 /** Points per series on line and area charts, and on bar charts over time. */
 export const MAX_POINTS = 2_000;
@@ -22,18 +28,19 @@ export const MAX_SERIES = 20;
 const bodyHeight = (h: number) => (Number.isFinite(h) ? Math.min(4_000, Math.max(60, Math.round(h))) : 240);
 
 export function renderWidgetBody(widget: WidgetView, rows: readonly Row[], options: RenderOptions): Html {
-  if (rows.length === 0) return html`<div class="empty">No data for this period.</div>`;
-  if (widget.chart === "kpi") return renderKpi(widget, rows);
-  if (widget.chart === "table") return renderTable(widget, rows);
+  const locale = options.locale ?? DEFAULT_LOCALE;
+  if (rows.length === 0) return html`<div class="empty">${t(locale, "card.no_data")}</div>`;
+  if (widget.chart === "kpi") return renderKpi(widget, rows, locale);
+  if (widget.chart === "table") return renderTable(widget, rows, locale);
   const height = bodyHeight(options.height);
   if (widget.chart === "pie" || widget.chart === "donut") {
-    const data = toChartData(widget, rows, { maxCategories: rows.length, maxSeries: Infinity });
-    if (data.series.length === 0) return html`<div class="empty">Nothing to chart: the result has no numeric column.</div>`;
+    const data = toChartData(widget, rows, { maxCategories: rows.length, maxSeries: Infinity, locale });
+    if (data.series.length === 0) return html`<div class="empty">${t(locale, "card.no_numbers")}</div>`;
     return renderPie({ donut: widget.chart === "donut", title: widget.title, data, height });
   }
   const overTime = widget.kind === "chart" && "bucket" in rows[0];
   const points = widget.chart === "line" || widget.chart === "area" || overTime;
-  const data = toChartData(widget, rows, { maxCategories: points ? MAX_POINTS : MAX_BARS, maxSeries: MAX_SERIES });
-  if (data.series.length === 0) return html`<div class="empty">Nothing to chart: the result has no numeric column.</div>`;
+  const data = toChartData(widget, rows, { maxCategories: points ? MAX_POINTS : MAX_BARS, maxSeries: MAX_SERIES, locale });
+  if (data.series.length === 0) return html`<div class="empty">${t(locale, "card.no_numbers")}</div>`;
   return renderCartesian({ chart: widget.chart, title: widget.title, data, height });
 }

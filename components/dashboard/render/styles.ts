@@ -38,6 +38,7 @@ ${thinning}
 .chart .s6 { --c: var(--chart-6); }
 .chart .other { --c: color-mix(in srgb, var(--text-muted) 45%, transparent); }
 .chart .line { fill: none; stroke: var(--c); stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; pointer-events: none; }
+.chart .line.previous { stroke-width: 1.5; stroke-dasharray: 5 4; stroke-opacity: 0.7; }
 .chart .area-fill { fill: var(--c); fill-opacity: 0.25; pointer-events: none; }
 .chart .area-line { fill: none; stroke: var(--c); stroke-width: 1.5; stroke-linejoin: round; stroke-linecap: round; pointer-events: none; }
 .chart .bar, .chart .slice { fill: var(--c); }
@@ -51,5 +52,6 @@ ${thinning}
 .chart-legend { flex: none; display: flex; flex-wrap: wrap; justify-content: center; gap: 2px 12px; max-height: 40%; overflow: auto; margin: 0; padding: 4px 0 0; list-style: none; font-size: 12px; color: var(--text); }
 .chart-legend li { display: inline-flex; align-items: center; gap: 5px; min-width: 0; overflow-wrap: anywhere; }
 .chart-legend i { flex: none; width: 10px; height: 10px; border-radius: 2px; background: var(--c); }
+.chart-legend i.previous { height: 0; border-radius: 0; background: none; border-top: 2px dashed var(--c); opacity: 0.7; }
 .chart-note { flex: none; margin: 2px 0 0; text-align: center; }
 `;

@@ -9,7 +9,8 @@ import { WidgetId } from "@/lib/query/widget-spec";
 // on the server with the session's scope. No tenant field: the scope comes from the token.
 const RenderInput = z.object({ state: DashboardState, widgets: z.array(WidgetId).min(1).max(50).optional() }).strict();
 
-export const POST = withDashboardReader(async (req, { reader }) => {
+export const POST = withDashboardReader(async (req, { reader, session }) => {
   const input = await readJson(req, RenderInput);
-  return Response.json({ cards: await renderCards(reader, input.state, input.widgets) });
+  // The admin preview has no session: its cards read in English.
+  return Response.json({ cards: await renderCards(reader, input.state, { only: input.widgets, locale: session?.locale }) });
 });

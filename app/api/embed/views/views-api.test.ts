@@ -287,6 +287,17 @@ describe("opening re-checks the view against the session and the live version", 
     expect(query.status).toBe(200);
   });
 
+  it("drops a drilled filter (a dimension that is not one of the dashboard's filters) in a session without drill-down", async () => {
+    const owner = await session("acme", { user_id: "u-drill" });
+    const id = await save(owner, "drilled into mobile", { filters: { filters: [{ field: "device", op: "equals", value: "mobile" }, { field: "country", op: "equals", value: "DE" }] } });
+    const noDrill = await session("acme", { user_id: "u-drill", permissions: { allow_drill_down: false } });
+    const opened = (await call("GET", noDrill.token, id)).body;
+    expect(opened.state.filters.filters).toEqual([{ field: "country", op: "equals", value: "DE" }]);
+    expect(opened.notices).toEqual([{ code: "filter_not_allowed", message: "Filtering by Device is not available here, so the saved Device filter was removed." }]);
+    // The owner's session, which may drill, keeps both.
+    expect((await call("GET", owner.token, id)).body.state.filters.filters).toHaveLength(2);
+  });
+
   it("drops per-widget state of widgets removed from the live version or hidden, with a notice", async () => {
     const chart = (id: string, breakdown: string) => ({ kind: "chart", id, title: `By ${breakdown}`, chart: "bar", metrics: [{ id: "event_count" }], breakdown });
     const dashboardId = await createDashboard({ name: "Versions", actor: "test", definition: { widgets: [chart("by-country", "country"), chart("by-plan", "plan"), chart("by-device", "device")] } });

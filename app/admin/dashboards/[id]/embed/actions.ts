@@ -29,9 +29,10 @@ export async function mintTestSessionAction(dashboardId: string, _prev: MintStat
     ...(lockDim && lockValues.length ? { locked_filters: { [lockDim]: lockValues } } : {}),
     allow_export: form.get("allow_export") === "on",
   };
+  const locale = String(form.get("locale") ?? "").trim();
   try {
     const session = await createEmbedSession(
-      { tenant_id: String(form.get("tenant") ?? "").trim(), dashboard_id: dashboardId, expires_in: Number(form.get("ttl") || 3600), permissions },
+      { tenant_id: String(form.get("tenant") ?? "").trim(), dashboard_id: dashboardId, expires_in: Number(form.get("ttl") || 3600), permissions, ...(locale ? { locale } : {}) },
       { actor: admin.actor, assertTenant: () => {} },
     );
     return { status: "minted", embed_url: session.embed_url, session_id: session.session_id, expires_at: session.expires_at };
