@@ -111,6 +111,10 @@ async function main() {
   fs.writeFileSync(out, report);
   fs.writeFileSync(out.replace(/\.md$/, ".json"), `${JSON.stringify(headline(results, load), null, 1)}\n`);
   console.log(`\n${report}\nreport written to ${path.relative(ROOT, out)}`);
+  // The ingest path's targets (HTTP ÷ engine, check ÷ JSON.parse, RSS) in their own run, reported next to this one.
+  step("ingest profile (bench/ingest-profile.ts)");
+  const { spawnSync } = await import("node:child_process");
+  spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(ROOT, "bench/ingest-profile.ts"), "--out", out.replace(/\.md$/, "-ingest.md")], { stdio: "inherit", env: { ...process.env, DATA_DIR: "" } });
 }
 
 main()

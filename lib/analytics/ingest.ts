@@ -2,6 +2,9 @@ import "server-only";
 import type { AnalyticsEngine } from "@/lib/analytics/engine";
 import { storeWrite } from "@/lib/analytics/store-writes";
 import { toEventRow, type EventRow, type RowRejection } from "@/lib/analytics/event-row";
+import { insertJsonEachRow } from "@/lib/ingest/engine-insert";
+import { checkRow } from "@/lib/ingest/check-row";
+import { encodeEventRow, RowWriter } from "@/lib/ingest/row-line";
 
 // The one library path for writing events: the ingest API and the demo data use it.
 
@@ -14,26 +17,27 @@ export type IngestOptions = {
   onlyTenant?: string;
 };
 
-/** Validates rows one by one, inserts the valid ones together, reports the rest. */
+/** Validates rows one by one (lib/ingest/check-row.ts), inserts the valid ones together, reports the rest. */
 export async function ingestEvents(engine: AnalyticsEngine, inputs: unknown[], options: IngestOptions = {}): Promise<IngestResult> {
-  const rows: EventRow[] = [];
+  const rows = new RowWriter();
   const rejected: RowRejection[] = [];
-  inputs.forEach((input, index) => {
-    const row = checkEvent(input, index, options.onlyTenant);
-    if ("code" in row) rejected.push(row);
-    else rows.push(row);
-  });
-  await insertEventRows(engine, rows, options.dedupToken);
-  return { accepted: rows.length, rejected };
+  for (let index = 0; index < inputs.length; index++) {
+    const refused = checkRow(inputs[index], index, rows, options.onlyTenant);
+    if (refused) rejected.push(refused);
+  }
+  await insertRowBatch(engine, rows, options.dedupToken);
+  return { accepted: rows.rows, rejected };
 }
 
-/** One event: a row to insert, or why not. */
+/** One event: a row to insert, or why not (the reference path; ingest uses lib/ingest/check-row.ts). */
 export function checkEvent(input: unknown, index: number, onlyTenant?: string): EventRow | RowRejection {
   const row = toEventRow(input, index);
-  if (!("code" in row) && onlyTenant !== undefined && row.tenant_id !== onlyTenant) {
-    return { index, code: "tenant_forbidden", message: `tenant_id: this API key may only write tenant "${onlyTenant}"` };
-  }
+  if (!("code" in row) && onlyTenant !== undefined && row.tenant_id !== onlyTenant) return tenantForbidden(index, onlyTenant);
   return row;
+}
+
+export function tenantForbidden(index: number, onlyTenant: string): RowRejection {
+  return { index, code: "tenant_forbidden", message: `tenant_id: this API key may only write tenant "${onlyTenant}"` };
 }
 
 // Every insert carries a sequence number (microseconds, increasing within the
@@ -76,21 +80,25 @@ export async function insertsSettledUpTo(seq: number): Promise<void> {
 
 /** Inserts rows that are already validated, under `reserved` (the batch's number) or a number of its own. */
 export async function insertEventRows(engine: AnalyticsEngine, rows: EventRow[], dedupToken?: string, reserved?: IngestSeq): Promise<void> {
-  if (rows.length === 0) return;
+  const writer = new RowWriter();
+  for (const row of rows) writer.push(encodeEventRow(row));
+  await insertRowBatch(engine, writer, dedupToken, reserved);
+}
+
+/** Inserts checked rows (lib/ingest/row-line.ts) as one insert: one deduplicated block. */
+export async function insertRowBatch(engine: AnalyticsEngine, rows: RowWriter, dedupToken?: string, reserved?: IngestSeq): Promise<void> {
+  if (rows.rows === 0) return;
   const own = reserved ?? reserveIngestSeq();
   try {
+    const body = rows.body(own.seq);
     // A store that cannot write (disk full, file size limit…) is a 503 with Retry-After, not a 500.
     await storeWrite(engine.kind, () =>
       engine.withConnection((client) =>
-        client.insert({
-          table: `${engine.database}.events`,
-          values: rows.map((row) => ({ ...row, ingest_seq: own.seq })),
-          format: "JSONEachRow",
-          clickhouse_settings: dedupToken ? { insert_deduplication_token: dedupToken } : undefined,
-        }),
+        insertJsonEachRow(client, { table: `${engine.database}.events`, body, settings: dedupToken ? { insert_deduplication_token: dedupToken } : {} }),
       ),
     );
   } finally {
+    rows.release();
     if (!reserved) own.release();
   }
 }

@@ -21,23 +21,50 @@ export class JsonArraySplitter implements Splitter {
   private offset = 0;
 
   push(chunk: string, emit: (piece: Piece) => void): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i];
+    const n = chunk.length;
+    let backslash = -2; // the next "\\" at or after the scan point: -1 none in this chunk, -2 not looked for yet
+    for (let i = 0; i < n; i++) {
       if (this.state === "in") {
         if (this.inString) {
-          if (this.escaped) this.escaped = false;
-          else if (c === "\\") this.escaped = true;
-          else if (c === '"') this.inString = false;
-        } else if (c === '"') this.inString = true;
+          if (this.escaped) {
+            this.escaped = false;
+            continue;
+          }
+          // Strings are most of the text: jump to the closing quote (native indexOf), over escapes.
+          for (;;) {
+            if (backslash !== -1 && backslash < i) backslash = chunk.indexOf("\\", i);
+            const quote = chunk.indexOf('"', i);
+            if (backslash !== -1 && (quote === -1 || backslash < quote)) {
+              if (backslash + 1 >= n) {
+                this.escaped = true; // the escaped character starts the next chunk
+                i = n;
+                break;
+              }
+              i = backslash + 2;
+              continue;
+            }
+            if (quote === -1) {
+              i = n; // the string goes on in the next chunk
+              break;
+            }
+            this.inString = false;
+            i = quote;
+            break;
+          }
+          continue;
+        }
+        const c = chunk.charCodeAt(i);
+        if (c === 34) this.inString = true;
         else if (this.depth > 0) {
-          if (c === "{" || c === "[") this.depth++;
-          else if ((c === "}" || c === "]") && --this.depth === 0) this.emit(chunk, i + 1, emit);
-        } else if (c === "," || c === "]" || isSpace(c)) {
-          this.emit(chunk, i, emit); // a scalar ends here; look at c again as what follows it
+          if (c === 123 || c === 91) this.depth++;
+          else if ((c === 125 || c === 93) && --this.depth === 0) this.emit(chunk, i + 1, emit);
+        } else if (c === 44 || c === 93 || c === 32 || c === 10 || c === 13 || c === 9) {
+          this.emit(chunk, i, emit); // a scalar ends here; look at it again as what follows it
           i--;
         }
         continue;
       }
+      const c = chunk[i];
       if (isSpace(c)) continue;
       if (this.state === "start") {
         if (c !== "[") throw this.error(`expected a JSON array or NDJSON, found "${c}"`, i);

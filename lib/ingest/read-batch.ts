@@ -1,15 +1,18 @@
 import "server-only";
 import crypto from "node:crypto";
-import { checkEvent } from "@/lib/analytics/ingest";
-import type { EventRow, RowRejection } from "@/lib/analytics/event-row";
+import type { RowRejection } from "@/lib/analytics/event-row";
+import { checkRow } from "@/lib/ingest/check-row";
+import { RowWriter } from "@/lib/ingest/row-line";
 import { AppError } from "@/lib/errors";
 import { BodySyntaxError, JsonArraySplitter, NdjsonSplitter, type Piece, type Splitter } from "@/lib/ingest/json-stream";
 
 // Reads a POST /v1/events body as it streams in: gunzips it, counts and
 // hashes the decompressed bytes, cuts it into events and checks each one.
-// Only the checked rows are kept, never the body text.
+// Only the checked rows are kept, never the body text: the accepted rows as
+// the engine's input bytes (lib/ingest/row-line.ts), so what a request holds
+// is bounded by INGEST_MAX_BODY_BYTES (see README, "Sending events").
 
-export type Batch = { rows: EventRow[]; rejected: RowRejection[]; bodyHash: string; total: number };
+export type Batch = { rows: RowWriter; rejected: RowRejection[]; bodyHash: string; total: number };
 
 function decompressed(req: Request): ReadableStream<Uint8Array> {
   const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
@@ -34,7 +37,7 @@ export async function readEventBatch(req: Request, options: { maxBytes: number; 
   const reader = decompressed(req).getReader();
   const decoder = new TextDecoder("utf-8", { fatal: false });
   const hash = crypto.createHash("sha256");
-  const batch: Batch = { rows: [], rejected: [], bodyHash: "", total: 0 };
+  const batch: Batch = { rows: new RowWriter(), rejected: [], bodyHash: "", total: 0 };
   let bytes = 0;
   let splitter: Splitter | undefined;
   let parsedAny = false;
@@ -49,9 +52,8 @@ export async function readEventBatch(req: Request, options: { maxBytes: number; 
       return;
     }
     parsedAny = true;
-    const row = checkEvent(value, piece.index, options.onlyTenant);
-    if ("code" in row) batch.rejected.push(row);
-    else batch.rows.push(row);
+    const refused = checkRow(value, piece.index, batch.rows, options.onlyTenant);
+    if (refused) batch.rejected.push(refused);
   };
 
   try {
