@@ -10,4 +10,7 @@ export async function register() {
   // Rollups the live versions need: built (or rebuilt after an interrupted build) in the background.
   const { rollupsChanged } = await import("@/lib/rollups/build");
   rollupsChanged();
+  // Events past a tenant's retention (or RETENTION_DAYS) are dropped shortly after start and every hour.
+  const { scheduleRetention } = await import("@/lib/tenants/retention");
+  scheduleRetention();
 }

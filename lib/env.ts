@@ -115,6 +115,8 @@ export const EnvSchema = z.object({
   // Start a minted session's first render at once, so the iframe finds it cached (0 turns it off).
   EMBED_WARM_AT_MINT: intInRange(0, 1, 1),
   ROLLUPS: intInRange(0, 1, 1),
+  // Days of events kept for tenants without a retention of their own (0: keep everything).
+  RETENTION_DAYS: intInRange(0, 36_500, 0),
   // AI questions: an OpenAI-compatible chat-completions endpoint; the built-in offline provider when unset.
   AI_BASE_URL: urlString("AI_BASE_URL"),
   AI_API_KEY: optionalString,

@@ -140,6 +140,7 @@ async function run(argv: string[]): Promise<void> {
     if (report.ledger === null) console.log("The erasure ledger was NOT read (--without-ledger): tenants erased and keys or sessions revoked after this backup are back. Erase and revoke them again.");
     else {
       console.log(`Erasures made after the backup, applied again: ${report.erasures_reapplied.length ? report.erasures_reapplied.join(", ") : "none"} (ledger ${report.ledger}).`);
+      console.log(`End users erased after the backup, erased again: ${report.user_erasures_reapplied}.`);
       console.log(`Revocations applied again: ${report.revocations_reapplied} (API keys and sessions revoked after the backup).`);
     }
     if (report.secrets === "from_environment") console.log("Secrets come from the environment: start with the same NEXTAUTH_SECRET and EMBED_SIGNING_KEYS.");

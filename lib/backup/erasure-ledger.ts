@@ -8,7 +8,7 @@ import { TenantId } from "@/lib/tenant-id";
 
 // The install's record of what must never come back, one JSON line each, kept
 // outside DATA_DIR and outside every backup (ERASURE_LEDGER, default DATA_DIR's
-// sibling `<name>.erasures.jsonl`): tenant erasures, and revocations of API
+// sibling `<name>.erasures.jsonl`): tenant and end-user erasures, and revocations of API
 // keys and embed sessions. A restore re-applies every erasure made at or after
 // the backup began, and every revocation, so restoring an older backup never
 // brings an erased tenant's data or a revoked credential back. It holds ids
@@ -18,6 +18,7 @@ const at = z.iso.datetime();
 const Id = z.string().min(1).max(100);
 export const LedgerEntry = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("tenant_erasure"), tenant_id: TenantId, at }).strict(),
+  z.object({ kind: z.literal("user_erasure"), tenant_id: TenantId, user_id: z.string().min(1).max(200), at }).strict(),
   z.object({ kind: z.literal("api_key_revocation"), key_id: Id, at }).strict(),
   z.object({ kind: z.literal("session_revocation"), session_id: Id, at }).strict(),
   z.object({ kind: z.literal("tenant_sessions_revocation"), tenant_id: TenantId, at }).strict(),
@@ -63,10 +64,11 @@ export function recordInLedger(entry: LedgerEntry, file = erasureLedgerPath()): 
 // of it erases that tenant again, whatever part of the erasure the backup caught.
 const running = ((globalThis as unknown as { enclaveErasures?: Map<symbol, number> }).enclaveErasures ??= new Map());
 
-/** Records a tenant erasure about to happen; call the returned function when it has finished (or failed). */
-export function beginErasure(tenantId: string): () => void {
+/** Records a tenant's (or one of its end users') erasure about to happen; call the returned function when it has finished (or failed). */
+export function beginErasure(tenantId: string, userId?: string): () => void {
   const at = Date.now();
-  recordInLedger({ kind: "tenant_erasure", tenant_id: tenantId, at: new Date(at).toISOString() });
+  const when = new Date(at).toISOString();
+  recordInLedger(userId === undefined ? { kind: "tenant_erasure", tenant_id: tenantId, at: when } : { kind: "user_erasure", tenant_id: tenantId, user_id: userId, at: when });
   const id = Symbol(tenantId);
   running.set(id, at);
   return () => running.delete(id);

@@ -13,7 +13,7 @@ import { migrateTestDatabase } from "@/lib/testing/test-db";
 // erased again when that older backup is restored onto the same install
 // (events, rollup rows, saved views, AI questions, sessions), from the ledger
 // kept outside the data directory. A tenant erased before the backup keeps
-// the data it sent afterwards. API keys and sessions revoked after the backup
+// the data it sent afterwards; an end user erased after the backup is erased again. API keys and sessions revoked after the backup
 // stay revoked.
 
 let admin: string;
@@ -23,8 +23,8 @@ const dataDir = getEnv().DATA_DIR;
 const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "enclave-erasure-backup-"));
 const sessions: Record<string, string> = {};
 
-function events(tenant: string, batch: string, n: number) {
-  return Array.from({ length: n }, (_, i) => ({ tenant_id: tenant, name: i % 2 ? "signup" : "order_completed", ts: new Date(Date.now() - (i % 5) * 86_400_000).toISOString(), value: i % 2 ? null : 10, properties: { batch, country: "DE", plan: "pro" } }));
+function events(tenant: string, batch: string, n: number, user?: string) {
+  return Array.from({ length: n }, (_, i) => ({ tenant_id: tenant, ...(user ? { user_id: user } : {}), name: i % 2 ? "signup" : "order_completed", ts: new Date(Date.now() - (i % 5) * 86_400_000).toISOString(), value: i % 2 ? null : 10, properties: { batch, country: "DE", plan: "pro" } }));
 }
 async function ingest(rows: unknown[]) {
   const res = await api.call<{ accepted: number }>(admin, "POST", "/v1/events", rows);
@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe("a tenant erased after a backup", () => {
   it("is erased again when that backup is restored onto the same install", { timeout: 120_000 }, async () => {
-    await ingest([...events("x", "first", 300), ...events("y", "first", 200), ...events("z", "first", 100)]);
+    await ingest([...events("x", "first", 300), ...events("y", "first", 200), ...events("y", "u9", 30, "u9"), ...events("z", "first", 100)]);
     // z is erased before the backup and then sends new events: those are its data now.
     expect((await api.call(admin, "DELETE", "/v1/tenants/z/data")).status).toBe(200);
     await ingest(events("z", "after-erasure", 40));
@@ -62,6 +62,9 @@ describe("a tenant erased after a backup", () => {
     const erased = await api.call<{ events_deleted: number }>(admin, "DELETE", "/v1/tenants/x/data");
     expect([erased.status, erased.body.events_deleted]).toEqual([200, 300]);
     await ingest(events("y", "after-backup", 50));
+    // One end user of y asks to be erased after the backup: a restore must not bring them back.
+    const user = await api.call<{ events_deleted: number }>(admin, "DELETE", "/v1/tenants/y/users/u9/data");
+    expect([user.status, user.body.events_deleted]).toEqual([200, 30]);
     expect((await api.call(admin, "DELETE", `/v1/embed-sessions/${sessions.y2}`)).status).toBe(200);
     expect((await cli(["keys", "revoke", spareKeyId], {})).code).toBe(0);
     expect(readLedger()!.filter((e) => e.kind === "tenant_erasure").map((e) => e.tenant_id)).toEqual(["z", "x"]);
@@ -96,6 +99,7 @@ describe("a tenant erased after a backup", () => {
     expect(await db.auditLog.count({ where: { action: "tenant.delete_data", target: "x", meta: { contains: "reapplied_after_restore" } } })).toBe(1);
     await db.$disconnect();
     expect(restored.out).toContain("Erasures made after the backup, applied again: x");
+    expect(restored.out).toContain("End users erased after the backup, erased again: 1.");
     expect(restored.out).toContain("Revocations applied again: 2");
     fs.rmSync(`${dataDir}.old`, { recursive: true, force: true });
   });

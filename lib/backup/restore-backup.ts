@@ -12,6 +12,7 @@ import { closeDb, getDb } from "@/lib/db";
 import { getEnv, pointAtDataDir } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { deleteTenantData } from "@/lib/tenants/delete-tenant-data";
+import { eraseUserData } from "@/lib/tenants/erase-user";
 
 // Restores a backup into an empty DATA_DIR with the server stopped. The work is
 // done in a sibling staging directory and moved into place only when it is
@@ -35,7 +36,7 @@ export type RestoreOptions = {
   migrate(dataDir: string): void;
 };
 
-export type RestoreReport = { data_dir: string; backup_started_at: string; events: number; secrets: "included" | "from_environment"; erasures_reapplied: string[]; revocations_reapplied: number; ledger: string | null };
+export type RestoreReport = { data_dir: string; backup_started_at: string; events: number; secrets: "included" | "from_environment"; erasures_reapplied: string[]; user_erasures_reapplied: number; revocations_reapplied: number; ledger: string | null };
 
 function assertEmptyDataDir(dir: string): void {
   if (!fs.existsSync(dir)) return;
@@ -68,6 +69,8 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
   // The latest erasure of each tenant made at or after the backup began.
   const since = Date.parse(manifest.started_at);
   const erased = [...new Set(ledger.flatMap((e) => (e.kind === "tenant_erasure" && Date.parse(e.at) >= since ? [e.tenant_id] : [])))].sort();
+  // End users erased after the backup, in tenants not erased whole: each once.
+  const erasedUsers = [...new Map(ledger.flatMap((e) => (e.kind === "user_erasure" && Date.parse(e.at) >= since && !erased.includes(e.tenant_id) ? [[`${e.tenant_id}\n${e.user_id}`, e] as const] : []))).values()];
 
   fs.mkdirSync(path.dirname(target.DATA_DIR), { recursive: true });
   const staging = fs.mkdtempSync(`${target.DATA_DIR}.restoring-`);
@@ -91,8 +94,9 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
     const loaded = await countStoredEvents(engine);
     if (loaded !== manifest.events) throw new Error(`${loaded} events were loaded, the manifest lists ${manifest.events}`);
     for (const tenant of erased) await deleteTenantData(setupProof("restore: erasure made after the backup"), tenant, { reapplying: true });
+    for (const e of erasedUsers) await eraseUserData(setupProof("restore: erasure made after the backup"), e.tenant_id, e.user_id, { reapplying: true });
     revocations = await reapplyRevocations(ledger);
-    await recordAudit({ actor: "system", action: "backup.restore", target: from, meta: { backup_started_at: manifest.started_at, events: manifest.events, erasures_reapplied: erased, revocations_reapplied: revocations, ledger: options.withoutLedger ? null : target.erasureLedger } });
+    await recordAudit({ actor: "system", action: "backup.restore", target: from, meta: { backup_started_at: manifest.started_at, events: manifest.events, erasures_reapplied: erased, user_erasures_reapplied: erasedUsers.length, revocations_reapplied: revocations, ledger: options.withoutLedger ? null : target.erasureLedger } });
     await closeAnalytics();
     await db.$disconnect();
     fs.rmSync(path.join(staging, "clickhouse", "enclave-owner.pid"), { force: true });
@@ -104,7 +108,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  return { data_dir: target.DATA_DIR, backup_started_at: manifest.started_at, events: manifest.events, secrets: manifest.secrets, erasures_reapplied: erased, revocations_reapplied: revocations, ledger: options.withoutLedger ? null : target.erasureLedger };
+  return { data_dir: target.DATA_DIR, backup_started_at: manifest.started_at, events: manifest.events, secrets: manifest.secrets, erasures_reapplied: erased, user_erasures_reapplied: erasedUsers.length, revocations_reapplied: revocations, ledger: options.withoutLedger ? null : target.erasureLedger };
 }
 
 /** Every revocation in the ledger, made again (those already in the backup change nothing). */

@@ -8,6 +8,7 @@ import { CreateSessionInput } from "@/lib/embed/sessions";
 import { EventInput } from "@/lib/analytics/event-row";
 import { PreviewInput, ValidateInput } from "@/lib/query/preview";
 import * as R from "@/lib/openapi/response-schemas";
+import { RetentionInput } from "@/lib/tenants/retention";
 
 // Every /v1 operation, described once. The OpenAPI document is built from
 // this table, and the contract test calls each route with its example and
@@ -47,6 +48,9 @@ export const OPERATIONS: Operation[] = [
 
   { method: "post", path: "/v1/events", summary: "Send events: a JSON array or NDJSON, optionally gzip; Idempotency-Key makes a retry write once", tag: "Ingest", scope: "ingest", body: z.array(EventInput).meta({ description: "Or NDJSON (one event per line, Content-Type: application/x-ndjson). Content-Encoding: gzip is accepted; the size limit (INGEST_MAX_BODY_BYTES) applies after decompression." }), rowLevelErrors: true, success: { status: 200, description: "Sent only after the valid rows were written; bad rows are listed by index", schema: R.IngestResult }, errors: [409, 415, 503], example: { body: [{ tenant_id: "acme", name: "signup", ts: "2026-11-20T10:00:00Z", user_id: "u-1", properties: { plan: "pro", country: "DE" } }, { tenant_id: "acme", name: "order_completed", value: 49.5 }] } },
   { method: "delete", path: "/v1/tenants/{tenant_id}/data", summary: "Erase a tenant's events, saved views and cached results, and revoke its sessions", tag: "Tenants", scope: "admin", success: { status: 200, description: "What was deleted", schema: R.TenantDeletion }, example: { params: { tenant_id: "tenant-048" } } },
+  { method: "delete", path: "/v1/tenants/{tenant_id}/users/{user_id}/data", summary: "Erase one end user's events, saved views and AI questions within a tenant (rollups are rebuilt)", tag: "Tenants", scope: "admin", success: { status: 200, description: "What was deleted", schema: R.UserErasure }, example: { params: { tenant_id: "tenant-047", user_id: "u-1" } } },
+  { method: "get", path: "/v1/tenants/{tenant_id}/retention", summary: "How long a tenant's events are kept", tag: "Tenants", scope: "admin", success: { status: 200, description: "The tenant's retention, the install's default, or none", schema: R.Retention }, example: { params: { tenant_id: "acme" } } },
+  { method: "put", path: "/v1/tenants/{tenant_id}/retention", summary: "Set a tenant's retention in days (null: the install's default); older events are dropped at once", tag: "Tenants", scope: "admin", body: RetentionInput, success: { status: 200, description: "The retention now in force and how many events went", schema: R.RetentionSet }, example: { params: { tenant_id: "tenant-046" }, body: { days: 3650 } } },
   { method: "post", path: "/v1/query/validate", summary: "Check custom SQL against the guard", tag: "Queries", scope: "admin", body: ValidateInput, success: { status: 200, description: "The guard's verdict and reason", schema: R.GuardVerdict }, example: { body: { sql: "SELECT count() FROM events" } } },
   { method: "post", path: "/v1/query/preview", summary: "Run a spec or custom SQL as one tenant, with the effective SQL", tag: "Queries", scope: "admin", body: PreviewInput, success: { status: 200, description: "Rows, effective SQL and engine row filter; engine stats only for keys without a tenant restriction", schema: R.PreviewResult }, errors: [422, 504], example: { body: { tenant_id: "acme", sql: "SELECT count() AS n FROM events" } } },
 

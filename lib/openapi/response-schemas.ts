@@ -108,6 +108,19 @@ export const IngestResult = z
   })
   .strict();
 
+export const UserErasure = z
+  .object({ tenant_id: z.string(), user_id: z.string(), events_deleted: z.number().int(), saved_views_deleted: z.number().int(), ai_log_entries_deleted: z.number().int(), rollups_rebuilding: z.boolean() })
+  .strict();
+
+const RetentionFields = {
+  tenant_id: z.string(),
+  days: z.number().int().nullable(),
+  source: z.enum(["tenant", "default", "none"]),
+  keeps_events_since: Timestamp.nullable(),
+};
+export const Retention = z.object(RetentionFields).strict();
+export const RetentionSet = z.object({ ...RetentionFields, events_deleted: z.number().int() }).strict();
+
 export const TenantDeletion = z
   .object({ tenant_id: z.string(), events_deleted: z.number().int(), saved_views_deleted: z.number().int(), ai_log_entries_deleted: z.number().int(), sessions_revoked: z.number().int() })
   .strict();

@@ -119,3 +119,52 @@ export async function deleteTenantEvents(proof: AdminProof, tenantId: string): P
   }
   return { rows_deleted: deleted };
 }
+
+/** Erases one end user's events within one tenant (`DELETE /v1/tenants/:t/users/:u/data`); the same user id in another tenant is untouched. */
+export async function deleteUserEvents(proof: AdminProof, tenantId: string, userId: string): Promise<{ rows_deleted: number }> {
+  checkAdminProof(proof, { tenantId });
+  const engine = getAnalytics();
+  let deleted = 0;
+  for (const table of getCatalog().tables) {
+    if (!Object.hasOwn(table.columns, "user_id")) continue;
+    const target = `${table.database}.${table.name}`;
+    const where = `${table.tenantColumn} = {tenant:String} AND user_id = {user:String}`;
+    const params = { tenant: tenantId, user: userId };
+    const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${target} WHERE ${where}`, { params });
+    if (Number(n) === 0) continue;
+    await engine.withConnection((client) => client.command({ query: `ALTER TABLE ${target} DELETE WHERE ${where}`, query_params: params, clickhouse_settings: { mutations_sync: "2" } }));
+    deleted += Number(n);
+  }
+  return { rows_deleted: deleted };
+}
+
+/** Drops one tenant's events older than `before` (retention); returns how many went. */
+export async function deleteTenantEventsBefore(proof: AdminProof, tenantId: string, before: Date): Promise<{ rows_deleted: number }> {
+  checkAdminProof(proof, { tenantId });
+  const engine = getAnalytics();
+  let deleted = 0;
+  for (const table of getCatalog().tables) {
+    const target = `${table.database}.${table.name}`;
+    const where = `${table.tenantColumn} = {tenant:String} AND ${table.timeColumn} < {before:DateTime64(3, 'UTC')}`;
+    const params = { tenant: tenantId, before: chTime(before) };
+    const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${target} WHERE ${where}`, { params });
+    if (Number(n) === 0) continue;
+    await engine.withConnection((client) => client.command({ query: `ALTER TABLE ${target} DELETE WHERE ${where}`, query_params: params, clickhouse_settings: { mutations_sync: "2" } }));
+    deleted += Number(n);
+  }
+  return { rows_deleted: deleted };
+}
+
+/** Tenants holding events older than `before`, for the retention sweep. */
+export async function tenantsWithEventsBefore(proof: AdminProof, before: Date): Promise<string[]> {
+  checkAdminProof(proof);
+  const table = catalogTable(getCatalog(), "events");
+  const rows = await queryRows<{ tenant_id: string }>(
+    getAnalytics(),
+    `SELECT DISTINCT ${table.tenantColumn} AS tenant_id FROM ${table.database}.${table.name} WHERE ${table.timeColumn} < {before:DateTime64(3, 'UTC')} ORDER BY tenant_id`,
+    { params: { before: chTime(before) }, settings: { readonly: "1" } },
+  );
+  return rows.map((r) => r.tenant_id);
+}
+
+const chTime = (d: Date) => d.toISOString().replace("T", " ").replace("Z", "");

@@ -175,6 +175,20 @@ async function dropRollup(engine: AnalyticsEngine, id: string): Promise<void> {
   forgetRollupStates();
 }
 
+/**
+ * After events were deleted in place (one end user's, or those past a
+ * tenant's retention), a rollup's aggregates still count them and cannot be
+ * corrected row by row (a unique-user state cannot forget one user). So
+ * every rollup stops being used at once — readers go back to events — and is
+ * built again from the events now stored. A build running meanwhile is done again.
+ */
+export async function rebuildRollups(engine: AnalyticsEngine = getAnalytics()): Promise<void> {
+  state.generation++;
+  await getDb().rollup.updateMany({ where: { state: "ready" }, data: { state: "stale" } });
+  forgetRollupStates();
+  await reconcileRollups(engine);
+}
+
 /** Erases one tenant's rows from every rollup; a build running meanwhile is done again. */
 export async function deleteTenantRollupRows(engine: AnalyticsEngine, tenantId: string): Promise<void> {
   state.generation++;

@@ -15,6 +15,7 @@ import * as events from "@/app/v1/events/route";
 import * as me from "@/app/v1/me/route";
 import * as preview from "@/app/v1/query/preview/route";
 import * as tenantData from "@/app/v1/tenants/[tenant_id]/data/route";
+import * as userData from "@/app/v1/tenants/[tenant_id]/users/[user_id]/data/route";
 import { getAnalytics } from "@/lib/analytics/engine";
 import { ensureAnalyticsSchema } from "@/lib/analytics/schema";
 import { ensureDemoDashboard } from "@/lib/dashboards/demo-dashboard";
@@ -32,6 +33,7 @@ const ROUTES: [RegExp, string[], Record<string, unknown>][] = [
   [/^\/v1\/embed-sessions$/, [], sessions],
   [/^\/v1\/embed-sessions\/([^/]+)$/, ["id"], session],
   [/^\/v1\/tenants\/([^/]+)\/data$/, ["tenant_id"], tenantData],
+  [/^\/v1\/tenants\/([^/]+)\/users\/([^/]+)\/data$/, ["tenant_id", "user_id"], userData],
 ];
 
 const server = http.createServer(async (req, res) => {

@@ -1,0 +1,46 @@
+import "server-only";
+import crypto from "node:crypto";
+import { getAnalytics } from "@/lib/analytics/engine";
+import { recordAudit } from "@/lib/audit";
+import { checkAdminProof, type AdminProof } from "@/lib/auth/admin-proof";
+import { beginErasure } from "@/lib/backup/erasure-ledger";
+import { getDb } from "@/lib/db";
+import { deleteUserEvents } from "@/lib/query/cross-tenant";
+import { forgetTenantResults } from "@/lib/query/result-cache";
+import { rebuildRollups } from "@/lib/rollups/build";
+
+// One end user's data within one tenant goes (a right-to-erasure request):
+// their events, their saved views and their AI questions, the tenant's cached
+// results, and every rollup that counted them (rebuilt from what is left). The
+// same user id in another tenant is a different person and is not touched.
+
+export type UserErasure = { tenant_id: string; user_id: string; events_deleted: number; saved_views_deleted: number; ai_log_entries_deleted: number; rollups_rebuilding: boolean };
+
+/** The audit log keeps that an erasure happened, not whom it erased. */
+export const userIdDigest = (tenantId: string, userId: string) => crypto.createHash("sha256").update(`${tenantId}\n${userId}`).digest("hex").slice(0, 16);
+
+export async function eraseUserData(proof: AdminProof, tenantId: string, userId: string, options: { reapplying?: boolean } = {}): Promise<UserErasure> {
+  const { actor } = checkAdminProof(proof, { tenantId });
+  // In the ledger before anything goes, so a restore of an older backup erases the user again.
+  const finished = options.reapplying ? () => undefined : beginErasure(tenantId, userId);
+  try {
+    const { rows_deleted } = await deleteUserEvents(proof, tenantId, userId);
+    const db = getDb();
+    const { count: savedViews } = await db.savedView.deleteMany({ where: { tenantId, userId } });
+    const { count: aiLogs } = await db.aiLog.deleteMany({ where: { tenantId, userId } });
+    forgetTenantResults(tenantId);
+    // Rollups hold aggregates that counted the user: they go unused now and are built again.
+    const rebuilding = rows_deleted > 0 && (await db.rollup.count()) > 0;
+    if (rebuilding) await rebuildRollups(getAnalytics());
+    const result = { tenant_id: tenantId, user_id: userId, events_deleted: rows_deleted, saved_views_deleted: savedViews, ai_log_entries_deleted: aiLogs, rollups_rebuilding: rebuilding };
+    await recordAudit({
+      actor,
+      action: "tenant.erase_user",
+      target: tenantId,
+      meta: { user_digest: userIdDigest(tenantId, userId), events_deleted: rows_deleted, saved_views_deleted: savedViews, ai_log_entries_deleted: aiLogs, ...(options.reapplying ? { reapplied_after_restore: true } : {}) },
+    });
+    return result;
+  } finally {
+    finished();
+  }
+}
