@@ -12,7 +12,7 @@ const config = [
     },
   },
   {
-    ignores: ["node_modules/**", ".next/**", "data/**", "test-data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "public/embed-client/**", "build/**", "bench/data/**"],
+    ignores: ["node_modules/**", ".next/**", "data/**", "test-data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "public/embed-client/**", "build/**", "bench/data/**", "packages/*/dist/**"],
   },
 ];
 

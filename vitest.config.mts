@@ -9,7 +9,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "components/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "components/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     // chdb holds one data directory per process: forks (not threads), a temp dir each.
     pool: "forks",
     globalSetup: ["./lib/testing/vitest-global-setup.ts"],

@@ -22,6 +22,26 @@ const routes: { method: string; path: RegExp; handler: Handler }[] = [
   { method: "POST", path: /^\/v1\/dashboards\/([^/]+)\/publish$/, handler: (req, { id }) => publish(req, { params: Promise.resolve({ id }) }) },
 ];
 
+// The rest of /v1 the Node SDK's tests call (packages/node/test), loaded on first use so the
+// fault tests start as fast as before. Path parameters are the regex's named groups.
+type RouteModule = Record<string, (req: Request, route: { params: Promise<Record<string, string>> }) => Promise<Response>>;
+const lazy = (method: string, path: RegExp, load: () => Promise<RouteModule>) => ({ method, path, handler: async (req: Request, params: Record<string, string>) => (await load())[method](req, { params: Promise.resolve(params) }) });
+routes.push(
+  lazy("GET", /^\/v1\/me$/, () => import("@/app/v1/me/route")),
+  lazy("POST", /^\/v1\/embed-sessions$/, () => import("@/app/v1/embed-sessions/route")),
+  ...["GET", "DELETE"].map((m) => lazy(m, /^\/v1\/embed-sessions\/(?<id>[^/]+)$/, () => import("@/app/v1/embed-sessions/[id]/route"))),
+  lazy("POST", /^\/v1\/tenants\/(?<tenant_id>[^/]+)\/revoke-sessions$/, () => import("@/app/v1/tenants/[tenant_id]/revoke-sessions/route")),
+  lazy("DELETE", /^\/v1\/tenants\/(?<tenant_id>[^/]+)\/data$/, () => import("@/app/v1/tenants/[tenant_id]/data/route")),
+  ...["GET", "POST"].map((m) => lazy(m, /^\/v1\/dashboards$/, () => import("@/app/v1/dashboards/route"))),
+  lazy("POST", /^\/v1\/dashboards\/import$/, () => import("@/app/v1/dashboards/import/route")),
+  ...["GET", "PUT"].map((m) => lazy(m, /^\/v1\/dashboards\/(?<id>[^/]+)$/, () => import("@/app/v1/dashboards/[id]/route"))),
+  lazy("GET", /^\/v1\/dashboards\/(?<id>[^/]+)\/versions$/, () => import("@/app/v1/dashboards/[id]/versions/route")),
+  lazy("POST", /^\/v1\/dashboards\/(?<id>[^/]+)\/rollback$/, () => import("@/app/v1/dashboards/[id]/rollback/route")),
+  lazy("GET", /^\/v1\/dashboards\/(?<id>[^/]+)\/export$/, () => import("@/app/v1/dashboards/[id]/export/route")),
+  ...["GET", "PUT"].map((m) => lazy(m, /^\/v1\/dashboards\/(?<id>[^/]+)\/allowed-origins$/, () => import("@/app/v1/dashboards/[id]/allowed-origins/route"))),
+  lazy("POST", /^\/v1\/query\/preview$/, () => import("@/app/v1/query/preview/route")),
+);
+
 async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const route = routes.find((r) => r.method === req.method && r.path.test(url.pathname));
@@ -34,8 +54,9 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promi
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
   const body = req.method === "GET" || req.method === "HEAD" ? undefined : (Readable.toWeb(req) as ReadableStream);
   const request = new Request(url, { method: req.method, headers, body, duplex: "half" } as RequestInit);
-  const id = route.path.exec(url.pathname)?.[1];
-  const response = await route.handler(request, id ? { id: decodeURIComponent(id) } : {});
+  const match = route.path.exec(url.pathname)!;
+  const params = Object.fromEntries(Object.entries(match.groups ?? (match[1] ? { id: match[1] } : {})).map(([name, value]) => [name, decodeURIComponent(value)]));
+  const response = await route.handler(request, params);
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.end(Buffer.from(await response.arrayBuffer()));
 }

@@ -5,6 +5,10 @@
 //
 //   npm run example        → http://localhost:4000 (Enclave at http://localhost:3000)
 //
+// It mints them with the Node SDK (packages/node), loaded from its TypeScript
+// source through tsx, so no build step runs first; your backend would
+// `import { Enclave } from "@enclave/node"`.
+//
 // Env: ENCLAVE_URL (default http://localhost:3000), EXAMPLE_PORT (4000),
 // ENCLAVE_API_KEY (else one is created with the CLI on first start and kept
 // in DATA_DIR/example-host.json, mode 600), EXAMPLE_DASHBOARD (dash_demo).
@@ -13,6 +17,9 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { tsImport } from "tsx/esm/api";
+
+const { Enclave, EnclaveError } = await tsImport("../../packages/node/src/index.ts", import.meta.url);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -37,7 +44,7 @@ function apiKey() {
   return created.secret;
 }
 
-const KEY = apiKey();
+const enclave = new Enclave({ baseUrl: ENCLAVE_URL, apiKey: apiKey() });
 const page = fs.readFileSync(path.join(here, "index.html"), "utf8").replaceAll("%ENCLAVE_URL%", ENCLAVE_URL);
 
 async function readBody(req) {
@@ -63,13 +70,16 @@ const server = http.createServer(async (req, res) => {
         return res.end(JSON.stringify({ error: "unknown tenant" }));
       }
       const expires_in = Number.isInteger(ttl) && ttl >= 10 && ttl <= 3600 ? ttl : 3600;
-      const upstream = await fetch(`${ENCLAVE_URL}/v1/embed-sessions`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-        body: JSON.stringify({ tenant_id: tenant, dashboard_id: DASHBOARD, expires_in, user_id: `demo-user@${tenant}`, ...(PERMISSIONS[tenant] ? { permissions: PERMISSIONS[tenant] } : {}) }),
-      });
-      res.writeHead(upstream.status, { "content-type": "application/json", "cache-control": "no-store" });
-      return res.end(await upstream.text());
+      try {
+        const minted = await enclave.embedSessions.create({ tenant_id: tenant, dashboard_id: DASHBOARD, expires_in, user_id: `demo-user@${tenant}`, ...(PERMISSIONS[tenant] ? { permissions: PERMISSIONS[tenant] } : {}) });
+        res.writeHead(201, { "content-type": "application/json", "cache-control": "no-store" });
+        return res.end(JSON.stringify(minted));
+      } catch (err) {
+        // Enclave's answer (its status and { error: { code, message } }) is passed on; no answer is a 502.
+        if (!(err instanceof EnclaveError)) throw err;
+        res.writeHead(err.status || 502, { "content-type": "application/json", "cache-control": "no-store" });
+        return res.end(JSON.stringify({ error: { code: err.code, message: err.message } }));
+      }
     }
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("not found");
