@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { getAnalytics, queryRows } from "@/lib/analytics/engine";
 import { checkAdminProof, type AdminProof } from "@/lib/auth/admin-proof";
-import { catalogTable, getCatalog } from "@/lib/query/catalog-tables";
+import { catalogTable, getCatalog, type CatalogTable } from "@/lib/query/catalog-tables";
 
 // The one module that reads across tenants, for admins: the tenant list, the
 // designer's property catalog, store totals, the demo loader's emptiness check
@@ -102,54 +102,32 @@ export async function storeHasEvents(proof: AdminProof): Promise<boolean> {
  */
 export async function deleteTenantEvents(proof: AdminProof, tenantId: string): Promise<{ rows_deleted: number }> {
   checkAdminProof(proof, { tenantId });
-  const engine = getAnalytics();
-  let deleted = 0;
-  for (const table of getCatalog().tables) {
-    const target = `${table.database}.${table.name}`;
-    const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${target} WHERE ${table.tenantColumn} = {tenant:String}`, { params: { tenant: tenantId } });
-    if (Number(n) === 0) continue;
-    await engine.withConnection((client) =>
-      client.command({
-        query: `ALTER TABLE ${target} DELETE WHERE ${table.tenantColumn} = {tenant:String}`,
-        query_params: { tenant: tenantId },
-        clickhouse_settings: { mutations_sync: "2" },
-      }),
-    );
-    deleted += Number(n);
-  }
-  return { rows_deleted: deleted };
+  return deleteRows((t) => `${t.tenantColumn} = {tenant:String}`, { tenant: tenantId });
 }
 
 /** Erases one end user's events within one tenant (`DELETE /v1/tenants/:t/users/:u/data`); the same user id in another tenant is untouched. */
 export async function deleteUserEvents(proof: AdminProof, tenantId: string, userId: string): Promise<{ rows_deleted: number }> {
   checkAdminProof(proof, { tenantId });
-  const engine = getAnalytics();
-  let deleted = 0;
-  for (const table of getCatalog().tables) {
-    if (!Object.hasOwn(table.columns, "user_id")) continue;
-    const target = `${table.database}.${table.name}`;
-    const where = `${table.tenantColumn} = {tenant:String} AND user_id = {user:String}`;
-    const params = { tenant: tenantId, user: userId };
-    const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${target} WHERE ${where}`, { params });
-    if (Number(n) === 0) continue;
-    await engine.withConnection((client) => client.command({ query: `ALTER TABLE ${target} DELETE WHERE ${where}`, query_params: params, clickhouse_settings: { mutations_sync: "2" } }));
-    deleted += Number(n);
-  }
-  return { rows_deleted: deleted };
+  return deleteRows((t) => (Object.hasOwn(t.columns, "user_id") ? `${t.tenantColumn} = {tenant:String} AND user_id = {user:String}` : undefined), { tenant: tenantId, user: userId });
 }
 
 /** Drops one tenant's events older than `before` (retention); returns how many went. */
 export async function deleteTenantEventsBefore(proof: AdminProof, tenantId: string, before: Date): Promise<{ rows_deleted: number }> {
   checkAdminProof(proof, { tenantId });
+  return deleteRows((t) => `${t.tenantColumn} = {tenant:String} AND ${t.timeColumn} < {before:DateTime64(3, 'UTC')}`, { tenant: tenantId, before: chTime(before) });
+}
+
+/** Deletes the rows `where` picks in each catalog table (none: the table is skipped), counting them first. */
+async function deleteRows(where: (table: CatalogTable) => string | undefined, params: Record<string, unknown>): Promise<{ rows_deleted: number }> {
   const engine = getAnalytics();
   let deleted = 0;
   for (const table of getCatalog().tables) {
+    const condition = where(table);
+    if (!condition) continue;
     const target = `${table.database}.${table.name}`;
-    const where = `${table.tenantColumn} = {tenant:String} AND ${table.timeColumn} < {before:DateTime64(3, 'UTC')}`;
-    const params = { tenant: tenantId, before: chTime(before) };
-    const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${target} WHERE ${where}`, { params });
+    const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${target} WHERE ${condition}`, { params });
     if (Number(n) === 0) continue;
-    await engine.withConnection((client) => client.command({ query: `ALTER TABLE ${target} DELETE WHERE ${where}`, query_params: params, clickhouse_settings: { mutations_sync: "2" } }));
+    await engine.withConnection((client) => client.command({ query: `ALTER TABLE ${target} DELETE WHERE ${condition}`, query_params: params, clickhouse_settings: { mutations_sync: "2" } }));
     deleted += Number(n);
   }
   return { rows_deleted: deleted };
