@@ -8,6 +8,7 @@
 // signing-keys edits DATA_DIR/secrets.json (atomically); the server picks the change up on its next token.
 //   npm run enclave -- backup --to DIR [--url http://127.0.0.1:3000]
 //   npm run enclave -- restore --from DIR [--without-ledger]
+//   npm run enclave -- import FILE [--format ndjson|csv|parquet] [--tenant-column NAME] [--map SRC=DEST …] [--rejected PATH] [--url URL]
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -28,6 +29,7 @@ import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { ZodError } from "zod";
+import { importFile } from "@/scripts/import/import-command";
 
 const ACTOR = "cli";
 const ROOT = path.resolve(__dirname, "..");
@@ -44,6 +46,7 @@ const USAGE = `usage: npm run enclave -- <command>
   signing-keys retire KID [--force]
   backup --to DIR [--url URL]
   restore --from DIR [--without-ledger]
+  import FILE [--format ndjson|csv|parquet] [--tenant-column NAME] [--map SRC=DEST …] [--rejected PATH] [--url URL]
 
 --expires takes a date (2027-01-31: the key works through that day, UTC), a
 date and time with its zone (2027-01-31T12:00:00Z) or a number of days (90d).
@@ -52,7 +55,10 @@ signing-keys retire refuses the newest key and, without --force, a key whose
 tokens may still be live.
 backup asks the server running on DATA_DIR (at --url, default http://127.0.0.1:$PORT)
 for an online backup, or makes it itself when no server answers. restore needs the
-server stopped and an empty DATA_DIR. A backup holds the secrets: keep it like them.`;
+server stopped and an empty DATA_DIR. A backup holds the secrets: keep it like them.
+import loads historical events through the ingest rules (README, "Importing history"): DEST is
+tenant_id, name, ts, user_id, value, event_id, properties.KEY or - (skip the column); rejected
+rows go to FILE.rejected.ndjson; importing the same file again stores nothing twice.`;
 
 class UsageError extends Error {}
 
@@ -72,6 +78,10 @@ async function run(argv: string[]): Promise<void> {
       from: { type: "string" },
       url: { type: "string" },
       "without-ledger": { type: "boolean", default: false },
+      format: { type: "string" },
+      "tenant-column": { type: "string" },
+      map: { type: "string", multiple: true },
+      rejected: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -146,6 +156,10 @@ async function run(argv: string[]): Promise<void> {
     if (report.secrets === "from_environment") console.log("Secrets come from the environment: start with the same NEXTAUTH_SECRET and EMBED_SIGNING_KEYS.");
     console.log("Rollups are rebuilt by the next start. Start the server with: npm start");
     return;
+  }
+  if (group === "import") {
+    if (!command || arg) throw new UsageError("import takes one FILE");
+    return importFile(command, values);
   }
   if (group === "signing-keys") return signingKeys(command, arg, values);
   throw new UsageError(`unknown command: ${positionals.join(" ")}`);

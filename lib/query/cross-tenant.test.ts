@@ -75,6 +75,7 @@ const RAW_SQL_ALLOWED: Record<string, string> = {
   "lib/analytics/schema.ts": "setup: DDL",
   "lib/analytics/ingest.ts": "writes events",
   "lib/backup/events-dump.ts": "backup and restore: copies the whole events table to and from a file inside the engine; returns row counts only",
+  "lib/import/tabular-chunk.ts": "bulk import (operator token only): reads the file being imported (file() under DATA_DIR/imports), inserts it into events and counts its own chunk's rows by ingest_seq; returns no stored tenant rows",
   "lib/rollups/build.ts": "builds rollups inside the engine (DDL, INSERT … SELECT) and erases a deleted tenant's rows; returns no tenant rows",
 };
 const root = path.resolve(__dirname, "../..");

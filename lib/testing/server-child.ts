@@ -41,6 +41,8 @@ routes.push(
   ...["GET", "PUT"].map((m) => lazy(m, /^\/v1\/dashboards\/(?<id>[^/]+)\/allowed-origins$/, () => import("@/app/v1/dashboards/[id]/allowed-origins/route"))),
   lazy("POST", /^\/v1\/query\/preview$/, () => import("@/app/v1/query/preview/route")),
 );
+// Bulk import (`npm run enclave -- import`): lib/import/import-crash.test.ts, bench/import.ts.
+routes.push(...["GET", "PUT", "POST"].map((m) => lazy(m, /^\/api\/operator\/import$/, () => import("@/app/api/operator/import/route"))));
 
 async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");

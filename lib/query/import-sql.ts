@@ -1,0 +1,144 @@
+import "server-only";
+import { EVENT_LIMITS, MAX_FUTURE_MS, MIN_TS } from "@/lib/analytics/event-row";
+import { EVENT_FIELDS } from "@/lib/import/import-spec";
+import { baseType, isStorableKey, type ColumnPlan } from "@/lib/import/tabular-input";
+import { TENANT_ID_PATTERN } from "@/lib/tenant-id";
+
+// The bulk import's SQL (lib/import/import-chunk.ts). The engine reads the
+// file (CSV or Parquet: no parser of ours), turns its columns into texts
+// (lib/import/tabular-input.ts says how texts become an event), and checks
+// them with `fastValid`: a row it passes is inserted by one INSERT … SELECT,
+// with the stored values the JavaScript rules (lib/ingest/check-row.ts) would
+// give it. `fastValid` is conservative — it only passes rows it can decide
+// exactly (an ISO time in UTC, names without edge spaces, …); every other row
+// is selected by `leftovers` and decided by checkRow, which words the
+// rejections. lib/import/rules-corpus.test.ts holds both to the same answers.
+
+export type FileSource = {
+  /** Absolute path under DATA_DIR/imports, already checked (lib/import/imports-dir.ts). */
+  path: string;
+  format: "csv" | "parquet";
+  /** Parquet: rows [start, end) of the file. */
+  rows?: [number, number];
+};
+
+/** Read CSV columns as text (no type guessing: a late "abc" in a number column must not fail the file). */
+export const READ_SETTINGS = {
+  input_format_csv_use_best_effort_in_schema_inference: 0,
+  schema_inference_make_columns_nullable: 1,
+  input_format_csv_allow_variable_number_of_columns: 1,
+  input_format_parquet_preserve_order: 1,
+} as const;
+
+const SAFE_PATH = /^\/[A-Za-z0-9/_.-]+$/;
+
+export function fileFunction(source: FileSource): string {
+  if (!SAFE_PATH.test(source.path) || source.path.includes("..")) throw new Error(`unexpected import path ${source.path}`);
+  return `file('${source.path}', ${source.format === "csv" ? "CSVWithNames" : "Parquet"})`;
+}
+
+/** A column name from the file, as an identifier. */
+export function quoteColumn(name: string): string {
+  return `\`${name.replace(/\\/g, "\\\\").replace(/`/g, "\\`")}\``;
+}
+
+/** One column as text: the same text whether it then meets SQL or JavaScript. */
+function asText(column: string, type: string): string {
+  const c = quoteColumn(column);
+  const base = baseType(type);
+  if (base === "String") return c;
+  if (/^DateTime/.test(base)) return `concat(replaceOne(toString(toDateTime64(${c}, 3, 'UTC')), ' ', 'T'), 'Z')`;
+  return `toString(${c})`;
+}
+
+/** `f_<field>` and `p<i>` texts of each row, plus its 0-based index in the file (`idx`). */
+function projection(source: FileSource, plan: ColumnPlan, types: Record<string, string>): string {
+  const cols = EVENT_FIELDS.map((f) => {
+    const column = plan.fields[f];
+    return `${column ? asText(column, types[column]) : "CAST(NULL, 'Nullable(String)')"} AS f_${f}`;
+  });
+  plan.properties.forEach(({ column }, i) => cols.push(`${asText(column, types[column])} AS p${i}`));
+  // Parquet knows each row's number; a CSV chunk is read on one thread so rowNumberInAllBlocks() is its row order.
+  const idx = source.format === "parquet" ? "_row_number" : "rowNumberInAllBlocks()";
+  const where = source.rows ? ` WHERE _row_number >= ${Math.trunc(source.rows[0])} AND _row_number < ${Math.trunc(source.rows[1])}` : "";
+  return `SELECT toUInt64(${idx}) AS idx, ${cols.join(", ")} FROM ${fileFunction(source)}${where}`;
+}
+
+/** JavaScript's String.prototype.trim set (WhiteSpace and LineTerminator), for RE2. */
+const JS_SPACE = "[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
+
+const parsedTs = "parseDateTime64BestEffortOrNull(f_ts, 3, 'UTC')";
+
+function fastValid(plan: ColumnPlan): string {
+  const props = plan.properties.map(({ key }, i) => (isStorableKey(key) ? `(p${i} IS NULL OR length(p${i}) <= ${EVENT_LIMITS.propertyValueLength})` : `p${i} IS NULL`));
+  if (plan.properties.length > EVENT_LIMITS.propertyCount) props.push(`(${plan.properties.map((_, i) => `(p${i} IS NOT NULL)`).join(" + ")}) <= ${EVENT_LIMITS.propertyCount}`);
+  return [
+    `f_tenant_id IS NOT NULL AND match(f_tenant_id, {tenant_re:String})`,
+    `f_name IS NOT NULL AND isValidUTF8(f_name) AND lengthUTF8(f_name) BETWEEN 1 AND ${EVENT_LIMITS.nameLength} AND NOT match(f_name, {edge_re:String})`,
+    `(f_ts IS NULL` +
+      ` OR (match(f_ts, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,3})?Z$') AND ${parsedTs} IS NOT NULL` +
+      ` AND formatDateTime(${parsedTs}, '%Y-%m-%dT%H:%i:%S', 'UTC') = substring(f_ts, 1, 19)` +
+      ` AND toUnixTimestamp64Milli(${parsedTs}) BETWEEN ${MIN_TS} AND {horizon:Int64})` +
+      ` OR (match(f_ts, '^[0-9]{1,15}$') AND toInt64(f_ts) BETWEEN ${MIN_TS} AND {horizon:Int64}))`,
+    `(f_event_id IS NULL OR (f_event_id != '' AND isValidUTF8(f_event_id) AND lengthUTF8(f_event_id) <= ${EVENT_LIMITS.eventIdLength}))`,
+    `(f_user_id IS NULL OR (isValidUTF8(f_user_id) AND lengthUTF8(f_user_id) <= ${EVENT_LIMITS.userIdLength}))`,
+    `(f_value IS NULL OR (match(f_value, '^-?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') AND isFinite(toFloat64OrZero(f_value))))`,
+    ...props,
+  ]
+    .map((c) => `(${c})`)
+    .join(" AND ");
+}
+
+function storedColumns(plan: ColumnPlan): string {
+  const values = `[${plan.properties.map((_, i) => `p${i}`).join(", ")}]`;
+  const properties = plan.properties.length
+    ? `mapFromArrays(arrayFilter((k, v) -> isNotNull(v), {keys:Array(String)}, ${values}), arrayMap(v -> assumeNotNull(v), arrayFilter(v -> isNotNull(v), ${values})))`
+    : "CAST(map(), 'Map(String, String)')";
+  return [
+    "assumeNotNull(f_tenant_id) AS tenant_id",
+    "ifNull(f_event_id, toString(generateUUIDv4())) AS event_id",
+    `multiIf(f_ts IS NULL, now64(3, 'UTC'), match(f_ts, '^[0-9]{1,15}$'), fromUnixTimestamp64Milli(toInt64(f_ts), 'UTC'), assumeNotNull(${parsedTs})) AS ts`,
+    "assumeNotNull(f_name) AS name",
+    "f_user_id AS user_id",
+    "toFloat64OrNull(f_value) AS value",
+    `${properties} AS properties`,
+    "{seq:UInt64} AS ingest_seq",
+  ].join(", ");
+}
+
+export type ImportQueries = {
+  /** Row count of the source. */
+  count: string;
+  /** INSERT of the rows `fastValid` passes. */
+  insert: string;
+  /** The rest, as projected texts with `idx`, for checkRow. */
+  leftovers: string;
+  /** Every row as projected texts: the all-JavaScript path, which rules-corpus.test.ts compares with. */
+  all: string;
+  params: Record<string, unknown>;
+};
+
+export function importQueries(options: { source: FileSource; plan: ColumnPlan; types: Record<string, string>; table: string; seq: number }): ImportQueries {
+  const { source, plan, types } = options;
+  const rows = projection(source, plan, types);
+  const ok = `ifNull(${fastValid(plan)}, 0)`;
+  const where = source.rows ? ` WHERE _row_number >= ${Math.trunc(source.rows[0])} AND _row_number < ${Math.trunc(source.rows[1])}` : "";
+  return {
+    count: `SELECT count() AS n FROM ${fileFunction(source)}${where}`,
+    insert: `INSERT INTO ${options.table} (tenant_id, event_id, ts, name, user_id, value, properties, ingest_seq) SELECT ${storedColumns(plan)} FROM (${rows}) WHERE ${ok}`,
+    leftovers: `SELECT * FROM (${rows}) WHERE NOT ${ok} ORDER BY idx`,
+    all: `SELECT * FROM (${rows}) ORDER BY idx`,
+    params: {
+      tenant_re: TENANT_ID_PATTERN.source,
+      edge_re: `^${JS_SPACE}|${JS_SPACE}$`,
+      horizon: Date.now() + MAX_FUTURE_MS,
+      keys: plan.properties.map((p) => p.key),
+      seq: options.seq,
+    },
+  };
+}
+
+/** The file's columns and their types, as the engine reads them. */
+export function describeQuery(source: FileSource): string {
+  return `DESCRIBE TABLE ${fileFunction(source)}`;
+}
