@@ -135,12 +135,12 @@ async function deleteRows(where: (table: CatalogTable) => string | undefined, pa
 
 /** Tenants holding events older than `before`, for the retention sweep. */
 export async function tenantsWithEventsBefore(proof: AdminProof, before: Date): Promise<string[]> {
-  checkAdminProof(proof);
+  const { onlyTenant } = checkAdminProof(proof);
   const table = catalogTable(getCatalog(), "events");
   const rows = await queryRows<{ tenant_id: string }>(
     getAnalytics(),
-    `SELECT DISTINCT ${table.tenantColumn} AS tenant_id FROM ${table.database}.${table.name} WHERE ${table.timeColumn} < {before:DateTime64(3, 'UTC')} ORDER BY tenant_id`,
-    { params: { before: chTime(before) }, settings: { readonly: "1" } },
+    `SELECT DISTINCT ${table.tenantColumn} AS tenant_id FROM ${table.database}.${table.name} WHERE ${table.timeColumn} < {before:DateTime64(3, 'UTC')}${onlyTenant ? ` AND ${table.tenantColumn} = {only:String}` : ""} ORDER BY tenant_id`,
+    { params: { before: chTime(before), only: onlyTenant }, settings: { readonly: "1" } },
   );
   return rows.map((r) => r.tenant_id);
 }

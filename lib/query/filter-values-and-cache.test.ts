@@ -5,7 +5,7 @@ import { Permissions } from "@/lib/query/permissions";
 import { compileWidget } from "@/lib/query/compile-widget";
 import { readFilterValues } from "@/lib/query/filter-values";
 import { getEnv } from "@/lib/env";
-import { cacheResult, forgetTenantResults, resultCacheKey, resultCacheSize, runScopedCached } from "@/lib/query/result-cache";
+import { cachedResult, cacheResult, forgetTenantResults, resultCacheKey, resultCacheSize, runScopedCached, tenantCacheGeneration } from "@/lib/query/result-cache";
 import { ChartWidget } from "@/lib/query/widget-spec";
 import { loadDemoFixture, previewScope } from "@/lib/testing/analytics-fixture";
 
@@ -82,6 +82,19 @@ describe("result cache", () => {
     expect((await runScopedCached(b, compileWidget(spec, b, { now }), base)).cached).toBe(true);
   });
 
+  it("does not keep a result read before the tenant's results were forgotten (an erasure during a render)", () => {
+    const value = { rows: [{ n: 1 }], columns: [], stats: { elapsed_ms: 0, rows_read: 0, bytes_read: 0 } };
+    const before = tenantCacheGeneration("erased");
+    forgetTenantResults("erased"); // the erasure lands while the query runs
+    cacheResult("stale-read", "erased", value, before);
+    expect(cachedResult("stale-read")).toBeUndefined();
+    cacheResult("fresh-read", "erased", value, tenantCacheGeneration("erased"));
+    expect(cachedResult("fresh-read")).toEqual(value);
+    // Another tenant's generation is its own.
+    cacheResult("other", "acme-unrelated", value, tenantCacheGeneration("acme-unrelated"));
+    expect(cachedResult("other")).toEqual(value);
+  });
+
   it("holds a result for one TTL: expired results are swept as new ones arrive, not kept until the cap", () => {
     const ttl = getEnv().RESULT_CACHE_TTL_SECONDS * 1000;
     expect(ttl).toBeGreaterThan(0);
@@ -90,11 +103,11 @@ describe("result cache", () => {
     try {
       const value = { rows: [], columns: [], stats: { elapsed_ms: 0, rows_read: 0, bytes_read: 0 } };
       const before = resultCacheSize();
-      for (let i = 0; i < 100; i++) cacheResult(`sweep-${i}`, "sweep", value);
+      for (let i = 0; i < 100; i++) cacheResult(`sweep-${i}`, "sweep", value, tenantCacheGeneration("sweep"));
       expect(resultCacheSize()).toBe(before + 100);
       // One TTL later every entry so far has expired: the next one stored finds them gone.
       clock.mockReturnValue(t0 + ttl + 1);
-      cacheResult("sweep-late", "sweep", value);
+      cacheResult("sweep-late", "sweep", value, tenantCacheGeneration("sweep"));
       expect(resultCacheSize()).toBe(1);
     } finally {
       clock.mockRestore();

@@ -25,6 +25,12 @@ const MAX_ENTRIES = 5_000;
 // On globalThis so every route bundle of the process shares one cache (and one forget).
 const shared = globalThis as unknown as { enclaveResultCache?: Map<string, Entry> };
 const store = (shared.enclaveResultCache ??= new Map());
+// Bumped when a tenant's results are forgotten (an erasure, a retention sweep): a result read before
+// that, and finished after it, is not kept — it may count rows that are gone.
+const generations = ((globalThis as unknown as { enclaveResultGenerations?: Map<string, number> }).enclaveResultGenerations ??= new Map());
+
+/** The tenant's cache generation: read it before a query, hand it to cacheResult after. */
+export const tenantCacheGeneration = (tenantId: string): number => generations.get(tenantId) ?? 0;
 
 /** Canonical JSON (sorted keys) so equal objects give equal keys. */
 function canonical(value: unknown): string {
@@ -58,10 +64,10 @@ function keep(key: string, tenantId: string, value: ScopedResult, ttl: number): 
 /** How many results are held (fresh or not yet swept). */
 export const resultCacheSize = () => store.size;
 
-/** Keeps a result for RESULT_CACHE_TTL_SECONDS (nothing when that is 0). */
-export function cacheResult(key: string, tenantId: string, value: ScopedResult): void {
+/** Keeps a result for RESULT_CACHE_TTL_SECONDS (nothing when that is 0, or when the tenant's results were forgotten since `generation`). */
+export function cacheResult(key: string, tenantId: string, value: ScopedResult, generation: number): void {
   const ttl = getEnv().RESULT_CACHE_TTL_SECONDS * 1000;
-  if (ttl === 0) return;
+  if (ttl === 0 || generation !== tenantCacheGeneration(tenantId)) return;
   keep(key, tenantId, value, ttl);
 }
 
@@ -73,12 +79,14 @@ export async function runScopedCached(scope: TenantScope, compiled: CompiledQuer
   const key = resultCacheKey(scope, compiled, parts);
   const hit = store.get(key);
   if (hit && hit.expires > Date.now()) return { ...hit.value, cached: true };
+  const generation = tenantCacheGeneration(scope.tenantId);
   const value = await runScoped(scope, compiled, options);
-  keep(key, scope.tenantId, value, ttl);
+  if (generation === tenantCacheGeneration(scope.tenantId)) keep(key, scope.tenantId, value, ttl);
   return { ...value, cached: false };
 }
 
 /** Drops every cached result of a tenant (data deletion, revocation). */
 export function forgetTenantResults(tenantId: string): void {
+  generations.set(tenantId, tenantCacheGeneration(tenantId) + 1);
   for (const [key, entry] of store) if (entry.tenantId === tenantId) store.delete(key);
 }

@@ -4,7 +4,7 @@ import { pairPeriods, previousPlan, type Part } from "@/lib/query/compare-period
 import { planWidget, widgetSql, type CompiledQuery, type WidgetPlan } from "@/lib/query/compile-widget";
 import { planRender, type PlannedQuery } from "@/lib/query/plan-render";
 import { prepareWidget } from "@/lib/query/prepare-widget";
-import { cachedResult, cacheResult, resultCacheEnabled, resultCacheKey } from "@/lib/query/result-cache";
+import { cachedResult, cacheResult, resultCacheEnabled, resultCacheKey, tenantCacheGeneration } from "@/lib/query/result-cache";
 import type { DashboardReader, DashboardSource, DashboardState, WidgetOutcome, WidgetTrace } from "@/lib/query/run-dashboard";
 import { runScoped, scopedSettings, type ScopedResult } from "@/lib/query/run-scoped";
 import type { FilterState, Widget } from "@/lib/query/widget-spec";
@@ -58,6 +58,8 @@ export async function runRender(reader: DashboardReader, state: DashboardState, 
   });
   const run = (compiled: CompiledQuery) => runScoped(scope, compiled, { audience: reader.audience, requestId: reader.requestId });
 
+  // Read before any query: results finished after the tenant's results were forgotten are not kept.
+  const generation = tenantCacheGeneration(scope.tenantId);
   // Custom-SQL widgets run on their own; chart widgets are planned.
   const plans: WidgetPlan[] = [];
   // Compared time series: the period before is a plan of its own, paired back with the widget's (compare-periods.ts).
@@ -77,7 +79,7 @@ export async function runRender(reader: DashboardReader, state: DashboardState, 
             if (!hit) {
               stats.queries++;
               stats.rowsRead += result.stats.rows_read;
-              if (key) cacheResult(key, scope.tenantId, result);
+              if (key) cacheResult(key, scope.tenantId, result, generation);
             }
             settle(w.id, { widget_id: w.id, rows: result.rows, columns: result.columns }, { widget_id: w.id, ...trace(compiled, [], result.stats.rows_read, result.stats.elapsed_ms, Boolean(hit), "events") });
           } catch (err) {
@@ -107,7 +109,7 @@ export async function runRender(reader: DashboardReader, state: DashboardState, 
   const deliver = pairPeriods<WidgetTrace>(compared, (id, part) => {
     if ("error" in part) return settle(id, refusal(id, part.error, reader));
     const key = keys.get(id);
-    if (key) cacheResult(key, scope.tenantId, part.result);
+    if (key) cacheResult(key, scope.tenantId, part.result, generation);
     settle(id, { widget_id: id, rows: part.result.rows, columns: part.result.columns, ...compareField(id) }, { ...part.trace, rows_read: part.result.stats.rows_read });
   });
   const statements = await chartStatements(plans, source, reader.requestId);

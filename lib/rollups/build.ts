@@ -94,7 +94,7 @@ export async function buildRollupNow(engine: AnalyticsEngine, def: RollupDefinit
   await state.queue;
 }
 
-type BuildOptions = { leadUs?: number };
+type BuildOptions = { leadUs?: number; /** The deletion generation the build started in: it is not marked ready if that changed. */ generation?: number };
 
 function queueBuild(engine: AnalyticsEngine, def: RollupDefinition, options: BuildOptions = {}): void {
   state.pending.add(def.id);
@@ -103,7 +103,7 @@ function queueBuild(engine: AnalyticsEngine, def: RollupDefinition, options: Bui
       // A tenant deletion during a build may race its backfill: build again until none did.
       for (let attempt = 0; attempt < 3; attempt++) {
         const generation = state.generation;
-        await build(engine, def, options);
+        await build(engine, def, { ...options, generation });
         if (generation === state.generation) break;
       }
     } catch (err) {
@@ -138,7 +138,12 @@ async function build(engine: AnalyticsEngine, def: RollupDefinition, options: Bu
   await command(engine, rollupTableDdl(engine.database, def));
   // Batches claimed by a process that stopped (not live here): their retries reuse their number.
   const live = liveIngestSeqs();
-  const orphans = (await db.idempotencyKey.findMany({ where: { response: "" }, select: { seq: true } })).map((k) => k.seq).filter((seq) => seq > BigInt(0) && !live.has(Number(seq)));
+  // Import chunks claimed and not finished are retried with their number too (lib/import/import-chunk.ts).
+  const claimed = [
+    ...(await db.idempotencyKey.findMany({ where: { response: "" }, select: { seq: true } })),
+    ...(await db.importChunk.findMany({ where: { doneAt: null }, select: { seq: true } })),
+  ];
+  const orphans = claimed.map((k) => k.seq).filter((seq) => seq > BigInt(0) && !live.has(Number(seq)));
   const mark = reserveIngestSeq();
   mark.release();
   const watermark = BigInt(mark.seq) + BigInt(options.leadUs ?? WATERMARK_LEAD_US);
@@ -164,6 +169,8 @@ async function build(engine: AnalyticsEngine, def: RollupDefinition, options: Bu
   }
   // A backfill writes many parts; a read pays per part, so they are merged before the rollup is used.
   await command(engine, `OPTIMIZE TABLE ${table(engine, def)} FINAL`);
+  // Rows were deleted in place while it ran (its backfill may hold them): not ready; the queue builds it again.
+  if (options.generation !== undefined && options.generation !== state.generation) return;
   await db.rollup.update({ where: { id: def.id }, data: { state: "ready", readyAt: new Date() } });
   console.log(`rollup ${def.id} ready: ${def.sets.length} sets, ${rowsRead} events backfilled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -183,10 +190,19 @@ async function dropRollup(engine: AnalyticsEngine, id: string): Promise<void> {
  * built again from the events now stored. A build running meanwhile is done again.
  */
 export async function rebuildRollups(engine: AnalyticsEngine = getAnalytics()): Promise<void> {
+  await retireRollups();
+  await reconcileRollups(engine);
+}
+
+/**
+ * Stops every rollup being used, now: call it before deleting events in place
+ * (then rebuildRollups), so no render reads a rollup that still counts them.
+ * A build running meanwhile does not mark itself ready; it is done again.
+ */
+export async function retireRollups(): Promise<void> {
   state.generation++;
   await getDb().rollup.updateMany({ where: { state: "ready" }, data: { state: "stale" } });
   forgetRollupStates();
-  await reconcileRollups(engine);
 }
 
 /** Erases one tenant's rows from every rollup; a build running meanwhile is done again. */

@@ -7,7 +7,7 @@ import { beginErasure } from "@/lib/backup/erasure-ledger";
 import { getDb } from "@/lib/db";
 import { deleteUserEvents } from "@/lib/query/cross-tenant";
 import { forgetTenantResults } from "@/lib/query/result-cache";
-import { rebuildRollups } from "@/lib/rollups/build";
+import { reconcileRollups, retireRollups } from "@/lib/rollups/build";
 
 // One end user's data within one tenant goes (a right-to-erasure request):
 // their events, their saved views and their AI questions, the tenant's cached
@@ -24,14 +24,16 @@ export async function eraseUserData(proof: AdminProof, tenantId: string, userId:
   // In the ledger before anything goes, so a restore of an older backup erases the user again.
   const finished = options.reapplying ? () => undefined : beginErasure(tenantId, userId);
   try {
-    const { rows_deleted } = await deleteUserEvents(proof, tenantId, userId);
     const db = getDb();
+    // Rollups hold aggregates that count the user: unused from before the delete, built again after it.
+    const rebuilding = (await db.rollup.count()) > 0;
+    if (rebuilding) await retireRollups();
+    const { rows_deleted } = await deleteUserEvents(proof, tenantId, userId);
     const { count: savedViews } = await db.savedView.deleteMany({ where: { tenantId, userId } });
     const { count: aiLogs } = await db.aiLog.deleteMany({ where: { tenantId, userId } });
+    // After the delete: a render that read before it keeps nothing (lib/query/result-cache.ts generations).
     forgetTenantResults(tenantId);
-    // Rollups hold aggregates that counted the user: they go unused now and are built again.
-    const rebuilding = rows_deleted > 0 && (await db.rollup.count()) > 0;
-    if (rebuilding) await rebuildRollups(getAnalytics());
+    if (rebuilding) await reconcileRollups(getAnalytics());
     const result = { tenant_id: tenantId, user_id: userId, events_deleted: rows_deleted, saved_views_deleted: savedViews, ai_log_entries_deleted: aiLogs, rollups_rebuilding: rebuilding };
     await recordAudit({
       actor,

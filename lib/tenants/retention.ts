@@ -8,7 +8,7 @@ import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { deleteTenantEventsBefore, tenantsWithEventsBefore } from "@/lib/query/cross-tenant";
 import { forgetTenantResults } from "@/lib/query/result-cache";
-import { rebuildRollups } from "@/lib/rollups/build";
+import { reconcileRollups, retireRollups } from "@/lib/rollups/build";
 
 // How long each tenant's events are kept. A tenant's own retention wins over
 // the install's default (RETENTION_DAYS; 0 or unset keeps everything). The
@@ -53,15 +53,43 @@ export async function setRetention(proof: AdminProof, tenantId: string, input: u
   else await db.tenantRetention.upsert({ where: { tenantId }, create: { tenantId, days, updatedBy: actor }, update: { days, updatedBy: actor } });
   await recordAudit({ actor, action: "tenant.retention", target: tenantId, meta: { days } });
   const retention = describe(tenantId, days ?? undefined, now);
-  const deleted = retention.days === null ? 0 : await dropBefore(proof, tenantId, retentionCutoff(retention.days, now));
-  if (deleted > 0) await rebuildRollups(getAnalytics());
-  return { ...retention, events_deleted: deleted };
+  const swept = retention.days === null ? undefined : await dropExpired(proof, new Map([[tenantId, retention.days]]), now);
+  return { ...retention, events_deleted: swept?.events_deleted ?? 0 };
 }
 
-async function dropBefore(proof: AdminProof, tenantId: string, cutoff: Date): Promise<number> {
-  const { rows_deleted } = await deleteTenantEventsBefore(proof, tenantId, cutoff);
-  if (rows_deleted > 0) forgetTenantResults(tenantId);
-  return rows_deleted;
+/** The tenants of `plan` (tenant → days) that hold events before their cutoff. */
+async function expiredTenants(proof: AdminProof, plan: Map<string, number>, now: Date): Promise<Map<string, number>> {
+  const due = new Map<string, number>();
+  for (const days of new Set(plan.values())) {
+    const holding = new Set(await tenantsWithEventsBefore(proof, retentionCutoff(days, now)));
+    for (const [tenant, d] of plan) if (d === days && holding.has(tenant)) due.set(tenant, days);
+  }
+  return due;
+}
+
+/**
+ * Deletes what is past retention for the tenants of `plan`. Rollups stop being
+ * used before anything goes (they count it) and are built again after; each
+ * tenant's cached results are forgotten after its delete.
+ */
+async function dropExpired(proof: AdminProof, plan: Map<string, number>, now: Date): Promise<Sweep> {
+  const sweep: Sweep = { tenants: [], events_deleted: 0 };
+  const due = await expiredTenants(proof, plan, now);
+  if (due.size === 0) return sweep;
+  const rollups = (await getDb().rollup.count()) > 0;
+  if (rollups) await retireRollups();
+  try {
+    for (const [tenant, days] of due) {
+      const { rows_deleted } = await deleteTenantEventsBefore(proof, tenant, retentionCutoff(days, now));
+      forgetTenantResults(tenant);
+      if (rows_deleted === 0) continue;
+      sweep.tenants.push({ tenant_id: tenant, days, events_deleted: rows_deleted });
+      sweep.events_deleted += rows_deleted;
+    }
+  } finally {
+    if (rollups) await reconcileRollups(getAnalytics());
+  }
+  return sweep;
 }
 
 export type Sweep = { tenants: { tenant_id: string; days: number; events_deleted: number }[]; events_deleted: number };
@@ -72,17 +100,8 @@ export async function sweepRetention(now = new Date(), fallback = getEnv().RETEN
   const own = new Map((await getDb().tenantRetention.findMany()).map((r) => [r.tenantId, r.days]));
   const plan = new Map(own);
   if (fallback > 0) for (const tenant of await tenantsWithEventsBefore(proof, retentionCutoff(fallback, now))) if (!own.has(tenant)) plan.set(tenant, fallback);
-  const sweep: Sweep = { tenants: [], events_deleted: 0 };
-  for (const [tenant, days] of plan) {
-    const deleted = await dropBefore(proof, tenant, retentionCutoff(days, now));
-    if (deleted === 0) continue;
-    sweep.tenants.push({ tenant_id: tenant, days, events_deleted: deleted });
-    sweep.events_deleted += deleted;
-  }
-  if (sweep.events_deleted > 0) {
-    await rebuildRollups(getAnalytics());
-    await recordAudit({ actor: "system", action: "retention.sweep", target: "events", meta: { events_deleted: sweep.events_deleted, tenants: sweep.tenants.length } });
-  }
+  const sweep = await dropExpired(proof, plan, now);
+  if (sweep.events_deleted > 0) await recordAudit({ actor: "system", action: "retention.sweep", target: "events", meta: { events_deleted: sweep.events_deleted, tenants: sweep.tenants.length } });
   return sweep;
 }
 
