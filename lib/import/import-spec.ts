@@ -37,11 +37,12 @@ export function specFromFlags(options: { format: ImportFormat; tenantColumn?: st
     const at = pair.indexOf("=");
     if (at <= 0) throw new Error(`--map ${pair}: expected SOURCE=DEST, e.g. --map account=tenant_id or --map page=properties.page`);
     const [src, dest] = [pair.slice(0, at), pair.slice(at + 1)];
-    if (src in map) throw new Error(`--map ${src} is given twice`);
+    if (src === "__proto__") throw new Error(`--map ${pair}: a column named __proto__ cannot be mapped; rename it in the file`);
+    if (Object.hasOwn(map, src)) throw new Error(`--map ${src} is given twice`);
     map[src] = dest;
   }
   if (options.tenantColumn) {
-    if (options.tenantColumn in map && map[options.tenantColumn] !== "tenant_id") throw new Error(`--tenant-column ${options.tenantColumn} is also mapped to ${map[options.tenantColumn]}`);
+    if (Object.hasOwn(map, options.tenantColumn) && map[options.tenantColumn] !== "tenant_id") throw new Error(`--tenant-column ${options.tenantColumn} is also mapped to ${map[options.tenantColumn]}`);
     map[options.tenantColumn] = "tenant_id";
   }
   const parsed = ImportSpec.safeParse({ format: options.format, map, chunk_rows: options.chunkRows ?? CHUNK_ROWS[options.format] });

@@ -42,7 +42,7 @@ function remapper(map: Record<string, string>): (value: unknown) => unknown {
     const out: Record<string, unknown> = {};
     let properties: Record<string, unknown> | undefined;
     for (const [key, v] of Object.entries(value)) {
-      const dest = map[key] ?? key;
+      const dest = (Object.hasOwn(map, key) ? map[key] : undefined) ?? key; // own keys only: "constructor" is a column, not a mapping
       if (dest === "-") continue;
       if (dest.startsWith("properties.")) {
         properties ??= {};

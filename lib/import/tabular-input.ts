@@ -51,7 +51,7 @@ export function planColumns(columns: { name: string; type: string }[], spec: Imp
   const unmapped: string[] = [];
   const used = new Set<string>();
   for (const { name, type } of columns) {
-    const dest = spec.map[name] ?? ((EVENT_FIELDS as readonly string[]).includes(name) || name.startsWith("properties.") ? name : undefined);
+    const dest = (Object.hasOwn(spec.map, name) ? spec.map[name] : undefined) ?? ((EVENT_FIELDS as readonly string[]).includes(name) || name.startsWith("properties.") ? name : undefined);
     if (dest === "-") continue;
     if (dest === undefined) {
       unmapped.push(name);
