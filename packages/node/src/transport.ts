@@ -20,12 +20,17 @@ export type RequestOptions = {
 };
 
 export class Transport {
-  constructor(private readonly options: TransportOptions) {}
+  // The key is held in a private field (#), so util.inspect / console.log of a client never prints it.
+  readonly #options: TransportOptions;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+  }
 
   async request<T>(req: RequestOptions): Promise<T> {
-    const url = new URL(this.options.baseUrl.replace(/\/+$/, "") + req.path);
+    const url = new URL(this.#options.baseUrl.replace(/\/+$/, "") + req.path);
     for (const [name, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
-    const headers: Record<string, string> = { accept: "application/json", authorization: `Bearer ${this.options.apiKey}`, ...req.headers };
+    const headers: Record<string, string> = { accept: "application/json", authorization: `Bearer ${this.#options.apiKey}`, ...req.headers };
     let body = req.body as RequestInit["body"];
     if (req.json !== undefined) {
       headers["content-type"] = "application/json";
@@ -36,7 +41,7 @@ export class Transport {
     let text: string;
     try {
       // The timeout covers reading the answer too.
-      response = await this.options.fetch(url.toString(), { method: req.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      response = await this.#options.fetch(url.toString(), { method: req.method, headers, body, redirect: "error", signal: AbortSignal.timeout(this.#options.timeoutMs) });
       text = await response.text();
     } catch (err) {
       const timedOut = (err as Error)?.name === "TimeoutError";
@@ -44,7 +49,7 @@ export class Transport {
         errorForStatus({
           code: timedOut ? "timeout" : "connection_failed",
           status: 0,
-          message: timedOut ? `${what} got no answer within ${this.options.timeoutMs} ms.` : `${what} failed before an answer arrived: ${describe(err)}.`,
+          message: timedOut ? `${what} got no answer within ${this.#options.timeoutMs} ms.` : `${what} failed before an answer arrived: ${describe(err)}.`,
           cause: err,
         }),
       );

@@ -35,9 +35,13 @@ it("stores every acknowledged event exactly once across two kills mid-batch", as
       const { delayMs } = plan.shift()!;
       const victim = child;
       killing = true;
+      // After the delay, the kill waits for a batch to be in flight (a fast server may have answered the
+      // one that triggered it already), so each kill really cuts one off.
+      const inFlight = () => recorder.batches.filter((b) => !b.settled).length;
+      const whenInFlight = (then: () => void, waitedMs = 0) => (inFlight() > 0 || waitedMs > 10_000 ? then() : setTimeout(() => whenInFlight(then, waitedMs + 2), 2));
       restarts = new Promise((resolve, reject) =>
-        setTimeout(() => {
-          inFlightAtKill.push(recorder.batches.filter((b) => !b.settled).length);
+        setTimeout(() => whenInFlight(() => {
+          inFlightAtKill.push(inFlight());
           victim.signal("SIGKILL");
           void victim.exited
             .then(() => startChild())
@@ -46,7 +50,7 @@ it("stores every acknowledged event exactly once across two kills mid-batch", as
               killing = false;
             })
             .then(resolve, reject);
-        }, delayMs),
+        }), delayMs),
       );
     },
     after: (_batch, response) => void (response.status === 200 && acknowledged++),
