@@ -1,4 +1,5 @@
 import "server-only";
+import { recordAudit } from "@/lib/audit";
 import crypto from "node:crypto";
 import type { Readable } from "node:stream";
 import type { AnalyticsEngine } from "@/lib/analytics/engine";
@@ -51,6 +52,8 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
       throw err;
     }
     await finishChunk(fileHash, outcome);
+    // Imports write any tenant's events: each stored chunk is in the audit log (counts, not rows).
+    await recordAudit({ actor: "operator", action: "events.import", target: fileHash, meta: { chunk, format: spec.format, rows: outcome.rows, accepted: outcome.accepted, rejected: outcome.rejected } });
     return outcome;
   } finally {
     reserved.release();

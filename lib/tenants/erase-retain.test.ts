@@ -88,6 +88,8 @@ describe("DELETE /v1/tenants/:tenant_id/users/:user_id/data", () => {
     const acmeOthers = (await ofTenant("acme")) - expected;
     expect([...elsewhere.values()].some((n) => n > 0), "the same user id exists in another tenant").toBe(true);
 
+    const named = await createEmbedSession({ tenant_id: "acme", dashboard_id: DEMO_DASHBOARD_ID, user_id: user }, { actor: "test", assertTenant: () => {} });
+    const elsewhereSession = await createEmbedSession({ tenant_id: "acme2", dashboard_id: DEMO_DASHBOARD_ID, user_id: user }, { actor: "test", assertTenant: () => {} });
     const beforeKpi = await signupsKpi("acme");
     expect(beforeKpi.source).toMatch(/^rollup/);
     const res = await erase(admin, "acme", user);
@@ -113,6 +115,9 @@ describe("DELETE /v1/tenants/:tenant_id/users/:user_id/data", () => {
     const audit = await getDb().auditLog.findFirst({ where: { action: "tenant.erase_user", target: "acme" }, orderBy: { id: "desc" } });
     expect(audit).not.toBeNull();
     expect(audit?.meta).not.toContain(user);
+    // The session records stay but no longer name the user; acme2's same user id is someone else.
+    expect((await getDb().embedSession.findUniqueOrThrow({ where: { id: named.session_id } })).userId).toBeNull();
+    expect((await getDb().embedSession.findUniqueOrThrow({ where: { id: elsewhereSession.session_id } })).userId).toBe(user);
   });
 
   it("a tenant-restricted key erases users of its own tenant", async () => {

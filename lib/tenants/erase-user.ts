@@ -5,6 +5,7 @@ import { recordAudit } from "@/lib/audit";
 import { checkAdminProof, type AdminProof } from "@/lib/auth/admin-proof";
 import { beginErasure } from "@/lib/backup/erasure-ledger";
 import { getDb } from "@/lib/db";
+import { getSecrets } from "@/lib/secrets";
 import { deleteUserEvents } from "@/lib/query/cross-tenant";
 import { forgetTenantResults } from "@/lib/query/result-cache";
 import { reconcileRollups, retireRollups } from "@/lib/rollups/build";
@@ -16,8 +17,13 @@ import { reconcileRollups, retireRollups } from "@/lib/rollups/build";
 
 export type UserErasure = { tenant_id: string; user_id: string; events_deleted: number; saved_views_deleted: number; ai_log_entries_deleted: number; rollups_rebuilding: boolean };
 
-/** The audit log keeps that an erasure happened, not whom it erased. */
-export const userIdDigest = (tenantId: string, userId: string) => crypto.createHash("sha256").update(`${tenantId}\n${userId}`).digest("hex").slice(0, 16);
+/**
+ * The audit log keeps that an erasure happened, not whom it erased: a keyed
+ * digest (HMAC with the install's secret), so guessing ids and hashing them
+ * does not reveal who was erased; the same user gives the same digest, so
+ * repeated requests can be told apart.
+ */
+export const userIdDigest = (tenantId: string, userId: string) => crypto.createHmac("sha256", getSecrets().nextAuthSecret).update(`erasure\n${tenantId}\n${userId}`).digest("hex").slice(0, 16);
 
 export async function eraseUserData(proof: AdminProof, tenantId: string, userId: string, options: { reapplying?: boolean } = {}): Promise<UserErasure> {
   const { actor } = checkAdminProof(proof, { tenantId });
@@ -31,6 +37,8 @@ export async function eraseUserData(proof: AdminProof, tenantId: string, userId:
     const { rows_deleted } = await deleteUserEvents(proof, tenantId, userId);
     const { count: savedViews } = await db.savedView.deleteMany({ where: { tenantId, userId } });
     const { count: aiLogs } = await db.aiLog.deleteMany({ where: { tenantId, userId } });
+    // Sessions stay as records (revocation, audit) but no longer name the user.
+    await db.embedSession.updateMany({ where: { tenantId, userId }, data: { userId: null } });
     // After the delete: a render that read before it keeps nothing (lib/query/result-cache.ts generations).
     forgetTenantResults(tenantId);
     if (rebuilding) await reconcileRollups(getAnalytics());

@@ -20,5 +20,8 @@ export class Api {
   }
 }
 
-/** A path segment from a caller's id. */
-export const segment = (id: string) => encodeURIComponent(id);
+/** A path segment from a caller's id; "." and ".." are refused (a URL would resolve them to another route). */
+export const segment = (id: string) => {
+  if (id === "." || id === ".." || id === "") throw new TypeError(`${JSON.stringify(id)} is not an id: ids are never empty, "." or "..".`);
+  return encodeURIComponent(id);
+};

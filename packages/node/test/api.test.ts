@@ -11,6 +11,7 @@ let baseUrl = "";
 const client = (apiKey: string, extra: Partial<ConstructorParameters<typeof Enclave>[0]> = {}) => new Enclave({ baseUrl, apiKey, ...extra });
 let admin: Enclave;
 let embed: Enclave;
+let embedKey = "";
 let acmeOnly: Enclave;
 let dashboardId = "";
 
@@ -28,7 +29,8 @@ async function rejection(promise: Promise<unknown>): Promise<EnclaveError> {
 beforeAll(async () => {
   baseUrl = (await startEnclave()).baseUrl;
   admin = client(await createKey(["admin", "embed"]));
-  embed = client(await createKey(["embed"]));
+  embedKey = await createKey(["embed"]);
+  embed = client(embedKey);
   acmeOnly = client(await createKey(["embed"], "acme"));
   const created = await admin.dashboards.create({ name: "SDK sessions", definition });
   await admin.dashboards.publish(created.id, { note: "for sessions" });
@@ -46,6 +48,13 @@ describe("embed sessions", () => {
       expect((await embed.embedSessions.revoke(minted.session_id)).status).toBe("revoked");
       expect((await embed.embedSessions.get(minted.session_id)).revoked_at).not.toBeNull();
     }
+  });
+
+  it("refuses an id a URL would resolve to another route (., ..), and never prints its key", async () => {
+    expect(() => embed.embedSessions.get("..")).toThrow(/is not an id/);
+    expect(() => embed.embedSessions.get(".")).toThrow(/is not an id/);
+    const { inspect } = await import("node:util");
+    expect(inspect(embed, { depth: 10 })).not.toContain(embedKey);
   });
 
   it("a key restricted to acme mints for acme only, and cannot read or revoke globex's sessions", async () => {
