@@ -129,7 +129,7 @@ async function main() {
   for (let i = 0; i < rows.length; i += BATCH) batches.push(rows.slice(i, i + BATCH));
   await engineRates(engine, batches.slice(0, 4), CONCURRENCY, 1); // warm-up
   const engineResults = await engineRates(engine, batches, CONCURRENCY, ROUNDS);
-  const sends = (await import("@/lib/ingest/engine-insert").then((m) => m.ENGINE_FORMAT as string).catch(() => "client-JSONEachRow")) as string;
+  const sends = (await import("@/lib/analytics/engine-insert").then((m) => m.ENGINE_FORMAT as string).catch(() => "client-JSONEachRow")) as string;
   const engineSent = engineResults.find((r) => r.format === sends)!;
   await closeAnalytics();
 

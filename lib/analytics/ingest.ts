@@ -2,7 +2,7 @@ import "server-only";
 import type { AnalyticsEngine } from "@/lib/analytics/engine";
 import { storeWrite } from "@/lib/analytics/store-writes";
 import { toEventRow, type EventRow, type RowRejection } from "@/lib/analytics/event-row";
-import { insertJsonEachRow } from "@/lib/ingest/engine-insert";
+import { insertJsonEachRow } from "@/lib/analytics/engine-insert";
 import { checkRow } from "@/lib/ingest/check-row";
 import { encodeEventRow, RowWriter } from "@/lib/ingest/row-line";
 
