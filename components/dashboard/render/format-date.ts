@@ -1,4 +1,5 @@
 import { DEFAULT_LOCALE, t } from "@/lib/embed/messages";
+import { heldFormatter } from "./held-formatter";
 
 // Time buckets and category labels as they read, in the viewer's locale:
 // English keeps its own short forms ("6 Apr 2026", ISO dates on axes); other
@@ -18,20 +19,8 @@ const MONTHS = MONTH_NAMES.map((name) => name.slice(0, 3));
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** One DateTimeFormat per (locale, shape), reading wall times given as UTC. */
-function dateFormat(locale: string, shape: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${shape}`;
-  let f = dateFormats.get(key);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" });
-    } catch {
-      f = new Intl.DateTimeFormat("en", { ...options, timeZone: "UTC" });
-    }
-    if (dateFormats.size >= 500) dateFormats.clear();
-    dateFormats.set(key, f);
-  }
-  return f;
-}
+const dateFormat = (locale: string, shape: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat =>
+  heldFormatter(dateFormats, locale, shape, (l) => new Intl.DateTimeFormat(l, { ...options, timeZone: "UTC" }));
 
 const BUCKET = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?/;
 

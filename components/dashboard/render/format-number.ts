@@ -1,4 +1,5 @@
 import type { MetricFormat } from "@/lib/query/widget-spec";
+import { heldFormatter, MAX_HELD } from "./held-formatter";
 
 // Numbers in the viewer's locale and a metric's format (number, currency,
 // percent, duration). Constructing an Intl.NumberFormat costs far more than
@@ -9,23 +10,10 @@ import type { MetricFormat } from "@/lib/query/widget-spec";
 
 export type ValueFormat = MetricFormat | null | undefined;
 
-const MAX_HELD = 500;
 const formatters = new Map<string, Intl.NumberFormat>();
 
-function numberFormat(locale: string, id: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `${locale}|${id}`;
-  let f = formatters.get(key);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat(locale, options);
-    } catch {
-      f = new Intl.NumberFormat("en", options); // a locale the runtime does not know (sessions are validated at mint)
-    }
-    if (formatters.size >= MAX_HELD) formatters.clear();
-    formatters.set(key, f);
-  }
-  return f;
-}
+const numberFormat = (locale: string, id: string, options: Intl.NumberFormatOptions): Intl.NumberFormat =>
+  heldFormatter(formatters, locale, id, (l) => new Intl.NumberFormat(l, options));
 
 const PLAIN: Intl.NumberFormatOptions = { maximumFractionDigits: 2 };
 const COMPACT: Intl.NumberFormatOptions = { notation: "compact", maximumFractionDigits: 1 };
