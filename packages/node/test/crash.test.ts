@@ -20,8 +20,10 @@ it("stores every acknowledged event exactly once across two kills mid-batch", as
   // Each kill comes during the first request after so many batches were acknowledged, and the
   // next server starts once the killed one has exited.
   const plan = [
-    { afterAcknowledged: 2, delayMs: 60 }, // early: the body is still being read
-    { afterAcknowledged: 6, delayMs: 250 }, // later: parsing or inserting
+    // Short delays: a 1,500-event batch is answered within tens of ms by a fast server, and a kill that
+    // finds nothing in flight waits for the next request (there are 20 batches, so one always comes).
+    { afterAcknowledged: 2, delayMs: 0 }, // early: the body is still being read
+    { afterAcknowledged: 8, delayMs: 15 }, // later: parsing or inserting
   ];
   let acknowledged = 0;
   let restarts = Promise.resolve();
@@ -55,7 +57,7 @@ it("stores every acknowledged event exactly once across two kills mid-batch", as
     },
     after: (_batch, response) => void (response.status === 200 && acknowledged++),
   });
-  const enclave = new Enclave({ baseUrl: "http://enclave.invalid", apiKey: ingestKey, fetch: recorder.fetch, events: { maxBatchEvents: 3_000, flushIntervalMs: 60_000, retry: { maxRetries: 60, baseDelayMs: 100, maxDelayMs: 1_000 } } });
+  const enclave = new Enclave({ baseUrl: "http://enclave.invalid", apiKey: ingestKey, fetch: recorder.fetch, events: { maxBatchEvents: 1_500, flushIntervalMs: 60_000, retry: { maxRetries: 60, baseDelayMs: 100, maxDelayMs: 1_000 } } });
 
   for (let i = 0; i < PER_TENANT; i++) for (const tenant of TENANTS) enclave.events.track({ tenant_id: tenant, name: "page_view", user_id: `u-${i % 97}`, properties: { page: `/p/${i % 50}` } });
   const result = await enclave.shutdown();
