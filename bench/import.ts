@@ -1,11 +1,13 @@
-// Bulk import speed and memory (`node scripts/run-ts.mjs bench/import.ts [rows] [--formats csv,parquet,ndjson] [--memory]`).
+// Bulk import speed and memory (`npm run bench:import -- [rows] [--formats=csv,parquet,ndjson] [--memory]`).
 // The same generated history as CSV, Parquet and NDJSON. For each format, in
 // one process on one data directory, alternating: the engine's own
 // `INSERT INTO events SELECT … FROM file(…)` of the file, then
 // `runImport` (hashing, chunking, ledger, SQL fast path, checkRow for the
 // rest) — the CLI's code with the store opened here. Medians of 3, with
 // os.loadavg(). With --memory: a server child (lib/testing/server-child.ts)
-// imports the CSV over HTTP and its peak RSS is read from /proc.
+// imports the CSV over HTTP and its peak RSS is read from /proc. Its own data
+// directory under bench/data (or DATA_DIR when set); the generated files are
+// kept beside it in bench/data/bench-import-files for the next run.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,13 +15,16 @@ import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine"
 import { getDb } from "@/lib/db";
 import { specFromFlags, type ImportFormat } from "@/lib/import/import-spec";
 import { runImport } from "@/scripts/import/run-import";
+import { migrateTestDatabase } from "@/lib/testing/test-db";
 import { localTarget, serverTarget } from "@/scripts/import/targets";
 
 const args = process.argv.slice(2);
 const ROWS = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const formats = (args.find((a) => a.startsWith("--formats="))?.slice(10) ?? "csv,parquet,ndjson").split(",").filter((f) => ["csv", "parquet", "ndjson"].includes(f)) as ImportFormat[];
-const dir = process.env.DATA_DIR!;
-const files = path.join(dir, "..", "bench-import-files");
+const ROOT = path.resolve(__dirname, "..");
+process.env.DATA_DIR ||= path.join(ROOT, "bench/data", `import-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+fs.mkdirSync(process.env.DATA_DIR, { recursive: true });
+const files = path.join(process.env.DATA_DIR, "..", "bench-import-files");
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -42,6 +47,7 @@ const BASELINE = (file: string, format: ImportFormat) =>
     : `INSERT INTO enclave.events (tenant_id, event_id, ts, name, user_id, value, properties) SELECT tenant_id, event_id, ts, name, user_id, value, map('page', page, 'plan', plan) FROM ${SOURCE(file, format)}`;
 
 async function main() {
+  migrateTestDatabase();
   fs.mkdirSync(files, { recursive: true });
   const csv = path.join(files, `h${ROWS}.csv`);
   if (!fs.existsSync(csv)) await writeCsv(csv, ROWS);
