@@ -1,5 +1,5 @@
 import "server-only";
-import type { AnalyticsEngine } from "@/lib/analytics/engine";
+import { queryRows, type AnalyticsEngine } from "@/lib/analytics/engine";
 import { storeWrite } from "@/lib/analytics/store-writes";
 import { toEventRow, type EventRow, type RowRejection } from "@/lib/analytics/event-row";
 import { insertJsonEachRow } from "@/lib/analytics/engine-insert";
@@ -101,4 +101,18 @@ export async function insertRowBatch(engine: AnalyticsEngine, rows: RowWriter, d
     rows.release();
     if (!reserved) own.release();
   }
+}
+
+/**
+ * Deletes the rows one insert stored, by its ingest_seq (an import chunk cut
+ * off by a crash, before it is inserted again); returns how many there were.
+ */
+export async function deleteInsertedRows(engine: AnalyticsEngine, seq: number): Promise<number> {
+  const params = { seq };
+  const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${engine.database}.events WHERE ingest_seq = {seq:UInt64}`, { params });
+  if (Number(n) === 0) return 0;
+  await storeWrite(engine.kind, () =>
+    engine.withConnection((client) => client.command({ query: `ALTER TABLE ${engine.database}.events DELETE WHERE ingest_seq = {seq:UInt64}`, query_params: params, clickhouse_settings: { mutations_sync: "2" } })),
+  );
+  return Number(n);
 }

@@ -6,7 +6,7 @@ import { importChunk } from "@/lib/import/import-chunk";
 import { ChunkRequest, type ChunkOutcome } from "@/lib/import/import-spec";
 import { writeImportFile } from "@/lib/import/imports-dir";
 import { ledgerOf } from "@/lib/import/ledger";
-import { countFileRows } from "@/lib/import/tabular-chunk";
+import { assertEngineReadsFiles, countFileRows } from "@/lib/import/tabular-chunk";
 
 // What app/api/operator/import answers, from a Request: the CLI's three calls.
 //   GET  ?file_hash=…           the ledger of a file (which chunks are done)
@@ -27,6 +27,7 @@ export async function answerUpload(req: Request, url: URL): Promise<{ file: stri
   const m = /^([0-9a-f]{64})\.parquet$/.exec(name);
   if (!m) throw new AppError("bad_request", "Upload a Parquet file as ?file=<sha256>.parquet; NDJSON and CSV are sent chunk by chunk.");
   if (!req.body) throw new AppError("bad_request", "The upload has no body.");
+  assertEngineReadsFiles(getAnalytics(), "parquet");
   const file = await writeImportFile(name, req.body, m[1]);
   return { file: name, rows: await countFileRows(getAnalytics(), { path: file, format: "parquet" }) };
 }

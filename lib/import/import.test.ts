@@ -1,7 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
+import { ingestEvents } from "@/lib/analytics/ingest";
+import { DEDUP_WINDOW } from "@/lib/analytics/schema";
+import { getDb } from "@/lib/db";
 import { importChunk } from "@/lib/import/import-chunk";
 import { specFromFlags } from "@/lib/import/import-spec";
 import { importFilePath, importsDir } from "@/lib/import/imports-dir";
@@ -120,6 +124,73 @@ describe("a CSV file", () => {
   });
 });
 
+describe("a CSV file with quotes as text", () => {
+  // A quote inside an unquoted field (`5" screen`) is text to the engine; the
+  // CLI once read it as opening a quoted field and cut chunks elsewhere than
+  // the engine ends records, so a chunk's fields shifted between rows.
+  it("is cut where the engine ends records: every row keeps its own tenant and fields", async () => {
+    const file = path.join(dir, "inches.csv");
+    fs.writeFileSync(file, 'tenant_id,name,event_id,properties.size\nacme,q_view,q1,5" screen\nglobex,q_view,q2,"a\nb"\nacme,q_view,q3,y"z\nacme,q_view,q4,w\n');
+    const summary = await runImport({ file, spec: specFromFlags({ format: "csv", chunkRows: 2 }), target });
+    expect(summary).toMatchObject({ rows: 4, accepted: 4, rejected: 0, chunks: 2 });
+    const stored = await queryRows<{ tenant_id: string; event_id: string; size: string }>(getAnalytics(), "SELECT tenant_id, event_id, properties['size'] AS size FROM enclave.events WHERE name = 'q_view' ORDER BY event_id");
+    expect(stored).toEqual([
+      { tenant_id: "acme", event_id: "q1", size: '5" screen' },
+      { tenant_id: "globex", event_id: "q2", size: "a\nb" },
+      { tenant_id: "acme", event_id: "q3", size: 'y"z' },
+      { tenant_id: "acme", event_id: "q4", size: "w" },
+    ]);
+  });
+
+  it("is parsed on one thread when it is larger than the engine's parallel pieces (which read such quotes wrongly)", async () => {
+    // Over 10 MiB (the engine's min_chunk_bytes_for_parallel_parsing): in parallel it would read 2 rows too many here.
+    const file = path.join(dir, "inches-large.csv");
+    const lines = ["tenant_id,name,event_id,properties.note", 'acme,big_q,b-first,12" pizza'];
+    for (let i = 0; i < 160_000; i++) lines.push(i % 1000 === 0 ? `acme2,big_q,b${i},"two\nlines ${i}"` : `acme2,big_q,b${i},plain note number ${i} with some padding to make it long`);
+    fs.writeFileSync(file, `${lines.join("\n")}\n`);
+    expect(fs.statSync(file).size).toBeGreaterThan(10 * 1024 * 1024);
+    const summary = await runImport({ file, spec: specFromFlags({ format: "csv" }), target });
+    expect(summary).toMatchObject({ rows: 160_001, accepted: 160_001, rejected: 0 });
+    const [r] = await queryRows<{ n: number; ids: number; multi: number; first: string }>(
+      getAnalytics(),
+      "SELECT count() AS n, uniqExact(event_id) AS ids, countIf(properties['note'] LIKE 'two\nlines %') AS multi, anyIf(properties['note'], event_id = 'b-first') AS first FROM enclave.events WHERE name = 'big_q'",
+    );
+    expect({ n: Number(r.n), ids: Number(r.ids), multi: Number(r.multi), first: r.first }).toEqual({ n: 160_001, ids: 160_001, multi: 160, first: '12" pizza' });
+  }, 120_000);
+
+  it("is refused whole, before anything is stored, when the counts of its records disagree", async () => {
+    const before = await count();
+    const spec = specFromFlags({ format: "csv" });
+    const chunk = (body: string, records: number, hash: string) => importChunk(getAnalytics(), { file_hash: hash, chunk: 0, first_index: 0, spec, records }, { kind: "stream", stream: Readable.from([Buffer.from(body)]) });
+    // The body does not hold what the CLI said it cut.
+    await expect(chunk("tenant_id,name\nacme,x1\nacme,x2\n", 3, "b".repeat(64))).rejects.toThrow(/holds 2 records by the server's count, not the 3/);
+    // A blank line sent inside a chunk: the engine reads a row of nulls there, where the import counts no record.
+    await expect(chunk("tenant_id,name\nacme,x1\n\nacme,x2\n", 2, "c".repeat(64))).rejects.toThrow(/engine reads 3 rows .* where the import cut 2 records/);
+    expect(await count()).toBe(before);
+    // The refused chunk left no claim: sent right, it is stored.
+    expect(await chunk("tenant_id,name\nacme,x1\nacme,x2\n", 2, "c".repeat(64))).toMatchObject({ rows: 2, accepted: 2 });
+  });
+});
+
+describe("a chunk cut off by a crash", () => {
+  it("is stored once when the import runs again long after (the engine's deduplication has forgotten it)", async () => {
+    const file = path.join(dir, "crashed.csv");
+    fs.writeFileSync(file, `tenant_id,name,event_id\n${Array.from({ length: 10 }, (_, i) => `${i % 2 ? "acme" : "acme2"},late_rerun,l${i}`).join("\n")}\n`);
+    const spec = specFromFlags({ format: "csv" });
+    const first = await runImport({ file, spec, target });
+    expect(first).toMatchObject({ rows: 10, accepted: 10 });
+    // The crash: the rows reached the engine, the outcome never reached the ledger.
+    await getDb().importChunk.updateMany({ where: { fileHash: first.file_hash }, data: { doneAt: null } });
+    // Then more inserts than the engine's deduplication window remembers.
+    for (let i = 0; i <= DEDUP_WINDOW; i++) await ingestEvents(getAnalytics(), [{ tenant_id: "acme", name: "late_filler", event_id: `f${i}` }]);
+    const again = await runImport({ file, spec, target });
+    expect(again).toMatchObject({ rows: 10, accepted: 10, chunks_already_imported: 0 });
+    const [r] = await queryRows<{ n: number; ids: number }>(getAnalytics(), "SELECT count() AS n, uniqExact(event_id) AS ids FROM enclave.events WHERE name = 'late_rerun'");
+    expect({ n: Number(r.n), ids: Number(r.ids) }).toEqual({ n: 10, ids: 10 });
+    expect(await runImport({ file, spec, target })).toMatchObject({ chunks_already_imported: 1 });
+  }, 300_000);
+});
+
 describe("a Parquet file", () => {
   const file = path.join(dir, "made.parquet");
   it("is read by the engine, typed columns included, and stored once", async () => {
@@ -136,6 +207,17 @@ describe("a Parquet file", () => {
     expect(r).toEqual({ ts: "2025-05-01 00:05:00.000", value: 1.25 });
     expect(await runImport({ file, spec, target })).toMatchObject({ accepted: 40, chunks_already_imported: 1 });
     expect(await count("name = 'pq_event'")).toBe(40);
+  });
+});
+
+describe("with CLICKHOUSE_URL (a ClickHouse server)", () => {
+  it("refuses CSV and Parquet before anything is claimed: the server's engine cannot read this server's files", async () => {
+    const remote = { ...getAnalytics(), kind: "server" as const };
+    const hash = "d".repeat(64);
+    const csv = { file_hash: hash, chunk: 0, first_index: 0, spec: specFromFlags({ format: "csv" }), records: 1 };
+    await expect(importChunk(remote, csv, { kind: "stream", stream: Readable.from([Buffer.from("tenant_id,name\nacme,x\n")]) })).rejects.toThrow(/CLICKHOUSE_URL set, the ClickHouse server cannot read this server's files.*as NDJSON/);
+    await expect(importChunk(remote, { ...csv, spec: specFromFlags({ format: "parquet" }), rows: [0, 1] }, { kind: "none" })).rejects.toThrow(/A PARQUET file is imported by the embedded engine/);
+    expect(await getDb().importChunk.count({ where: { fileHash: hash } })).toBe(0);
   });
 });
 

@@ -40,9 +40,10 @@ export function importFilePath(name: string, options: { mustExist: boolean }): s
 
 /**
  * Streams `body` into DATA_DIR/imports/<name> (through a temporary file, renamed
- * when complete). With `sha256`, the bytes must hash to it or nothing is kept.
+ * when complete). With `sha256`, the bytes must hash to it or nothing is kept;
+ * `observe` sees each piece of the bytes as they pass.
  */
-export async function writeImportFile(name: string, body: ReadableStream<Uint8Array> | Readable, sha256?: string): Promise<string> {
+export async function writeImportFile(name: string, body: ReadableStream<Uint8Array> | Readable, sha256?: string, observe?: (bytes: Buffer) => void): Promise<string> {
   const file = importFilePath(name, { mustExist: false });
   const part = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.part`;
   const hash = crypto.createHash("sha256");
@@ -53,6 +54,7 @@ export async function writeImportFile(name: string, body: ReadableStream<Uint8Ar
       async function* (chunks: AsyncIterable<Buffer>) {
         for await (const c of chunks) {
           hash.update(c);
+          observe?.(c);
           yield c;
         }
       },

@@ -4,10 +4,11 @@ import { AppError } from "@/lib/errors";
 import type { ChunkOutcome } from "@/lib/import/import-spec";
 
 // The import ledger (model ImportChunk): file hash + chunk → outcome. A chunk
-// is claimed before its insert with the ingest sequence number it will carry;
-// a re-run after a crash finds the claim without an outcome and inserts again
-// with the same number and the same deduplication tokens, so the engine stores
-// the chunk once and each rollup counts it once.
+// is claimed before its insert with the ingest sequence number its rows will
+// carry. A re-run after a crash finds the claim without an outcome: whatever
+// of the chunk reached the engine is deleted by that number (however long ago:
+// the engine's deduplication remembers only its last inserts), the claim moves
+// to a new number, and the chunk is inserted again (lib/import/import-chunk.ts).
 
 /** Rejections kept per chunk in the ledger (the first run's file has them all). */
 export const LEDGER_REJECTIONS = 1000;
@@ -36,6 +37,11 @@ export async function finishChunk(fileHash: string, outcome: ChunkOutcome): Prom
     where: { fileHash_chunk: { fileHash, chunk: outcome.chunk } },
     data: { rows: outcome.rows, accepted: outcome.accepted, rejected: outcome.rejected, rejections: JSON.stringify(outcome.rejections.slice(0, LEDGER_REJECTIONS)), doneAt: new Date() },
   });
+}
+
+/** The claim of a chunk cut off by a crash takes the number of the attempt that inserts it again. */
+export async function moveClaim(fileHash: string, chunk: number, seq: number): Promise<void> {
+  await getDb().importChunk.updateMany({ where: { fileHash, chunk, doneAt: null }, data: { seq: BigInt(seq) } });
 }
 
 /** A claim whose chunk failed before any insert began (a refused mapping, a parse error): free it for a corrected re-run. */

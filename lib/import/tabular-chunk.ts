@@ -9,7 +9,7 @@ import { RowWriter } from "@/lib/ingest/row-line";
 import { AppError } from "@/lib/errors";
 import type { ImportSpec } from "@/lib/import/import-spec";
 import { planColumns, tabularInput, type ProjectedRow } from "@/lib/import/tabular-input";
-import { READ_SETTINGS, describeQuery, fileFunction, importQueries, type FileSource } from "@/lib/query/import-sql";
+import { describeQuery, fileFunction, importQueries, readSettings, type FileSource } from "@/lib/query/import-sql";
 
 // A CSV chunk or a range of a Parquet file, imported by the engine: it parses
 // the file, one INSERT … SELECT stores the rows the SQL fast path passes, and
@@ -19,6 +19,19 @@ import { READ_SETTINGS, describeQuery, fileFunction, importQueries, type FileSou
 // from the file hash and chunk, and the chunk's ingest sequence number.
 
 export type TabularResult = { rows: number; fast: number; accepted: number; rejected: RowRejection[] };
+
+/**
+ * The engine reads CSV and Parquet with file(), on its own machine: only the
+ * embedded engine shares this server's DATA_DIR/imports. Checked before
+ * anything is claimed or written.
+ */
+export function assertEngineReadsFiles(engine: Pick<AnalyticsEngine, "kind">, format: string): void {
+  if (engine.kind === "chdb") return;
+  throw new AppError(
+    "bad_request",
+    `A ${format.toUpperCase()} file is imported by the embedded engine, which reads it from DATA_DIR/imports; with CLICKHOUSE_URL set, the ClickHouse server cannot read this server's files. Import the file as NDJSON (e.g. clickhouse local -q "SELECT * FROM file('FILE') FORMAT JSONEachRow" > events.ndjson), or load it into the server's events table with clickhouse-client. Nothing was imported.`,
+  );
+}
 
 /** The engine could not read the file (a CSV with an unclosed quote, a broken Parquet footer…): say so, with its words. */
 async function reading<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -31,15 +44,20 @@ async function reading<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function importTabular(engine: AnalyticsEngine, options: { source: FileSource; spec: ImportSpec; firstIndex: number; token: string; reserved: IngestSeq; progress: { inserting: boolean } }): Promise<TabularResult> {
+export async function importTabular(engine: AnalyticsEngine, options: { source: FileSource; spec: ImportSpec; firstIndex: number; records?: number; token: string; reserved: IngestSeq; progress: { inserting: boolean } }): Promise<TabularResult> {
   const { source } = options;
+  const settings = readSettings(source);
   const what = source.format === "csv" ? `this CSV chunk (rows from ${options.firstIndex})` : `this Parquet file`;
-  const columns = await reading(what, () => queryRows<{ name: string; type: string }>(engine, describeQuery(source), { settings: READ_SETTINGS }));
+  const columns = await reading(what, () => queryRows<{ name: string; type: string }>(engine, describeQuery(source), { settings }));
   const plan = planColumns(columns, options.spec);
   const types = Object.fromEntries(columns.map((c) => [c.name, c.type]));
   const q = importQueries({ source, plan, types, table: `${engine.database}.events`, seq: options.reserved.seq });
-  const [{ n }] = await reading(what, () => queryRows<{ n: number }>(engine, q.count, { settings: READ_SETTINGS }));
+  const [{ n }] = await reading(what, () => queryRows<{ n: number }>(engine, q.count, { settings }));
   const rows = Number(n);
+  if (options.records !== undefined && rows !== options.records) {
+    // The chunk was cut where the engine does not end a record: storing it would shift fields between rows.
+    throw new AppError("bad_request", `The engine reads ${rows} rows in ${what} where the import cut ${options.records} records, so a field is read differently (a line break or quote the two disagree on). Nothing of this chunk was stored; chunks before it stay imported. Check the rows from ${options.firstIndex} on for an unclosed quote, then run the import again.`);
+  }
   options.progress.inserting = true;
   await reading(what, () =>
     storeWrite(engine.kind, () =>
@@ -47,7 +65,7 @@ export async function importTabular(engine: AnalyticsEngine, options: { source: 
         await client.command({
           query: q.insert,
           query_params: q.params,
-          clickhouse_settings: { ...READ_SETTINGS, insert_deduplication_token: `${options.token}:sql`, deduplicate_blocks_in_dependent_materialized_views: 1 },
+          clickhouse_settings: { ...settings, insert_deduplication_token: `${options.token}:sql`, deduplicate_blocks_in_dependent_materialized_views: 1 },
         });
       }),
     ),
@@ -56,7 +74,7 @@ export async function importTabular(engine: AnalyticsEngine, options: { source: 
   const [{ stored }] = await queryRows<{ stored: number }>(engine, `SELECT count() AS stored FROM ${engine.database}.events WHERE ingest_seq = {seq:UInt64}`, { params: { seq: options.reserved.seq } });
   if (Number(stored) === rows) return { rows, fast: rows, accepted: rows, rejected: [] };
   // One thread: a CSV chunk's rowNumberInAllBlocks() is then its row order.
-  const rest = await queryRows<ProjectedRow & { idx: number }>(engine, q.leftovers, { params: q.params, settings: { ...READ_SETTINGS, max_threads: 1, input_format_parallel_parsing: 0 } });
+  const rest = await queryRows<ProjectedRow & { idx: number }>(engine, q.leftovers, { params: q.params, settings: { ...settings, max_threads: 1, input_format_parallel_parsing: 0 } });
   const sink = new RowWriter();
   const rejected: RowRejection[] = [];
   for (const row of rest) {
@@ -72,6 +90,7 @@ export async function importTabular(engine: AnalyticsEngine, options: { source: 
 
 /** Rows of an uploaded file (Parquet keeps the count in its footer). */
 export async function countFileRows(engine: AnalyticsEngine, source: FileSource): Promise<number> {
-  const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${fileFunction(source)}`, { settings: READ_SETTINGS });
+  assertEngineReadsFiles(engine, source.format);
+  const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${fileFunction(source)}`, { settings: readSettings(source) });
   return Number(n);
 }

@@ -1,29 +1,59 @@
 import fs from "node:fs";
+import { CsvRecordScanner, pushEnd, type RecordEnds } from "@/lib/import/csv-records";
 
 // Cuts a file into the chunks the server imports, reading it as a stream (one
 // chunk in memory at a time). Only record boundaries are found here — the
 // engine parses CSV and JSON.parse reads NDJSON on the server:
 //   NDJSON: chunkRows non-blank lines;
-//   CSV: the header line, then chunkRows records, a record ending at a line
-//        break outside double quotes (RFC 4180: "" inside quotes toggles twice).
-// Row indexes count data rows from 0 (no header, no blank lines).
+//   CSV: the header line, then chunkRows records, cut where the engine's CSV
+//        reading ends a record (lib/import/csv-records.ts).
+// Row indexes count data rows from 0 (no header, no blank lines). Blank
+// records are neither sent nor counted (the engine would read a row of nulls).
 
-export type FileChunk = { chunk: number; firstIndex: number; rows: number; body: Buffer; bytesRead: number };
+export type FileChunk = {
+  chunk: number;
+  firstIndex: number;
+  rows: number;
+  body: Buffer;
+  bytesRead: number;
+};
 
-const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+type Scanner = { scan(buf: Buffer): RecordEnds; blankSoFar: boolean };
+
+/** NDJSON: a record is a line. */
+class LineScanner implements Scanner {
+  blankSoFar = true;
+  private readonly ends: RecordEnds = { count: 0, end: new Int32Array(1024), blank: new Uint8Array(1024) };
+  scan(buf: Buffer): RecordEnds {
+    const ends = this.ends;
+    ends.count = 0;
+    let i = 0;
+    while (i < buf.length) {
+      const nl = buf.indexOf(0x0a, i);
+      const stop = nl === -1 ? buf.length : nl;
+      for (let j = i; j < stop && this.blankSoFar; j++) {
+        const c = buf[j];
+        if (c !== 0x20 && c !== 0x09 && c !== 0x0d) this.blankSoFar = false;
+      }
+      if (nl === -1) break;
+      pushEnd(ends, nl, this.blankSoFar);
+      this.blankSoFar = true;
+      i = nl + 1;
+    }
+    return ends;
+  }
+}
 
 export async function* fileChunks(file: string, format: "ndjson" | "csv", chunkRows: number): AsyncGenerator<FileChunk> {
-  const csv = format === "csv";
+  const scanner: Scanner = format === "csv" ? new CsvRecordScanner() : new LineScanner();
   let header: Buffer | undefined;
-  let headerParts: Buffer[] | undefined = csv ? [] : undefined;
+  let headerParts: Buffer[] | undefined = format === "csv" ? [] : undefined;
   let parts: Buffer[] = []; // slices of the read buffers: the chunk's bytes, copied once when it is sent
   let rows = 0;
   let chunk = 0;
   let firstIndex = 0;
   let bytesRead = 0;
-  let inQuotes = false;
-  let blank = true; // the record being read holds only whitespace so far
-  let held: Buffer[] = []; // the bytes of such a record from earlier buffers: dropped if it ends blank (the engine would read a row of nulls)
+  let held: Buffer[] = []; // the bytes of a record still blank from earlier buffers: dropped if it ends blank
 
   const finish = (): FileChunk => {
     const body = Buffer.concat(header ? [header, ...parts] : parts);
@@ -39,48 +69,41 @@ export async function* fileChunks(file: string, format: "ndjson" | "csv", chunkR
     bytesRead += buf.length;
     let pending = 0; // start of the bytes of this buffer not yet handed to the chunk (or header)
     let recordStart = 0;
-    let i = 0;
-    let quote = csv ? -2 : -1; // the next quote at or after i (-1: none left in this buffer), found once per quote, not per record
-    while (i < buf.length) {
-      // The next byte that matters: a quote (CSV) or a line break outside quotes.
-      const nl = inQuotes ? -1 : buf.indexOf(0x0a, i);
-      if (csv && quote !== -1 && quote < i) quote = buf.indexOf(0x22, i);
-      const at = inQuotes ? quote : quote !== -1 && (nl === -1 || quote < nl) ? quote : nl;
-      if (blank) for (let j = i; j < (at === -1 ? buf.length : at + 1) && blank; j++) if (!isSpace(buf[j])) blank = false;
-      if (at === -1) break;
-      i = at + 1;
-      if (buf[at] === 0x22) {
-        inQuotes = !inQuotes;
-        continue;
-      }
-      // A record ends at `at`.
+    const ends = scanner.scan(buf);
+    for (let r = 0; r < ends.count; r++) {
+      const next = ends.end[r] + 1;
+      const blank = ends.blank[r] === 1;
       if (headerParts) {
-        headerParts.push(...held, buf.subarray(pending, i));
+        headerParts.push(...held, buf.subarray(pending, next));
         header = Buffer.concat(headerParts);
         headerParts = undefined;
-        pending = i;
+        pending = next;
       } else if (blank) {
         if (recordStart > pending) parts.push(buf.subarray(pending, recordStart));
-        pending = i;
+        pending = next;
       } else {
         parts.push(...held);
         if (++rows >= chunkRows) {
-          parts.push(buf.subarray(pending, i));
-          pending = i;
+          parts.push(buf.subarray(pending, next));
+          pending = next;
           yield finish();
         }
       }
       held = [];
-      blank = true;
-      recordStart = i;
+      recordStart = next;
     }
-    if (blank) {
+    // The record still open at the end of this buffer.
+    if (scanner.blankSoFar) {
       if (recordStart > pending) (headerParts ?? parts).push(buf.subarray(pending, recordStart));
-      if (recordStart < buf.length) held.push(Buffer.from(buf.subarray(recordStart)));
-    } else if (pending < buf.length) (headerParts ?? parts).push(buf.subarray(pending));
+      if (recordStart < buf.length) held.push(buf.subarray(recordStart));
+    } else {
+      (headerParts ?? parts).push(...held);
+      held = [];
+      if (pending < buf.length) (headerParts ?? parts).push(buf.subarray(pending));
+    }
   }
-  if (!blank && !headerParts) {
-    parts.push(...held, Buffer.from("\n"));
+  if (!scanner.blankSoFar && !headerParts) {
+    parts.push(Buffer.from("\n"));
     rows++;
   }
   if (rows > 0) yield finish();

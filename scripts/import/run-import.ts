@@ -116,7 +116,7 @@ async function* jobs(file: string, spec: ImportSpec, fileHash: string, target: I
   for await (const c of fileChunks(file, spec.format, spec.chunk_rows)) {
     const prior = ledger.get(c.chunk);
     if (prior?.done) yield { done: prior, bytesRead: c.bytesRead };
-    else yield { request: { ...base, chunk: c.chunk, first_index: c.firstIndex }, body: c.body, bytesRead: c.bytesRead };
+    else yield { request: { ...base, chunk: c.chunk, first_index: c.firstIndex, ...(spec.format === "csv" ? { records: c.rows } : {}) }, body: c.body, bytesRead: c.bytesRead };
   }
 }
 

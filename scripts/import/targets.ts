@@ -8,7 +8,7 @@ import { importChunk } from "@/lib/import/import-chunk";
 import type { ChunkOutcome, ChunkRequest } from "@/lib/import/import-spec";
 import { writeImportFile } from "@/lib/import/imports-dir";
 import { ledgerOf } from "@/lib/import/ledger";
-import { countFileRows } from "@/lib/import/tabular-chunk";
+import { assertEngineReadsFiles, countFileRows } from "@/lib/import/tabular-chunk";
 
 // Where the CLI's chunks go: the running server (it owns the embedded store),
 // or this process when no server runs. Both run lib/import's same code.
@@ -79,6 +79,7 @@ export async function localTarget(): Promise<ImportTarget> {
     name: "this process (no server was running)",
     ledger: (fileHash) => ledgerOf(fileHash),
     upload: async (fileHash, file) => {
+      assertEngineReadsFiles(engine, "parquet");
       const path = await writeImportFile(`${fileHash}.parquet`, fs.createReadStream(file), fileHash);
       return { rows: await countFileRows(engine, { path, format: "parquet" }) };
     },
