@@ -19,6 +19,7 @@ import { READ_SETTINGS, describeQuery, importQueries, type FileSource } from "@/
 // JavaScript for the rest) and, separately, through checkRow alone. Both
 // must accept the same rows and store the same values.
 
+const BAD = "@@not-utf8@@";
 const a = (n: number) => "a".repeat(n);
 const e = (n: number) => "é".repeat(n); // 2 bytes, 1 code point, 1 UTF-16 unit
 const astral = (n: number) => "😀".repeat(n); // 4 bytes, 1 code point, 2 UTF-16 units
@@ -105,6 +106,15 @@ const corpus: Row[] = [
   { ...ok, meta: '{"plan":{"tier":"pro"}}' },
   { ...ok, meta: "[1,2,3]" },
   { ...ok, page: "/p", meta: "x" },
+  // Bytes that are not UTF-8 (BAD is replaced by C3 28 in the file).
+  { ...ok, page: `x${BAD}y` },
+  { ...ok, meta: BAD },
+  { ...ok, name: `n${BAD}` },
+  { ...ok, user_id: `u${BAD}` },
+  { ...ok, event_id: `e${BAD}` },
+  { ...ok, tenant_id: `acme${BAD}` },
+  { ...ok, value: `1${BAD}` },
+  { ...ok, ts: `2025-06-01T12:00:00Z${BAD}` },
 ];
 
 const COLUMNS = ["tenant_id", "name", "ts", "user_id", "value", "event_id", "page", "meta", "case"] as const;
@@ -153,6 +163,13 @@ async function compare(source: FileSource, spec: ImportSpec, marker: string) {
   const reserved = reserveIngestSeq();
   const result = await importTabular(engine, { source, spec, firstIndex: 0, token: `corpus-${marker}`, reserved, progress: { inserting: false } }).finally(() => reserved.release());
   const stored = await queryRows<Stored>(engine, `SELECT tenant_id, name, ts, user_id, value, properties, event_id FROM enclave.events WHERE properties['set'] = {marker:String}`, { params: { marker } });
+  // What JavaScript writes is always UTF-8 (its strings are text); the engine must not store other bytes for it (read back, they would look alike).
+  const [{ bad }] = await queryRows<{ bad: number }>(
+    engine,
+    `SELECT count() AS bad FROM enclave.events WHERE properties['set'] = {marker:String} AND NOT (isValidUTF8(tenant_id) AND isValidUTF8(name) AND isValidUTF8(event_id) AND isValidUTF8(ifNull(user_id, '')) AND arrayAll(v -> isValidUTF8(v), mapValues(properties)) AND arrayAll(k -> isValidUTF8(k), mapKeys(properties)))`,
+    { params: { marker } },
+  );
+  expect(Number(bad)).toBe(0);
   const viaImport = new Map<string, Stored | "rejected">(corpus.map((_, i) => [String(i), "rejected"]));
   for (const r of stored) viaImport.set(r.properties.case, r);
   const viaJs = await javascriptOnly(source, spec);
@@ -164,7 +181,14 @@ async function compare(source: FileSource, spec: ImportSpec, marker: string) {
 function writeCorpusCsv(): string {
   const file = path.join(dir, "corpus.csv");
   const lines = [COLUMNS.join(","), ...corpus.map((r, i) => [...COLUMNS.slice(0, -1).map((c) => csvField(r[c as keyof Row])), csvField(String(i))].join(","))];
-  fs.writeFileSync(file, `${lines.join("\n")}\n`);
+  const text = Buffer.from(`${lines.join("\n")}\n`);
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (let i = text.indexOf(BAD); i !== -1; i = text.indexOf(BAD, at)) {
+    parts.push(text.subarray(at, i), Buffer.from([0xc3, 0x28]));
+    at = i + BAD.length;
+  }
+  fs.writeFileSync(file, Buffer.concat([...parts, text.subarray(at)]));
   return file;
 }
 
@@ -179,6 +203,18 @@ async function writeCorpusParquet(set: string): Promise<string> {
   return file;
 }
 
+/** The file's lines as bytes (it holds bytes that are not UTF-8); quoted line breaks do not matter here, the tag goes after the last one. */
+function splitLines(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, at)) {
+    out.push(bytes.subarray(at, i));
+    at = i + 1;
+  }
+  if (at < bytes.length) out.push(bytes.subarray(at));
+  return out;
+}
+
 const PROPS = ["page=properties.page", "meta=properties.meta", "case=properties.case", "set=properties.set"];
 
 describe("the import's SQL fast path and checkRow", () => {
@@ -186,7 +222,7 @@ describe("the import's SQL fast path and checkRow", () => {
     const file = writeCorpusCsv();
     // Tag the rows of this run: a constant column the rules see as one more property.
     const tagged = path.join(dir, "corpus-tagged.csv");
-    fs.writeFileSync(tagged, fs.readFileSync(file, "utf8").split("\n").map((l, i) => (l ? `${l},${i === 0 ? "set" : "csv"}` : l)).join("\n"));
+    fs.writeFileSync(tagged, Buffer.concat(splitLines(fs.readFileSync(file)).map((l, i) => (l.length ? Buffer.concat([l, Buffer.from(`,${i === 0 ? "set" : "csv"}\n`)]) : Buffer.from("\n")))));
     const { result, accepted } = await compare({ path: tagged, format: "csv" }, specFromFlags({ format: "csv", map: PROPS }), "csv");
     expect(result.rows).toBe(corpus.length);
     expect(result.accepted).toBe(accepted);

@@ -84,7 +84,7 @@ const JS_SPACE = "[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{20
 const parsedTs = "parseDateTime64BestEffortOrNull(f_ts, 3, 'UTC')";
 
 function fastValid(plan: ColumnPlan): string {
-  const props = plan.properties.map(({ key }, i) => (isStorableKey(key) ? `(p${i} IS NULL OR length(p${i}) <= ${EVENT_LIMITS.propertyValueLength})` : `p${i} IS NULL`));
+  const props = plan.properties.map(({ key }, i) => (isStorableKey(key) ? `(p${i} IS NULL OR (isValidUTF8(p${i}) AND length(p${i}) <= ${EVENT_LIMITS.propertyValueLength}))` : `p${i} IS NULL`));
   if (plan.properties.length > EVENT_LIMITS.propertyCount) props.push(`(${plan.properties.map((_, i) => `(p${i} IS NOT NULL)`).join(" + ")}) <= ${EVENT_LIMITS.propertyCount}`);
   return [
     `f_tenant_id IS NOT NULL AND match(f_tenant_id, {tenant_re:String})`,
