@@ -22,6 +22,13 @@ export const MAX_FUTURE_MS = 24 * 3600 * 1000;
 /** A time as text: ISO-8601 with a zone; Date.parse reads it. */
 export const TS_PATTERN = /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/;
 
+/**
+ * Text the store can hold: JSON may carry a lone UTF-16 surrogate ("\ud800"),
+ * which no UTF-8 column can store (the engine refuses the whole insert).
+ */
+export const NOT_WELL_FORMED = "expected well-formed Unicode text (it holds a lone UTF-16 surrogate, which cannot be stored)";
+const wellFormed = (s: string) => s.isWellFormed();
+
 const Timestamp = z
   .union([z.string(), z.number()])
   .transform((v, ctx) => {
@@ -49,6 +56,7 @@ const Properties = z.record(z.string(), z.unknown()).transform((input, ctx) => {
       return;
     }
     const text = typeof value === "string" ? value : Array.isArray(value) ? JSON.stringify(value) : String(value);
+    if (!key.isWellFormed() || !text.isWellFormed()) return void ctx.addIssue({ code: "custom", path: [key.slice(0, 40)], message: NOT_WELL_FORMED });
     if (key.length === 0 || key.length > EVENT_LIMITS.propertyKeyLength) return void ctx.addIssue({ code: "custom", path: [key.slice(0, 40)], message: `expected a key of 1 to ${EVENT_LIMITS.propertyKeyLength} characters` });
     if (text.length > EVENT_LIMITS.propertyValueLength) return void ctx.addIssue({ code: "custom", path: [key], message: `expected at most ${EVENT_LIMITS.propertyValueLength} characters (got ${text.length})` });
     out[key] = text;
@@ -61,10 +69,10 @@ const Properties = z.record(z.string(), z.unknown()).transform((input, ctx) => {
 export const EventInput = z
   .object({
     tenant_id: TenantId,
-    name: z.string().trim().min(1, "expected a non-empty event name").max(EVENT_LIMITS.nameLength),
+    name: z.string().trim().min(1, "expected a non-empty event name").max(EVENT_LIMITS.nameLength).refine(wellFormed, NOT_WELL_FORMED),
     ts: Timestamp.optional(),
-    event_id: z.string().min(1).max(EVENT_LIMITS.eventIdLength).optional(),
-    user_id: z.string().max(EVENT_LIMITS.userIdLength).nullable().optional(),
+    event_id: z.string().min(1).max(EVENT_LIMITS.eventIdLength).refine(wellFormed, NOT_WELL_FORMED).optional(),
+    user_id: z.string().max(EVENT_LIMITS.userIdLength).refine(wellFormed, NOT_WELL_FORMED).nullable().optional(),
     value: z.number().finite("expected a finite number").nullable().optional(),
     properties: Properties.optional(),
   })

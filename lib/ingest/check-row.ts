@@ -119,7 +119,7 @@ function visit(value: unknown, key: string, depth: number): boolean {
     for (const k in value) if (k === "__proto__" || !visit(value[k], `${key}.${k}`, depth + 1)) return false;
     return true;
   } else return false;
-  if (key.length === 0 || key.length > KEY_MAX || text.length > VALUE_MAX) return false;
+  if (key.length === 0 || key.length > KEY_MAX || text.length > VALUE_MAX || !key.isWellFormed() || !text.isWellFormed()) return false;
   keys[count] = key;
   texts[count++] = text;
   return true;
@@ -178,11 +178,11 @@ export function compiledCheck(input: unknown): boolean {
   if (typeof t !== "string" || !isTenantId(t)) return false;
   if (typeof n !== "string") return false;
   const trimmed = n.trim();
-  if (trimmed.length === 0 || longerThan(trimmed, NAME_MAX)) return false;
+  if (trimmed.length === 0 || longerThan(trimmed, NAME_MAX) || !trimmed.isWellFormed()) return false;
   const at = ts === undefined ? formatTs(new Date()) : tsText(ts);
   if (at === undefined) return false;
-  if (id !== undefined && (typeof id !== "string" || id.length === 0 || longerThan(id, EVENT_ID_MAX))) return false;
-  if (user !== undefined && user !== null && (typeof user !== "string" || longerThan(user, USER_ID_MAX))) return false;
+  if (id !== undefined && (typeof id !== "string" || id.length === 0 || longerThan(id, EVENT_ID_MAX) || !id.isWellFormed())) return false;
+  if (user !== undefined && user !== null && (typeof user !== "string" || longerThan(user, USER_ID_MAX) || !user.isWellFormed())) return false;
   if (val !== undefined && val !== null && (typeof val !== "number" || !Number.isFinite(val))) return false;
   if (!flattenProperties(props)) return false;
   tenant = t;

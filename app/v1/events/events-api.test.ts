@@ -71,6 +71,18 @@ describe("POST /v1/events", () => {
     expect(stored[0]).toMatchObject({ ts: "2026-11-01 10:00:00.000", value: 12.5, plan: "pro" });
   });
 
+  it("refuses a row whose text is not well-formed Unicode (a lone surrogate), and stores the rest of the batch", async () => {
+    // JSON can carry "\ud800"; the engine cannot store it: once, one such row failed the whole batch.
+    const body = `[${JSON.stringify(ev("lone", 0))},{"tenant_id":"lone","name":"x","event_id":"lone-1","properties":{"s":"a\\ud800"}},{"tenant_id":"lone","name":"x\\udc00","event_id":"lone-2"},{"tenant_id":"lone","name":"x","event_id":"lone-3","user_id":"\\ud800"},{"tenant_id":"lone","name":"x","event_id":"lone-4","properties":{"\\ud800k":"v"}},${JSON.stringify(ev("lone", 5, { properties: { ok: "😀", list: ["\ud800"] } }))}]`;
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(2);
+    expect(res.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([[1, "invalid_event"], [2, "invalid_event"], [3, "invalid_event"], [4, "invalid_event"]]);
+    expect(res.body.rejected[0].message).toMatch(/well-formed Unicode/);
+    const stored = await queryRows<{ event_id: string; ok: string; list: string }>(getAnalytics(), "SELECT event_id, properties['ok'] AS ok, properties['list'] AS list FROM enclave.events WHERE tenant_id = 'lone' ORDER BY event_id");
+    expect(stored).toEqual([{ event_id: "lone-0", ok: "", list: "" }, { event_id: "lone-5", ok: "😀", list: '["\\ud800"]' }]);
+  });
+
   it("reads NDJSON (a bad line is one rejected row) and gzip bodies of both kinds", async () => {
     const lines = ndjson([ev("nd", 0), ev("nd", 1)]) + "{oops\n\n" + JSON.stringify(ev("nd", 2)) + "\r\n";
     const res = await post(lines, { type: "application/x-ndjson" });
