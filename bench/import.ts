@@ -1,4 +1,4 @@
-// Bulk import speed and memory (`npm run bench:import -- [rows] [--formats=csv,parquet,ndjson] [--memory]`).
+// Bulk import speed and memory (`npm run bench:import -- [rows] [--formats=csv,parquet,ndjson] [--memory | --memory-only]`).
 // The same generated history as CSV, Parquet and NDJSON. For each format, in
 // one process on one data directory, alternating: the engine's own
 // `INSERT INTO events SELECT … FROM file(…)` of the file, then
@@ -51,6 +51,7 @@ async function main() {
   fs.mkdirSync(files, { recursive: true });
   const csv = path.join(files, `h${ROWS}.csv`);
   if (!fs.existsSync(csv)) await writeCsv(csv, ROWS);
+  if (args.includes("--memory-only")) return memory(csv);
   const engine = getAnalytics();
   const target = await localTarget();
   const exec = (query: string) => engine.withConnection((c) => c.command({ query }));

@@ -3,15 +3,14 @@ import { recordAudit } from "@/lib/audit";
 import crypto from "node:crypto";
 import type { Readable } from "node:stream";
 import type { AnalyticsEngine } from "@/lib/analytics/engine";
-import { deleteInsertedRows, insertRowBatch, liveIngestSeqs, reserveIngestSeq, type IngestSeq } from "@/lib/analytics/ingest";
+import { deleteInsertedRows, liveIngestSeqs, reserveIngestSeq, type IngestSeq } from "@/lib/analytics/ingest";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { specHash, type ChunkOutcome, type ChunkRequest } from "@/lib/import/import-spec";
 import { importFilePath, removeImportFile, writeImportFile } from "@/lib/import/imports-dir";
-import { CsvRecordCounter } from "@/lib/import/csv-records";
+import { RecordCounter } from "@/lib/import/records";
 import { claimChunk, dropClaim, finishChunk, moveClaim } from "@/lib/import/ledger";
-import { checkNdjsonChunk } from "@/lib/import/ndjson-chunk";
-import { assertEngineReadsFiles, importTabular } from "@/lib/import/tabular-chunk";
+import { assertEngineReadsFiles, importNdjson, importTabular } from "@/lib/import/tabular-chunk";
 import { reconcileRollups, retireRollups } from "@/lib/rollups/build";
 
 // One chunk of a bulk import, start to finish: claim it in the ledger (or
@@ -19,8 +18,7 @@ import { reconcileRollups, retireRollups } from "@/lib/rollups/build";
 // the outcome. The CLI sends chunks one after another (scripts/import/).
 
 export type ChunkBody =
-  | { kind: "text"; text: string } // NDJSON
-  | { kind: "stream"; stream: ReadableStream<Uint8Array> | Readable } // a CSV chunk, streamed to DATA_DIR/imports
+  | { kind: "stream"; stream: ReadableStream<Uint8Array> | Readable } // a CSV or NDJSON chunk, streamed to DATA_DIR/imports
   | { kind: "none" }; // Parquet: the file is in DATA_DIR/imports already
 
 /** Per attempt: a chunk inserted again after a crash must not be dropped as a copy of rows deleted since. */
@@ -30,11 +28,11 @@ function dedupToken(fileHash: string, chunk: number, seq: number): string {
 
 export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest, body: ChunkBody): Promise<ChunkOutcome> {
   const { file_hash: fileHash, chunk, spec } = request;
-  const expected = spec.format === "ndjson" ? "text" : spec.format === "csv" ? "stream" : "none";
+  const expected = spec.format === "parquet" ? "none" : "stream";
   if (body.kind !== expected) throw new AppError("bad_request", `A ${spec.format} chunk is sent ${expected === "none" ? "without a body (upload the file first)" : "as the request body"}.`);
   if (spec.format === "parquet" && !request.rows) throw new AppError("bad_request", "A Parquet chunk names its rows: [start, end).");
-  if (spec.format !== "ndjson") assertEngineReadsFiles(engine, spec.format);
-  if (spec.format === "csv" && request.records === undefined) throw new AppError("bad_request", "A CSV chunk states how many records it holds (`records`); `npm run enclave -- import` does.");
+  assertEngineReadsFiles(engine, spec.format);
+  if (spec.format !== "parquet" && request.records === undefined) throw new AppError("bad_request", `A ${spec.format.toUpperCase()} chunk states how many records it holds (\`records\`); \`npm run enclave -- import\` does.`);
 
   const reserved = reserveIngestSeq();
   let rebuildRollups = false;
@@ -74,23 +72,17 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
 
 async function insertChunk(engine: AnalyticsEngine, request: ChunkRequest, body: ChunkBody, run: { token: string; reserved: IngestSeq; progress: { inserting: boolean } }): Promise<ChunkOutcome> {
   const { file_hash: fileHash, chunk, spec } = request;
-  if (body.kind === "text") {
-    const checked = checkNdjsonChunk(body.text, request.first_index, spec);
-    const accepted = checked.writer.rows;
-    run.progress.inserting = true;
-    await insertRowBatch(engine, checked.writer, run.token, run.reserved);
-    return { chunk, rows: checked.rows, accepted, rejected: checked.rejected.length, fast: 0, rejections: checked.rejected, replayed: false };
-  }
-  // A CSV chunk's records are counted as it is written (lib/import/csv-records.ts): the CLI's count, ours and the engine's must agree.
-  const counter = body.kind === "stream" ? new CsvRecordCounter() : undefined;
-  const path = body.kind === "stream" ? await writeImportFile(`${fileHash}-${chunk}.csv`, body.stream, undefined, (bytes) => counter!.push(bytes)) : importFilePath(`${fileHash}.parquet`, { mustExist: true });
+  // A CSV or NDJSON chunk's records are counted as it is written (lib/import/records.ts): the CLI's count, ours and the engine's must agree.
+  const counter = body.kind === "stream" && spec.format !== "parquet" ? new RecordCounter(spec.format) : undefined;
+  const path = body.kind === "stream" ? await writeImportFile(`${fileHash}-${chunk}.${spec.format}`, body.stream, undefined, (bytes) => counter?.push(bytes)) : importFilePath(`${fileHash}.parquet`, { mustExist: true });
   try {
     const scanned = counter?.finish();
     if (scanned && scanned.records !== request.records) {
-      throw new AppError("bad_request", `This CSV chunk holds ${scanned.records} records by the server's count, not the ${request.records ?? "(unstated)"} the import sent: the body changed on the way or the CLI is of another version. Nothing of it was stored; run the import again with this version's CLI.`);
+      throw new AppError("bad_request", `This ${spec.format.toUpperCase()} chunk holds ${scanned.records} records by the server's count, not the ${request.records ?? "(unstated)"} the import sent: the body changed on the way or the CLI is of another version. Nothing of it was stored; run the import again with this version's CLI.`);
     }
-    const source = { path, format: spec.format === "csv" ? ("csv" as const) : ("parquet" as const), rows: request.rows, oneThread: (scanned?.literalQuotes ?? 0) > 0 };
-    const result = await importTabular(engine, { source, spec, firstIndex: request.first_index, records: scanned?.records, ...run });
+    const source = { path, format: spec.format, rows: request.rows, oneThread: (scanned?.literalQuotes ?? 0) > 0 };
+    const options = { source, spec, firstIndex: request.first_index, records: scanned?.records, ...run };
+    const result = spec.format === "ndjson" ? await importNdjson(engine, options) : await importTabular(engine, options);
     return { chunk, rows: result.rows, accepted: result.accepted, rejected: result.rejected.length, fast: result.fast, rejections: result.rejected, replayed: false };
   } finally {
     if (body.kind === "stream") removeImportFile(path);

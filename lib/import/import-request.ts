@@ -11,10 +11,7 @@ import { assertEngineReadsFiles, countFileRows } from "@/lib/import/tabular-chun
 // What app/api/operator/import answers, from a Request: the CLI's three calls.
 //   GET  ?file_hash=…           the ledger of a file (which chunks are done)
 //   PUT  ?file=<sha256>.parquet a Parquet file, streamed into DATA_DIR/imports
-//   POST (Enclave-Import: …)    one chunk; NDJSON and CSV chunks are the body
-
-/** An NDJSON chunk is held as text while it is checked: at most this many bytes (the CLI sends 250,000 rows). */
-export const MAX_CHUNK_BYTES = 256 * 1024 * 1024;
+//   POST (Enclave-Import: …)    one chunk; NDJSON and CSV chunks are the body (streamed to DATA_DIR/imports)
 
 export async function answerLedger(url: URL): Promise<unknown> {
   const hash = url.searchParams.get("file_hash") ?? "";
@@ -44,19 +41,6 @@ export async function answerChunk(req: Request): Promise<ChunkOutcome> {
   if (!parsed.success) throw validationError(parsed.error, "Enclave-Import header");
   const request = parsed.data;
   const engine = getAnalytics();
-  if (request.spec.format === "ndjson") return importChunk(engine, request, { kind: "text", text: await readText(req) });
-  if (request.spec.format === "csv") return importChunk(engine, request, { kind: "stream", stream: req.body ?? Readable.from([]) });
-  return importChunk(engine, request, { kind: "none" });
-}
-
-async function readText(req: Request): Promise<string> {
-  if (!req.body) return "";
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const c of req.body as unknown as AsyncIterable<Uint8Array>) {
-    bytes += c.byteLength;
-    if (bytes > MAX_CHUNK_BYTES) throw new AppError("payload_too_large", `An import chunk is larger than ${MAX_CHUNK_BYTES.toLocaleString("en")} bytes: send fewer rows at once.`);
-    chunks.push(Buffer.from(c));
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  if (request.spec.format === "parquet") return importChunk(engine, request, { kind: "none" });
+  return importChunk(engine, request, { kind: "stream", stream: req.body ?? Readable.from([]) });
 }

@@ -79,7 +79,7 @@ export const ChunkRequest = z.object({
   spec: ImportSpec,
   /** Parquet: rows [start, end) of the uploaded DATA_DIR/imports/<file_hash>.parquet. CSV and NDJSON: the body holds the chunk. */
   rows: z.tuple([z.number().int().min(0), z.number().int().min(1)]).optional(),
-  /** CSV: the data records the CLI cut into the body. The server counts them again, and so does the engine: a chunk whose counts differ is refused before anything is stored. */
+  /** CSV and NDJSON: the data records the CLI cut into the body. The server counts them again, and so does the engine: a chunk whose counts differ is refused before anything is stored. */
   records: z.number().int().min(0).optional(),
 });
 export type ChunkRequest = z.infer<typeof ChunkRequest>;

@@ -8,11 +8,11 @@ import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
 // The only files the server's import reads: DATA_DIR/imports/<sha256>.parquet
-// (an uploaded file) and <sha256>-<chunk>.csv (one CSV chunk, deleted once
-// imported). A name is checked against that shape before any path is built,
+// (an uploaded file) and <sha256>-<chunk>.csv or .ndjson (one chunk, deleted
+// once imported). A name is checked against that shape before any path is built,
 // and the file must be a regular file inside the directory (no symlink out of it).
 
-const NAME = /^[0-9a-f]{64}(-[0-9]{1,9})?\.(csv|parquet)$/;
+const NAME = /^[0-9a-f]{64}(-[0-9]{1,9})?\.(csv|ndjson|parquet)$/;
 
 export function importsDir(dataDir = getEnv().DATA_DIR): string {
   return path.join(dataDir, "imports");
@@ -20,7 +20,7 @@ export function importsDir(dataDir = getEnv().DATA_DIR): string {
 
 /** The absolute path of an import file; refuses any other name, a symlink, or a path that leaves the directory. */
 export function importFilePath(name: string, options: { mustExist: boolean }): string {
-  if (!NAME.test(name)) throw new AppError("bad_request", `"${name}" is not an import file name: the server reads only DATA_DIR/imports/<sha256>.parquet or <sha256>-<chunk>.csv, which the CLI uploads.`);
+  if (!NAME.test(name)) throw new AppError("bad_request", `"${name}" is not an import file name: the server reads only DATA_DIR/imports/<sha256>.parquet or <sha256>-<chunk>.csv|.ndjson, which the CLI uploads.`);
   const dir = importsDir();
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, name);

@@ -4,36 +4,24 @@ import { checkRow } from "@/lib/ingest/check-row";
 import { RowWriter } from "@/lib/ingest/row-line";
 import type { ImportSpec } from "@/lib/import/import-spec";
 
-// An NDJSON chunk is checked in JavaScript by the ingest rules themselves
+// An NDJSON line the engine's fast path did not take (lib/query/import-sql.ts,
+// ndjsonQueries) is checked in JavaScript by the ingest rules themselves
 // (checkRow): nested properties, types and limits exactly as POST /v1/events.
 // `--map` renames top-level keys first; keys it does not name pass through,
 // so an unknown key is refused row by row, as the API refuses it.
 
-export type CheckedRows = { writer: RowWriter; rows: number; rejected: RowRejection[] };
-
-/** Checks each non-blank line of `text`; row i of the chunk is row `firstIndex + i` of the file. */
-export function checkNdjsonChunk(text: string, firstIndex: number, spec: ImportSpec): CheckedRows {
-  const out: CheckedRows = { writer: new RowWriter(), rows: 0, rejected: [] };
+/** Checks one line (row `index` of the file): its event goes into `sink`, or its rejection comes back. */
+export function ndjsonLineChecker(spec: ImportSpec): (line: string, index: number, sink: RowWriter) => RowRejection | undefined {
   const remap = Object.keys(spec.map).length ? remapper(spec.map) : undefined;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end === -1) end = text.length;
-    const line = text.slice(start, end).trim();
-    start = end + 1;
-    if (!line) continue;
-    const index = firstIndex + out.rows++;
+  return (line, index, sink) => {
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(line.trim());
     } catch {
-      out.rejected.push({ index, code: "invalid_json", message: `row ${index} is not valid JSON` });
-      continue;
+      return { index, code: "invalid_json", message: `row ${index} is not valid JSON` };
     }
-    const refused = checkRow(remap ? remap(value) : value, index, out.writer);
-    if (refused) out.rejected.push(refused);
-  }
-  return out;
+    return checkRow(remap ? remap(value) : value, index, sink);
+  };
 }
 
 function remapper(map: Record<string, string>): (value: unknown) => unknown {

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
 import { reserveIngestSeq } from "@/lib/analytics/ingest";
@@ -7,7 +8,8 @@ import { ensureAnalyticsSchema } from "@/lib/analytics/schema";
 import { checkRow } from "@/lib/ingest/check-row";
 import { RowWriter } from "@/lib/ingest/row-line";
 import { specFromFlags, type ImportSpec } from "@/lib/import/import-spec";
-import { importTabular } from "@/lib/import/tabular-chunk";
+import { importNdjson, importTabular } from "@/lib/import/tabular-chunk";
+import { ndjsonLineChecker } from "@/lib/import/ndjson-chunk";
 import { planColumns, tabularInput, type ProjectedRow } from "@/lib/import/tabular-input";
 import { READ_SETTINGS, describeQuery, importQueries, type FileSource } from "@/lib/query/import-sql";
 
@@ -181,14 +183,7 @@ async function compare(source: FileSource, spec: ImportSpec, marker: string) {
 function writeCorpusCsv(): string {
   const file = path.join(dir, "corpus.csv");
   const lines = [COLUMNS.join(","), ...corpus.map((r, i) => [...COLUMNS.slice(0, -1).map((c) => csvField(r[c as keyof Row])), csvField(String(i))].join(","))];
-  const text = Buffer.from(`${lines.join("\n")}\n`);
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (let i = text.indexOf(BAD); i !== -1; i = text.indexOf(BAD, at)) {
-    parts.push(text.subarray(at, i), Buffer.from([0xc3, 0x28]));
-    at = i + BAD.length;
-  }
-  fs.writeFileSync(file, Buffer.concat([...parts, text.subarray(at)]));
+  fs.writeFileSync(file, withBadBytes(Buffer.from(`${lines.join("\n")}\n`)));
   return file;
 }
 
@@ -201,6 +196,17 @@ async function writeCorpusParquet(set: string): Promise<string> {
     }),
   );
   return file;
+}
+
+/** The file's bytes with each BAD marker replaced by C3 28 (not UTF-8). */
+function withBadBytes(text: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (let i = text.indexOf(BAD); i !== -1; i = text.indexOf(BAD, at)) {
+    parts.push(text.subarray(at, i), Buffer.from([0xc3, 0x28]));
+    at = i + BAD.length;
+  }
+  return Buffer.concat([...parts, text.subarray(at)]);
 }
 
 /** The file's lines as bytes (it holds bytes that are not UTF-8); quoted line breaks do not matter here, the tag goes after the last one. */
@@ -239,5 +245,119 @@ describe("the import's SQL fast path and checkRow", () => {
     const asTyped = await compare({ path: typed, format: "parquet", rows: [0, corpus.length] }, specFromFlags({ format: "parquet", map: [...PROPS, "ts=-", "ts_typed=ts", "value=-", "value_typed=value"] }), "pq-typed");
     expect(asTyped.result.accepted).toBe(asTyped.accepted);
     expect(asTyped.result.fast).toBeGreaterThan(corpus.length / 3);
+  });
+});
+
+// NDJSON: the same corpus as API-shaped lines (value a JSON number where it is
+// one), the shapes only JSON has, and random numbers. Lines are raw text, so a
+// number keeps the spelling it was written with.
+const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+function corpusLine(r: Row, i: number): string {
+  const parts: string[] = [];
+  for (const field of ["tenant_id", "name", "ts", "user_id", "event_id"] as const) if (r[field] !== undefined) parts.push(`${JSON.stringify(field)}:${JSON.stringify(r[field])}`);
+  if (r.value !== undefined) parts.push(`"value":${JSON_NUMBER.test(r.value) ? r.value : JSON.stringify(r.value)}`);
+  const props: Record<string, string> = { case: `c${i}` };
+  if (r.page !== undefined) props.page = r.page;
+  if (r.meta !== undefined) props.meta = r.meta;
+  parts.push(`"properties":${JSON.stringify(props)}`);
+  return `{${parts.join(",")}}`;
+}
+const base = (k: string) => `"tenant_id":"acme","name":"page_view","ts":"2025-06-01T12:00:00Z","event_id":"${k}"`;
+const ndjsonOnly: string[] = [
+  `{${base("n-nested")},"properties":{"plan":{"tier":"pro","seats":5}}}`,
+  `{${base("n-number-prop")},"properties":{"seats":5,"on":true,"off":false,"none":null,"list":[1,"a"]}}`,
+  `{${base("n-empty-props")},"properties":{}}`,
+  `{${base("n-null-props")},"properties":null}`,
+  `{${base("n-array-props")},"properties":["a"]}`,
+  `{${base("n-dup-top")},"name":"other"}`,
+  `{${base("n-dup-prop")},"properties":{"a":"1","a":"2"}}`,
+  `{${base("n-dot-collide")},"properties":{"a.b":"1","a":{"b":"2"}}}`,
+  `{${base("n-dots")},"properties":{"a.b":"1","c.d.e":"2"}}`,
+  `{${base("n-unknown")},"extra":1}`,
+  `{${base("n-proto")},"properties":{"__proto__":"x"}}`,
+  `{${base("n-proto-top")},"__proto__":{"a":"b"}}`,
+  `{${base("n-escapes")},"properties":{"q":"a\\"b\\\\c\\n\\t\\u0000\\u00e9\\ud83d\\ude00","k\\"ey":"v"}}`,
+  `{${base("n-lone-surrogate")},"properties":{"s":"\\ud800"}}`,
+  `{${base("n-emoji-key")},"properties":{"😀":"v"}}`,
+  `{${base("n-51-props")},"properties":{${Array.from({ length: 51 }, (_, i) => `"k${i}":"v"`).join(",")}}}`,
+  `{${base("n-50-props")},"properties":{${Array.from({ length: 50 }, (_, i) => `"k${i}":"v"`).join(",")}}}`,
+  `{${base("n-key-100")},"properties":{"${a(100)}":"v"}}`,
+  `{${base("n-key-101")},"properties":{"${a(101)}":"v"}}`,
+  `{${base("n-key-e50")},"properties":{"${e(50)}":"v","${e(100)}":"w"}}`,
+  `{${base("n-empty-key")},"properties":{"":"v"}}`,
+  `{"tenant_id":"acme","name":"page_view","ts":1748779200000,"event_id":"n-ts-int"}`,
+  `{"tenant_id":"acme","name":"page_view","ts":1748779200000.0,"event_id":"n-ts-float-int"}`,
+  `{"tenant_id":"acme","name":"page_view","ts":1748779200000.5,"event_id":"n-ts-frac"}`,
+  `{"tenant_id":"acme","name":"page_view","ts":1.7487792e12,"event_id":"n-ts-exp"}`,
+  `{"tenant_id":"acme","name":"page_view","ts":-1,"event_id":"n-ts-neg"}`,
+  `{"tenant_id":"acme","name":"page_view","ts":null,"event_id":"n-ts-null"}`,
+  `{"tenant_id":"acme","name":"page_view","ts":"","event_id":"n-ts-empty"}`,
+  `{"tenant_id":"acme","name":"page_view","user_id":null,"value":null,"event_id":"n-nulls"}`,
+  `{"tenant_id":"acme","name":"page_view","value":-0,"event_id":"n-minus-zero"}`,
+  `{"tenant_id":"acme","name":"page_view","value":"5","event_id":"n-value-text"}`,
+  `{"tenant_id":"acme","name":"page_view","value":true,"event_id":"n-value-bool"}`,
+  `{"tenant_id":"acme","name":"page_view","event_id":""}`,
+  `{"tenant_id":"acme","name":"page_view","event_id":null}`,
+  `{"tenant_id":"acme","name":"page_view","event_id":7}`,
+  `{"tenant_id":7,"name":"page_view","event_id":"n-tenant-number"}`,
+  `{"tenant_id":"acme","name":["page_view"],"event_id":"n-name-array"}`,
+  `{"tenant_id":"acme","event_id":"n-no-name"}`,
+  `  {"tenant_id":"acme","name":"page_view","event_id":"n-spaces"}  `,
+  `{"tenant_id":"acme","name":"page_view","event_id":"n-cr"}\r`,
+  `\u00a0{"tenant_id":"acme","name":"page_view","event_id":"n-nbsp"}`,
+  `{"tenant_id":"acme","name":"page_view","event_id":"n-trailing"} x`,
+  `{"tenant_id":"acme","name":"page_view","event_id":"n-comma",}`,
+  `{"tenant_id":"acme","name":"page_view","event_id":"n-nan","value":NaN}`,
+  `{"tenant_id":"acme","name":"page_view","event_id":"n-bad-utf8","properties":{"x":"${BAD}"}}`,
+  `{"tenant_id":"acme","name":"page_view","event_id":"n-bad-utf8-name${BAD}"}`,
+  "[1,2]",
+  '"page_view"',
+  "5",
+  "null",
+  "{not json",
+  "{}",
+];
+
+describe("the import's NDJSON fast path and checkRow", () => {
+  it("decide every line alike, store the same values and word the same rejections", async () => {
+    const numbers = fc.sample(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { numRuns: 300, seed: 20261130 });
+    const lines = [
+      ...corpus.map(corpusLine),
+      ...ndjsonOnly,
+      ...numbers.map((n, i) => `{"tenant_id":"acme","name":"num","value":${JSON.stringify(n)},"event_id":"n-num-${i}"}`),
+      ...numbers.map((n, i) => `{"tenant_id":"acme","name":"num","value":${n.toExponential()},"event_id":"n-exp-${i}"}`),
+    ];
+    const file = path.join(dir, "corpus.ndjson");
+    fs.writeFileSync(file, withBadBytes(Buffer.from(`${lines.join("\n")}\n`)));
+    const texts = splitLines(fs.readFileSync(file)).map((l) => l.toString("utf8"));
+    expect(texts).toHaveLength(lines.length);
+
+    // checkRow alone, line by line.
+    const check = ndjsonLineChecker(specFromFlags({ format: "ndjson" }));
+    const viaJs = texts.map((line, i) => {
+      const writer = new RowWriter();
+      const refused = check(line, i, writer);
+      return refused ?? normalise(JSON.parse(writer.body(0).toString("utf8")));
+    });
+
+    const engine = getAnalytics();
+    const reserved = reserveIngestSeq();
+    const result = await importNdjson(engine, { source: { path: file, format: "ndjson" }, spec: specFromFlags({ format: "ndjson" }), firstIndex: 0, records: lines.length, token: "corpus-ndjson", reserved, progress: { inserting: false } }).finally(() => reserved.release());
+    const stored = await queryRows<Stored>(engine, "SELECT tenant_id, name, ts, user_id, value, properties, event_id FROM enclave.events WHERE ingest_seq = {seq:UInt64}", { params: { seq: reserved.seq } });
+    const [{ bad }] = await queryRows<{ bad: number }>(engine, "SELECT count() AS bad FROM enclave.events WHERE ingest_seq = {seq:UInt64} AND NOT (isValidUTF8(name) AND isValidUTF8(event_id) AND arrayAll(v -> isValidUTF8(v), mapValues(properties)))", { params: { seq: reserved.seq } });
+    expect(Number(bad)).toBe(0);
+
+    const key = (r: Stored) => r.properties.case ?? r.event_id;
+    const byKey = new Map(stored.map((r) => [key(r), r]));
+    const rejections = new Map(result.rejected.map((r) => [r.index, r]));
+    const same = (r: Stored) => ({ ...r, event_id: r.event_id.length === 36 && !r.event_id.startsWith("n-") ? "(generated)" : r.event_id, ts: isNow(r.ts) ? "(now)" : r.ts });
+    viaJs.forEach((js, i) => {
+      if ("code" in js) expect(rejections.get(i), `line ${i}: ${texts[i]}`).toEqual(js);
+      else expect(same(byKey.get(key(js)) ?? ({ missing: texts[i] } as never)), `line ${i}: ${texts[i]}`).toEqual(same(js));
+    });
+    expect(result.rows).toBe(lines.length);
+    expect(stored).toHaveLength(viaJs.filter((v) => !("code" in v)).length);
+    expect(result.fast).toBeGreaterThan(lines.length / 2);
+    console.log(`NDJSON corpus: ${lines.length} lines, ${stored.length} accepted, ${result.fast} passed by SQL, ${result.rows - result.fast} decided by checkRow`);
   });
 });

@@ -9,14 +9,16 @@ import { RowWriter } from "@/lib/ingest/row-line";
 import { AppError } from "@/lib/errors";
 import type { ImportSpec } from "@/lib/import/import-spec";
 import { planColumns, tabularInput, type ProjectedRow } from "@/lib/import/tabular-input";
-import { describeQuery, fileFunction, importQueries, readSettings, type FileSource } from "@/lib/query/import-sql";
+import { describeQuery, fileFunction, importQueries, ndjsonQueries, readSettings, type FileSource } from "@/lib/query/import-sql";
+import { ndjsonLineChecker } from "@/lib/import/ndjson-chunk";
 
-// A CSV chunk or a range of a Parquet file, imported by the engine: it parses
-// the file, one INSERT … SELECT stores the rows the SQL fast path passes, and
-// the rest come back as texts for checkRow (lib/ingest/check-row.ts), which
-// accepts some (a time with an offset, a name with edge spaces…) and words the
-// rejection of the others. Both inserts carry deduplication tokens derived
-// from the file hash and chunk, and the chunk's ingest sequence number.
+// A CSV or NDJSON chunk, or a range of a Parquet file, imported by the
+// engine: it parses the file, one INSERT … SELECT stores the rows the SQL fast
+// path passes, and the rest come back (as texts, or NDJSON lines) for checkRow
+// (lib/ingest/check-row.ts), which accepts some (a time with an offset, a name
+// with edge spaces, nested properties…) and words the rejection of the others.
+// Both inserts carry deduplication tokens derived from the file hash, the
+// chunk and the attempt, and the chunk's ingest sequence number.
 
 export type TabularResult = { rows: number; fast: number; accepted: number; rejected: RowRejection[] };
 
@@ -44,7 +46,7 @@ async function reading<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function importTabular(engine: AnalyticsEngine, options: { source: FileSource; spec: ImportSpec; firstIndex: number; records?: number; token: string; reserved: IngestSeq; progress: { inserting: boolean } }): Promise<TabularResult> {
+export async function importTabular(engine: AnalyticsEngine, options: { source: FileSource; spec: ImportSpec } & ChunkRun): Promise<TabularResult> {
   const { source } = options;
   const settings = readSettings(source);
   const what = source.format === "csv" ? `this CSV chunk (rows from ${options.firstIndex})` : `this Parquet file`;
@@ -52,27 +54,10 @@ export async function importTabular(engine: AnalyticsEngine, options: { source: 
   const plan = planColumns(columns, options.spec);
   const types = Object.fromEntries(columns.map((c) => [c.name, c.type]));
   const q = importQueries({ source, plan, types, table: `${engine.database}.events`, seq: options.reserved.seq });
-  const [{ n }] = await reading(what, () => queryRows<{ n: number }>(engine, q.count, { settings }));
-  const rows = Number(n);
-  if (options.records !== undefined && rows !== options.records) {
-    // The chunk was cut where the engine does not end a record: storing it would shift fields between rows.
-    throw new AppError("bad_request", `The engine reads ${rows} rows in ${what} where the import cut ${options.records} records, so a field is read differently (a line break or quote the two disagree on). Nothing of this chunk was stored; chunks before it stay imported. Check the rows from ${options.firstIndex} on for an unclosed quote, then run the import again.`);
-  }
+  const rows = await countRows(engine, q.count, settings, what, options);
   options.progress.inserting = true;
-  await reading(what, () =>
-    storeWrite(engine.kind, () =>
-      engine.withConnection(async (client) => {
-        await client.command({
-          query: q.insert,
-          query_params: q.params,
-          clickhouse_settings: { ...settings, insert_deduplication_token: `${options.token}:sql`, deduplicate_blocks_in_dependent_materialized_views: 1 },
-        });
-      }),
-    ),
-  );
-  // The chunk's rows carry its own ingest_seq: when all of them are stored, there is nothing left to read.
-  const [{ stored }] = await queryRows<{ stored: number }>(engine, `SELECT count() AS stored FROM ${engine.database}.events WHERE ingest_seq = {seq:UInt64}`, { params: { seq: options.reserved.seq } });
-  if (Number(stored) === rows) return { rows, fast: rows, accepted: rows, rejected: [] };
+  await fastInsert(engine, q, settings, what, options);
+  if ((await storedRows(engine, options.reserved)) === rows) return { rows, fast: rows, accepted: rows, rejected: [] };
   // One thread: a CSV chunk's rowNumberInAllBlocks() is then its row order.
   const rest = await queryRows<ProjectedRow & { idx: number }>(engine, q.leftovers, { params: q.params, settings: { ...settings, max_threads: 1, input_format_parallel_parsing: 0 } });
   const sink = new RowWriter();
@@ -80,6 +65,70 @@ export async function importTabular(engine: AnalyticsEngine, options: { source: 
   for (const row of rest) {
     const index = source.format === "parquet" ? Number(row.idx) : options.firstIndex + Number(row.idx);
     const refused = checkRow(tabularInput(row, plan), index, sink);
+    if (refused) rejected.push(refused);
+  }
+  const acceptedHere = sink.rows;
+  await insertRowBatch(engine, sink, `${options.token}:js`, options.reserved);
+  const fast = rows - rest.length;
+  return { rows, fast, accepted: fast + acceptedHere, rejected };
+}
+
+type ChunkRun = { firstIndex: number; records?: number; token: string; reserved: IngestSeq; progress: { inserting: boolean } };
+
+/** The source's rows; refused, before anything is stored, when they are not the records the import cut. */
+async function countRows(engine: AnalyticsEngine, query: string, settings: Record<string, number>, what: string, run: ChunkRun): Promise<number> {
+  const [{ n }] = await reading(what, () => queryRows<{ n: number }>(engine, query, { settings }));
+  const rows = Number(n);
+  if (run.records !== undefined && rows !== run.records) {
+    // The chunk was cut where the engine does not end a record: storing it would shift fields between rows.
+    throw new AppError("bad_request", `The engine reads ${rows} rows in ${what} where the import cut ${run.records} records, so a field is read differently (a line break or quote the two disagree on). Nothing of this chunk was stored; chunks before it stay imported. Check the rows from ${run.firstIndex} on for an unclosed quote, then run the import again.`);
+  }
+  return rows;
+}
+
+async function fastInsert(engine: AnalyticsEngine, q: { insert: string; params: Record<string, unknown> }, settings: Record<string, number>, what: string, run: ChunkRun): Promise<void> {
+  await reading(what, () =>
+    storeWrite(engine.kind, () =>
+      engine.withConnection(async (client) => {
+        await client.command({
+          query: q.insert,
+          query_params: q.params,
+          clickhouse_settings: { ...settings, insert_deduplication_token: `${run.token}:sql`, deduplicate_blocks_in_dependent_materialized_views: 1 },
+        });
+      }),
+    ),
+  );
+}
+
+/** The chunk's rows carry its own ingest_seq: when all of them are stored, there is nothing left to read. */
+async function storedRows(engine: AnalyticsEngine, reserved: IngestSeq): Promise<number> {
+  const [{ stored }] = await queryRows<{ stored: number }>(engine, `SELECT count() AS stored FROM ${engine.database}.events WHERE ingest_seq = {seq:UInt64}`, { params: { seq: reserved.seq } });
+  return Number(stored);
+}
+
+/**
+ * An NDJSON chunk (DATA_DIR/imports/<sha256>-<chunk>.ndjson): the engine's
+ * fast path stores the lines of the API's common shape (none with --map), and
+ * checkRow decides the rest.
+ */
+export async function importNdjson(engine: AnalyticsEngine, options: { source: FileSource; spec: ImportSpec } & ChunkRun): Promise<TabularResult> {
+  const { source } = options;
+  const settings = readSettings(source);
+  const what = `this NDJSON chunk (rows from ${options.firstIndex})`;
+  const fastPath = Object.keys(options.spec.map).length === 0;
+  const q = ndjsonQueries({ source, table: `${engine.database}.events`, seq: options.reserved.seq, fastPath });
+  const rows = await countRows(engine, q.count, settings, what, options);
+  options.progress.inserting = true;
+  if (fastPath) {
+    await fastInsert(engine, q, settings, what, options);
+    if ((await storedRows(engine, options.reserved)) === rows) return { rows, fast: rows, accepted: rows, rejected: [] };
+  }
+  const rest = await queryRows<{ idx: number; line: string }>(engine, q.leftovers, { params: q.params, settings: { ...settings, max_threads: 1, input_format_parallel_parsing: 0 } });
+  const check = ndjsonLineChecker(options.spec);
+  const sink = new RowWriter();
+  const rejected: RowRejection[] = [];
+  for (const { idx, line } of rest) {
+    const refused = check(line, options.firstIndex + Number(idx), sink);
     if (refused) rejected.push(refused);
   }
   const acceptedHere = sink.rows;

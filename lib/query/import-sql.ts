@@ -17,10 +17,10 @@ import { TENANT_ID_PATTERN } from "@/lib/tenant-id";
 export type FileSource = {
   /** Absolute path under DATA_DIR/imports, already checked (lib/import/imports-dir.ts). */
   path: string;
-  format: "csv" | "parquet";
+  format: "csv" | "parquet" | "ndjson";
   /** Parquet: rows [start, end) of the file. */
   rows?: [number, number];
-  /** CSV: a field holds a quote as text (lib/import/csv-records.ts): parsed on one thread, as the engine's parallel parser cuts such a file wrongly. */
+  /** CSV: a field holds a quote as text (lib/import/records.ts): parsed on one thread, as the engine's parallel parser cuts such a file wrongly. */
   oneThread?: boolean;
 };
 
@@ -37,7 +37,7 @@ export const READ_SETTINGS = {
  * (`oneThread`) is parsed on one thread and its rows are counted by parsing
  * it: the engine's parallel parser and its shortcut count both misread such
  * quotes. Without one, the shortcut count equals the parse
- * (lib/import/csv-records.test.ts holds it to that).
+ * (lib/import/records.test.ts holds it to that).
  */
 export function readSettings(source: FileSource): Record<string, number> {
   if (source.format !== "csv" || !source.oneThread) return { ...READ_SETTINGS };
@@ -48,7 +48,7 @@ const SAFE_PATH = /^\/[A-Za-z0-9/_.-]+$/;
 
 export function fileFunction(source: FileSource): string {
   if (!SAFE_PATH.test(source.path) || source.path.includes("..")) throw new Error(`unexpected import path ${source.path}`);
-  return `file('${source.path}', ${source.format === "csv" ? "CSVWithNames" : "Parquet"})`;
+  return `file('${source.path}', ${source.format === "csv" ? "CSVWithNames" : source.format === "parquet" ? "Parquet" : "LineAsString"})`;
 }
 
 /** A column name from the file, as an identifier. */
@@ -86,6 +86,11 @@ const parsedTs = "parseDateTime64BestEffortOrNull(f_ts, 3, 'UTC')";
 function fastValid(plan: ColumnPlan): string {
   const props = plan.properties.map(({ key }, i) => (isStorableKey(key) ? `(p${i} IS NULL OR (isValidUTF8(p${i}) AND length(p${i}) <= ${EVENT_LIMITS.propertyValueLength}))` : `p${i} IS NULL`));
   if (plan.properties.length > EVENT_LIMITS.propertyCount) props.push(`(${plan.properties.map((_, i) => `(p${i} IS NOT NULL)`).join(" + ")}) <= ${EVENT_LIMITS.propertyCount}`);
+  return fieldsValid(props);
+}
+
+/** The event fields' checks on the `f_<field>` texts, and `more` (the properties'), as one condition. */
+function fieldsValid(more: string[]): string {
   return [
     `f_tenant_id IS NOT NULL AND match(f_tenant_id, {tenant_re:String})`,
     `f_name IS NOT NULL AND isValidUTF8(f_name) AND lengthUTF8(f_name) BETWEEN 1 AND ${EVENT_LIMITS.nameLength} AND NOT match(f_name, {edge_re:String})`,
@@ -97,7 +102,7 @@ function fastValid(plan: ColumnPlan): string {
     `(f_event_id IS NULL OR (f_event_id != '' AND isValidUTF8(f_event_id) AND lengthUTF8(f_event_id) <= ${EVENT_LIMITS.eventIdLength}))`,
     `(f_user_id IS NULL OR (isValidUTF8(f_user_id) AND lengthUTF8(f_user_id) <= ${EVENT_LIMITS.userIdLength}))`,
     `(f_value IS NULL OR (match(f_value, '^-?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') AND isFinite(toFloat64OrZero(f_value))))`,
-    ...props,
+    ...more,
   ]
     .map((c) => `(${c})`)
     .join(" AND ");
@@ -108,6 +113,10 @@ function storedColumns(plan: ColumnPlan): string {
   const properties = plan.properties.length
     ? `mapFromArrays(arrayFilter((k, v) -> isNotNull(v), {keys:Array(String)}, ${values}), arrayMap(v -> assumeNotNull(v), arrayFilter(v -> isNotNull(v), ${values})))`
     : "CAST(map(), 'Map(String, String)')";
+  return stored(properties);
+}
+
+function stored(properties: string): string {
   return [
     "assumeNotNull(f_tenant_id) AS tenant_id",
     "ifNull(f_event_id, toString(generateUUIDv4())) AS event_id",
@@ -156,3 +165,65 @@ export function importQueries(options: { source: FileSource; plan: ColumnPlan; t
 export function describeQuery(source: FileSource): string {
   return `DESCRIBE TABLE ${fileFunction(source)}`;
 }
+
+/** The top-level keys of an event, as POST /v1/events takes it. */
+const EVENT_KEYS = [...EVENT_FIELDS, "properties"];
+const raw = (key: string) => `kvm['${key}']`;
+const text = (r: string) => `if(startsWith(${r}, '"'), JSONExtractString(${r}), NULL)`;
+
+/**
+ * An NDJSON chunk read by the engine, line by line (LineAsString): each line's
+ * top-level keys and raw values are parsed once (JSONExtractKeysAndValuesRaw,
+ * strict JSON and UTF-8: anything else gives none), then the same `f_<field>`
+ * texts the CSV path checks. The fast path takes only the API's common shape
+ * — the known keys once each, strings where strings go, `ts` a string or
+ * whole milliseconds, `value` a number or null, `properties` absent or a flat
+ * object of strings — and no `--map`; every other line goes to checkRow
+ * (nested properties, numbers as property values, …), which decides and words it.
+ */
+export function ndjsonQueries(options: { source: FileSource; table: string; seq: number; fastPath: boolean }): Pick<ImportQueries, "count" | "insert" | "params"> & { leftovers: string } {
+  const { source } = options;
+  const shape = [
+    "notEmpty(kv)",
+    `arrayAll(k -> has(${sqlList(EVENT_KEYS)}, k), ks)`,
+    "length(ks) = length(arrayDistinct(ks))",
+    `startsWith(r_tenant_id, '"')`,
+    `startsWith(r_name, '"')`,
+    // A time is a string (then ISO-8601: digits in a string are not milliseconds, as in the API) or whole milliseconds.
+    `(r_ts = '' OR (startsWith(r_ts, '"') AND NOT match(r_ts, '^"[0-9]*"$')) OR match(r_ts, '^[0-9]{1,15}$'))`,
+    `(r_event_id = '' OR startsWith(r_event_id, '"'))`,
+    `(r_user_id IN ('', 'null') OR startsWith(r_user_id, '"'))`,
+    `(r_value IN ('', 'null') OR match(r_value, '^-?[0-9]'))`,
+    `(r_properties = '' OR (startsWith(r_properties, '{') AND arrayAll(x -> startsWith(x.2, '"'), pkv) AND length(pkv) = length(arrayDistinct(arrayMap(x -> x.1, pkv)))))`,
+  ].join(" AND ");
+  const rows = [
+    "SELECT toUInt64(rowNumberInAllBlocks()) AS idx, line",
+    "JSONExtractKeysAndValuesRaw(line) AS kv",
+    "arrayMap(x -> x.1, kv) AS ks",
+    "CAST(kv, 'Map(String, String)') AS kvm",
+    ...EVENT_KEYS.map((k) => `${raw(k)} AS r_${k}`),
+    "if(startsWith(r_properties, '{'), JSONExtractKeysAndValuesRaw(r_properties), []) AS pkv",
+    `${shape} AS shaped`,
+    `${text("r_tenant_id")} AS f_tenant_id`,
+    `${text("r_name")} AS f_name`,
+    `multiIf(startsWith(r_ts, '"'), JSONExtractString(r_ts), r_ts != '', r_ts, NULL) AS f_ts`,
+    `${text("r_user_id")} AS f_user_id`,
+    `if(r_value IN ('', 'null'), NULL, r_value) AS f_value`,
+    `${text("r_event_id")} AS f_event_id`,
+    "mapFromArrays(arrayMap(x -> x.1, pkv), arrayMap(x -> JSONExtractString(x.2), pkv)) AS props",
+  ].join(", ");
+  const props = [
+    `length(pkv) <= ${EVENT_LIMITS.propertyCount}`,
+    `arrayAll((k, v) -> k != '' AND k != '__proto__' AND length(k) <= ${EVENT_LIMITS.propertyKeyLength} AND length(v) <= ${EVENT_LIMITS.propertyValueLength}, mapKeys(props), mapValues(props))`,
+  ];
+  const ok = options.fastPath ? `ifNull(shaped AND ${fieldsValid(props)}, 0)` : "0";
+  const projected = `${rows} FROM ${fileFunction(source)}`;
+  return {
+    count: `SELECT count() AS n FROM ${fileFunction(source)}`,
+    insert: `INSERT INTO ${options.table} (tenant_id, event_id, ts, name, user_id, value, properties, ingest_seq) SELECT ${stored("props")} FROM (${projected}) WHERE ${ok}`,
+    leftovers: `SELECT idx, line FROM (${projected}) WHERE NOT ${ok} ORDER BY idx`,
+    params: { tenant_re: TENANT_ID_PATTERN.source, edge_re: `^${JS_SPACE}|${JS_SPACE}$`, horizon: Date.now() + MAX_FUTURE_MS, seq: options.seq },
+  };
+}
+
+const sqlList = (values: string[]) => `[${values.map((v) => `'${v}'`).join(", ")}]`;

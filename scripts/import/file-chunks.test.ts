@@ -10,7 +10,7 @@ import { fileChunks } from "@/scripts/import/file-chunks";
 const dir = fs.mkdtempSync(path.join(process.env.DATA_DIR!, "chunks-"));
 const collect = async (file: string, format: "csv" | "ndjson", rows: number) => {
   const out: { rows: number; firstIndex: number; body: string }[] = [];
-  for await (const c of fileChunks(file, format, rows)) out.push({ rows: c.rows, firstIndex: c.firstIndex, body: c.body.toString("utf8") });
+  for await (const c of fileChunks(file, format, rows)) out.push({ rows: c.rows, firstIndex: c.firstIndex, body: Buffer.concat(c.body).toString("utf8") });
   return out;
 };
 

@@ -1,12 +1,12 @@
 import fs from "node:fs";
-import { CsvRecordScanner, pushEnd, type RecordEnds } from "@/lib/import/csv-records";
+import { CsvRecordScanner, LineScanner, type RecordEnds } from "@/lib/import/records";
 
 // Cuts a file into the chunks the server imports, reading it as a stream (one
 // chunk in memory at a time). Only record boundaries are found here — the
 // engine parses CSV and JSON.parse reads NDJSON on the server:
 //   NDJSON: chunkRows non-blank lines;
 //   CSV: the header line, then chunkRows records, cut where the engine's CSV
-//        reading ends a record (lib/import/csv-records.ts).
+//        reading ends a record (lib/import/records.ts).
 // Row indexes count data rows from 0 (no header, no blank lines). Blank
 // records are neither sent nor counted (the engine would read a row of nulls).
 
@@ -14,41 +14,18 @@ export type FileChunk = {
   chunk: number;
   firstIndex: number;
   rows: number;
-  body: Buffer;
+  /** The chunk's bytes, as slices of the read buffers (sent one after another, never copied into one). */
+  body: Buffer[];
   bytesRead: number;
 };
 
 type Scanner = { scan(buf: Buffer): RecordEnds; blankSoFar: boolean };
 
-/** NDJSON: a record is a line. */
-class LineScanner implements Scanner {
-  blankSoFar = true;
-  private readonly ends: RecordEnds = { count: 0, end: new Int32Array(1024), blank: new Uint8Array(1024) };
-  scan(buf: Buffer): RecordEnds {
-    const ends = this.ends;
-    ends.count = 0;
-    let i = 0;
-    while (i < buf.length) {
-      const nl = buf.indexOf(0x0a, i);
-      const stop = nl === -1 ? buf.length : nl;
-      for (let j = i; j < stop && this.blankSoFar; j++) {
-        const c = buf[j];
-        if (c !== 0x20 && c !== 0x09 && c !== 0x0d) this.blankSoFar = false;
-      }
-      if (nl === -1) break;
-      pushEnd(ends, nl, this.blankSoFar);
-      this.blankSoFar = true;
-      i = nl + 1;
-    }
-    return ends;
-  }
-}
-
 export async function* fileChunks(file: string, format: "ndjson" | "csv", chunkRows: number): AsyncGenerator<FileChunk> {
   const scanner: Scanner = format === "csv" ? new CsvRecordScanner() : new LineScanner();
   let header: Buffer | undefined;
   let headerParts: Buffer[] | undefined = format === "csv" ? [] : undefined;
-  let parts: Buffer[] = []; // slices of the read buffers: the chunk's bytes, copied once when it is sent
+  let parts: Buffer[] = []; // slices of the read buffers: the chunk's bytes
   let rows = 0;
   let chunk = 0;
   let firstIndex = 0;
@@ -56,7 +33,7 @@ export async function* fileChunks(file: string, format: "ndjson" | "csv", chunkR
   let held: Buffer[] = []; // the bytes of a record still blank from earlier buffers: dropped if it ends blank
 
   const finish = (): FileChunk => {
-    const body = Buffer.concat(header ? [header, ...parts] : parts);
+    const body = header ? [header, ...parts] : parts;
     const out = { chunk, firstIndex, rows, body, bytesRead };
     chunk++;
     firstIndex += rows;

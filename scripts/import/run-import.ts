@@ -34,7 +34,7 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
-type Job = { request: ChunkRequest; body: Buffer | undefined; bytesRead: number };
+type Job = { request: ChunkRequest; body: Buffer[] | undefined; bytesRead: number };
 
 export async function runImport(options: { file: string; spec: ImportSpec; target: ImportTarget; rejectedPath?: string; progress?: (line: string, done: boolean) => void }): Promise<ImportSummary> {
   const { file, spec, target } = options;
@@ -116,7 +116,7 @@ async function* jobs(file: string, spec: ImportSpec, fileHash: string, target: I
   for await (const c of fileChunks(file, spec.format, spec.chunk_rows)) {
     const prior = ledger.get(c.chunk);
     if (prior?.done) yield { done: prior, bytesRead: c.bytesRead };
-    else yield { request: { ...base, chunk: c.chunk, first_index: c.firstIndex, ...(spec.format === "csv" ? { records: c.rows } : {}) }, body: c.body, bytesRead: c.bytesRead };
+    else yield { request: { ...base, chunk: c.chunk, first_index: c.firstIndex, records: c.rows }, body: c.body, bytesRead: c.bytesRead };
   }
 }
 

@@ -21,7 +21,7 @@ export type ImportTarget = {
   ledger(fileHash: string): Promise<LedgerRow[]>;
   /** Parquet: puts the file into DATA_DIR/imports/<sha256>.parquet; answers its row count. */
   upload(fileHash: string, file: string): Promise<{ rows: number }>;
-  send(request: ChunkRequest, body: Buffer | undefined): Promise<ChunkOutcome>;
+  send(request: ChunkRequest, body: Buffer[] | undefined): Promise<ChunkOutcome>;
 };
 
 export class TargetError extends Error {
@@ -31,7 +31,7 @@ export class TargetError extends Error {
 }
 
 export function serverTarget(base: URL, token: string): ImportTarget {
-  const call = async (method: string, path: string, options: { headers?: Record<string, string>; body?: Buffer | fs.ReadStream } = {}) => {
+  const call = async (method: string, path: string, options: { headers?: Record<string, string>; body?: Buffer[] | fs.ReadStream } = {}) => {
     const answer = await request(new URL(path, base), method, { authorization: `Bearer ${token}`, ...options.headers }, options.body);
     let parsed: { error?: { code: string; message: string } } | undefined;
     try {
@@ -49,14 +49,14 @@ export function serverTarget(base: URL, token: string): ImportTarget {
       (await call("PUT", `/api/operator/import?file=${fileHash}.parquet`, { headers: { "content-type": "application/octet-stream", "content-length": String(fs.statSync(file).size) }, body: fs.createReadStream(file) })) as { rows: number },
     send: async (req, body) =>
       (await call("POST", "/api/operator/import", {
-        headers: { "enclave-import": Buffer.from(JSON.stringify(req)).toString("base64url"), "content-type": req.spec.format === "csv" ? "text/csv" : "application/x-ndjson", "content-length": String(body?.length ?? 0) },
+        headers: { "enclave-import": Buffer.from(JSON.stringify(req)).toString("base64url"), "content-type": req.spec.format === "csv" ? "text/csv" : "application/x-ndjson", "content-length": String(body?.reduce((n, b) => n + b.length, 0) ?? 0) },
         body,
       })) as ChunkOutcome,
   };
 }
 
 /** node:http: a chunk's answer can take longer than fetch waits for response headers. */
-function request(url: URL, method: string, headers: Record<string, string>, body: Buffer | fs.ReadStream | undefined): Promise<{ status: number; body: string }> {
+function request(url: URL, method: string, headers: Record<string, string>, body: Buffer[] | fs.ReadStream | undefined): Promise<{ status: number; body: string }> {
   const send = url.protocol === "https:" ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const req = send(url, { method, headers }, (res) => {
@@ -67,7 +67,7 @@ function request(url: URL, method: string, headers: Record<string, string>, body
     });
     req.on("error", reject);
     if (body instanceof fs.ReadStream) body.pipe(req);
-    else req.end(body);
+    else Readable.from(body ?? []).pipe(req);
   });
 }
 
@@ -83,6 +83,6 @@ export async function localTarget(): Promise<ImportTarget> {
       const path = await writeImportFile(`${fileHash}.parquet`, fs.createReadStream(file), fileHash);
       return { rows: await countFileRows(engine, { path, format: "parquet" }) };
     },
-    send: (req, body) => importChunk(engine, req, req.spec.format === "ndjson" ? { kind: "text", text: body!.toString("utf8") } : req.spec.format === "csv" ? { kind: "stream", stream: Readable.from([body!]) } : { kind: "none" }),
+    send: (req, body) => importChunk(engine, req, req.spec.format === "parquet" ? { kind: "none" } : { kind: "stream", stream: Readable.from(body!) }),
   };
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
-import { CsvRecordCounter } from "@/lib/import/csv-records";
+import { RecordCounter } from "@/lib/import/records";
 import { fileChunks } from "@/scripts/import/file-chunks";
 
 // The oracle for where CSV records end is the engine itself: for random CSV
@@ -33,7 +33,7 @@ const csvFile = fc
   .map(([records, eol, lastBreak]) => ({ text: `c1,c2,c3${eol}${records.join(eol)}${lastBreak ? eol : ""}`, eol }));
 
 function countInPieces(bytes: Buffer, cuts: number[]): { records: number; literalQuotes: number } {
-  const counter = new CsvRecordCounter();
+  const counter = new RecordCounter("csv");
   let at = 0;
   for (const cut of [...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length]) {
     if (cut > at) counter.push(bytes.subarray(at, cut));
@@ -48,7 +48,7 @@ describe("CSV records as the engine reads them", () => {
     const file = path.join(dir, "inner.csv");
     fs.writeFileSync(file, text);
     const chunks = [];
-    for await (const c of fileChunks(file, "csv", 2)) chunks.push({ rows: c.rows, body: c.body.toString("utf8") });
+    for await (const c of fileChunks(file, "csv", 2)) chunks.push({ rows: c.rows, body: Buffer.concat(c.body).toString("utf8") });
     expect(chunks).toEqual([
       { rows: 2, body: 'tenant_id,name,s\nacme,a,5" screen\nglobex,b,x\n' },
       { rows: 2, body: 'tenant_id,name,s\nacme,c,y"z\nacme,d,w\n' },
@@ -74,7 +74,7 @@ describe("CSV records as the engine reads them", () => {
         let i = 0;
         for await (const c of fileChunks(file, "csv", 1)) {
           const piece = path.join(dir, `random-${n}-${c.chunk}.csv`);
-          fs.writeFileSync(piece, c.body);
+          fs.writeFileSync(piece, Buffer.concat(c.body));
           expect(await parse(piece)).toEqual([whole[i++]]);
         }
         expect(i).toBe(whole.length);

@@ -1,4 +1,5 @@
-// Where CSV records end, read as the engine reads CSV (ClickHouse's CSV
+// Where the records of an import file end. NDJSON: a record is a line.
+// CSV: read as the engine reads CSV (ClickHouse's CSV
 // format with its default settings), so the CLI's chunks and the server's
 // count of them agree with the rows the engine then parses:
 //   - a double quote opens a quoted field only at the start of a field, after
@@ -122,11 +123,45 @@ export function pushEnd(ends: RecordEnds, end: number, blank: boolean): void {
   ends.blank[ends.count++] = blank ? 1 : 0;
 }
 
-/** A whole CSV stream's data records (after the header, blank ones not counted) and whether any field holds a literal quote. */
-export class CsvRecordCounter {
-  private readonly scanner = new CsvRecordScanner();
-  private header = true;
+/** NDJSON: a record is a line; blank ones hold only spaces, tabs and \r. */
+export class LineScanner {
+  blankSoFar = true;
+  literalQuotes = 0;
+  private readonly ends: RecordEnds = { count: 0, end: new Int32Array(1024), blank: new Uint8Array(1024) };
+
+  scan(buf: Buffer): RecordEnds {
+    const ends = this.ends;
+    ends.count = 0;
+    let i = 0;
+    while (i < buf.length) {
+      const nl = buf.indexOf(LF, i);
+      const stop = nl === -1 ? buf.length : nl;
+      for (let j = i; j < stop && this.blankSoFar; j++) {
+        const c = buf[j];
+        if (c !== 0x20 && c !== 0x09 && c !== 0x0d) this.blankSoFar = false;
+      }
+      if (nl === -1) break;
+      pushEnd(ends, nl, this.blankSoFar);
+      this.blankSoFar = true;
+      i = nl + 1;
+    }
+    return ends;
+  }
+}
+
+/**
+ * A whole stream's data records (after the header of a CSV; blank ones not
+ * counted) and how many fields hold a quote as text (CSV).
+ */
+export class RecordCounter {
+  private readonly scanner: CsvRecordScanner | LineScanner;
+  private header: boolean;
   records = 0;
+
+  constructor(format: "csv" | "ndjson") {
+    this.scanner = format === "csv" ? new CsvRecordScanner() : new LineScanner();
+    this.header = format === "csv";
+  }
 
   push(buf: Buffer): void {
     const ends = this.scanner.scan(buf);
