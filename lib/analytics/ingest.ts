@@ -106,11 +106,13 @@ export async function insertRowBatch(engine: AnalyticsEngine, rows: RowWriter, d
 /**
  * Deletes the rows one insert stored, by its ingest_seq (an import chunk cut
  * off by a crash, before it is inserted again); returns how many there were.
+ * `beforeDelete` runs only when there is something to delete.
  */
-export async function deleteInsertedRows(engine: AnalyticsEngine, seq: number): Promise<number> {
+export async function deleteInsertedRows(engine: AnalyticsEngine, seq: number, beforeDelete?: () => Promise<void>): Promise<number> {
   const params = { seq };
   const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${engine.database}.events WHERE ingest_seq = {seq:UInt64}`, { params });
   if (Number(n) === 0) return 0;
+  await beforeDelete?.();
   await storeWrite(engine.kind, () =>
     engine.withConnection((client) => client.command({ query: `ALTER TABLE ${engine.database}.events DELETE WHERE ingest_seq = {seq:UInt64}`, query_params: params, clickhouse_settings: { mutations_sync: "2" } })),
   );

@@ -3,15 +3,16 @@ import { recordAudit } from "@/lib/audit";
 import crypto from "node:crypto";
 import type { Readable } from "node:stream";
 import type { AnalyticsEngine } from "@/lib/analytics/engine";
-import { deleteInsertedRows, liveIngestSeqs, reserveIngestSeq, type IngestSeq } from "@/lib/analytics/ingest";
+import { deleteInsertedRows, insertRowBatch, reserveIngestSeq, type IngestSeq } from "@/lib/analytics/ingest";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { specHash, type ChunkOutcome, type ChunkRequest } from "@/lib/import/import-spec";
 import { importFilePath, removeImportFile, writeImportFile } from "@/lib/import/imports-dir";
 import { RecordCounter } from "@/lib/import/records";
 import { claimChunk, dropClaim, finishChunk, moveClaim } from "@/lib/import/ledger";
+import { checkNdjsonFile } from "@/lib/import/ndjson-chunk";
 import { assertEngineReadsFiles, importNdjson, importTabular } from "@/lib/import/tabular-chunk";
-import { reconcileRollups, retireRollups } from "@/lib/rollups/build";
+import { retireRollups, rollupsChanged } from "@/lib/rollups/build";
 
 // One chunk of a bulk import, start to finish: claim it in the ledger (or
 // answer from the ledger when it is done), check and insert its rows, record
@@ -30,12 +31,23 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
   const { file_hash: fileHash, chunk, spec } = request;
   const expected = spec.format === "parquet" ? "none" : "stream";
   if (body.kind !== expected) throw new AppError("bad_request", `A ${spec.format} chunk is sent ${expected === "none" ? "without a body (upload the file first)" : "as the request body"}.`);
-  if (spec.format === "parquet" && !request.rows) throw new AppError("bad_request", "A Parquet chunk names its rows: [start, end).");
-  assertEngineReadsFiles(engine, spec.format);
+  if (spec.format === "parquet") {
+    const [start, end] = request.rows ?? [-1, -1];
+    // Chunk n is rows [n × chunk_rows, …): another range under its number would store rows twice.
+    if (start !== chunk * spec.chunk_rows || end <= start || end - start > spec.chunk_rows) throw new AppError("bad_request", `Parquet chunk ${chunk} is rows [${chunk * spec.chunk_rows}, at most ${(chunk + 1) * spec.chunk_rows}) of the uploaded file.`);
+  }
+  if (spec.format !== "ndjson") assertEngineReadsFiles(engine, spec.format);
   if (spec.format !== "parquet" && request.records === undefined) throw new AppError("bad_request", `A ${spec.format.toUpperCase()} chunk states how many records it holds (\`records\`); \`npm run enclave -- import\` does.`);
 
+  // One attempt per chunk at a time: the store belongs to this one process, so a set here serialises every run of it.
+  const slot = `${fileHash}:${chunk}`;
+  if (inFlight.has(slot)) {
+    if (body.kind === "stream" && "cancel" in body.stream) await body.stream.cancel().catch(() => {});
+    throw new AppError("conflict", `Chunk ${chunk} of this file is being imported right now by another run: let it finish, then run the import again (it skips what is done).`);
+  }
+  inFlight.add(slot);
   const reserved = reserveIngestSeq();
-  let rebuildRollups = false;
+  let rollupsRetired = false;
   try {
     const claim = await claimChunk({ fileHash, chunk, specHash: specHash(spec), seq: reserved.seq });
     if ("done" in claim) {
@@ -43,12 +55,13 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
       return claim.done;
     }
     if (claim.seq !== reserved.seq) {
-      // Claimed before and not finished: another run's chunk in flight in this process, or one cut off by a crash.
-      if (liveIngestSeqs().has(claim.seq)) throw new AppError("conflict", `Chunk ${chunk} of this file is being imported right now by another run: let it finish, then run the import again (it skips what is done).`);
-      // Its rows that reached the engine go first; rollups that counted them are built again after.
-      rebuildRollups = (await getDb().rollup.count()) > 0;
-      if (rebuildRollups) await retireRollups();
-      await deleteInsertedRows(engine, claim.seq);
+      // Claimed before and not finished: cut off by a crash. What of it reached the engine goes first
+      // (rollups that counted it stop being used, and are built again after); then the claim takes this attempt's number.
+      await deleteInsertedRows(engine, claim.seq, async () => {
+        if ((await getDb().rollup.count()) === 0) return;
+        await retireRollups();
+        rollupsRetired = true;
+      });
       await moveClaim(fileHash, chunk, reserved.seq);
     }
     const progress = { inserting: false };
@@ -66,8 +79,19 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
     return outcome;
   } finally {
     reserved.release();
-    if (rebuildRollups) await reconcileRollups(engine).catch((err) => console.error(`import: rollups were not rebuilt after a crashed chunk was deleted: ${err instanceof Error ? err.message : err}`));
+    inFlight.delete(slot);
+    if (rollupsRetired) rollupsChanged();
   }
+}
+
+const inFlight = ((globalThis as unknown as { enclaveImportChunks?: Set<string> }).enclaveImportChunks ??= new Set());
+
+/** NDJSON with a ClickHouse server: every line checked here (its engine cannot read DATA_DIR/imports), then one insert. */
+async function importNdjsonInJs(engine: AnalyticsEngine, options: { source: { path: string }; spec: ChunkRequest["spec"]; firstIndex: number; token: string; reserved: IngestSeq; progress: { inserting: boolean } }) {
+  const checked = await checkNdjsonFile(options.source.path, options.firstIndex, options.spec);
+  options.progress.inserting = true;
+  await insertRowBatch(engine, checked.writer, `${options.token}:js`, options.reserved);
+  return { rows: checked.rows, fast: 0, accepted: checked.writer.rows, rejected: checked.rejected };
 }
 
 async function insertChunk(engine: AnalyticsEngine, request: ChunkRequest, body: ChunkBody, run: { token: string; reserved: IngestSeq; progress: { inserting: boolean } }): Promise<ChunkOutcome> {
@@ -77,12 +101,13 @@ async function insertChunk(engine: AnalyticsEngine, request: ChunkRequest, body:
   const path = body.kind === "stream" ? await writeImportFile(`${fileHash}-${chunk}.${spec.format}`, body.stream, undefined, (bytes) => counter?.push(bytes)) : importFilePath(`${fileHash}.parquet`, { mustExist: true });
   try {
     const scanned = counter?.finish();
+    if (scanned?.unclosedQuote) throw new AppError("bad_request", `This CSV chunk (rows from ${request.first_index}) ends inside a quoted field that is never closed: the engine would read the rest of the file into it. Close the quote (a quote inside a quoted field is written ""); nothing of this chunk was stored.`);
     if (scanned && scanned.records !== request.records) {
       throw new AppError("bad_request", `This ${spec.format.toUpperCase()} chunk holds ${scanned.records} records by the server's count, not the ${request.records ?? "(unstated)"} the import sent: the body changed on the way or the CLI is of another version. Nothing of it was stored; run the import again with this version's CLI.`);
     }
     const source = { path, format: spec.format, rows: request.rows, oneThread: (scanned?.literalQuotes ?? 0) > 0 };
     const options = { source, spec, firstIndex: request.first_index, records: scanned?.records, ...run };
-    const result = spec.format === "ndjson" ? await importNdjson(engine, options) : await importTabular(engine, options);
+    const result = spec.format !== "ndjson" ? await importTabular(engine, options) : engine.kind === "chdb" ? await importNdjson(engine, options) : await importNdjsonInJs(engine, options);
     return { chunk, rows: result.rows, accepted: result.accepted, rejected: result.rejected.length, fast: result.fast, rejections: result.rejected, replayed: false };
   } finally {
     if (body.kind === "stream") removeImportFile(path);

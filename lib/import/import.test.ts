@@ -3,11 +3,11 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
-import { ingestEvents } from "@/lib/analytics/ingest";
+import { ingestEvents, insertEventRows } from "@/lib/analytics/ingest";
 import { DEDUP_WINDOW } from "@/lib/analytics/schema";
 import { getDb } from "@/lib/db";
 import { importChunk } from "@/lib/import/import-chunk";
-import { specFromFlags } from "@/lib/import/import-spec";
+import { specFromFlags, specHash } from "@/lib/import/import-spec";
 import { importFilePath, importsDir } from "@/lib/import/imports-dir";
 import { migrateTestDatabase } from "@/lib/testing/test-db";
 import { runImport } from "@/scripts/import/run-import";
@@ -172,6 +172,34 @@ describe("a CSV file with quotes as text", () => {
   });
 });
 
+describe("two runs of the same crashed chunk at once", () => {
+  it("one imports it, the other is refused with 409: its rows are stored once", async () => {
+    const hash = "f".repeat(64);
+    const spec = specFromFlags({ format: "ndjson" });
+    // The crash: a claim without an outcome, and one of its rows stored under its number.
+    await getDb().importChunk.create({ data: { fileHash: hash, chunk: 0, specHash: specHash(spec), seq: BigInt(12345) } });
+    await insertEventRows(getAnalytics(), [{ tenant_id: "acme", event_id: "twice-0", ts: "2025-05-01 00:00:00.000", name: "twice", user_id: null, value: null, properties: {} }], undefined, { seq: 12345, release: () => {} });
+    const body = () => ({ kind: "stream" as const, stream: Readable.from([Buffer.from(`${Array.from({ length: 5 }, (_, i) => JSON.stringify({ tenant_id: "acme", name: "twice", event_id: `twice-${i}` })).join("\n")}\n`)]) });
+    const request = { file_hash: hash, chunk: 0, first_index: 0, spec, records: 5 };
+    const results = await Promise.allSettled([importChunk(getAnalytics(), request, body()), importChunk(getAnalytics(), request, body())]);
+    expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(String((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason)).toMatch(/being imported right now/);
+    const [r] = await queryRows<{ n: number; ids: number }>(getAnalytics(), "SELECT count() AS n, uniqExact(event_id) AS ids FROM enclave.events WHERE name = 'twice'");
+    expect({ n: Number(r.n), ids: Number(r.ids) }).toEqual({ n: 5, ids: 5 });
+  });
+});
+
+describe("a CSV whose last quoted field is never closed", () => {
+  it("is refused with the row it opens in (the engine would read the rest of the file into that field)", async () => {
+    const file = path.join(dir, "unclosed.csv");
+    fs.writeFileSync(file, 'tenant_id,name,event_id\nacme,unclosed_ok,u0\nacme,unclosed_ok,u1\nacme,"x,u2\nacme,y,u3\nacme,z,u4\n');
+    await expect(runImport({ file, spec: specFromFlags({ format: "csv", chunkRows: 2 }), target })).rejects.toThrow(/never closed: it opens in data row 2/);
+    expect(await count("name = 'unclosed_ok'")).toBe(2); // the chunk before it
+    const request = { file_hash: "9".repeat(64), chunk: 0, first_index: 0, spec: specFromFlags({ format: "csv" }), records: 1 };
+    await expect(importChunk(getAnalytics(), request, { kind: "stream", stream: Readable.from([Buffer.from('tenant_id,name\nacme,"x\nacme,y\n')]) })).rejects.toThrow(/never closed/);
+  });
+});
+
 describe("a chunk cut off by a crash", () => {
   it("is stored once when the import runs again long after (the engine's deduplication has forgotten it)", async () => {
     const file = path.join(dir, "crashed.csv");
@@ -215,9 +243,28 @@ describe("with CLICKHOUSE_URL (a ClickHouse server)", () => {
     const remote = { ...getAnalytics(), kind: "server" as const };
     const hash = "d".repeat(64);
     const csv = { file_hash: hash, chunk: 0, first_index: 0, spec: specFromFlags({ format: "csv" }), records: 1 };
-    await expect(importChunk(remote, csv, { kind: "stream", stream: Readable.from([Buffer.from("tenant_id,name\nacme,x\n")]) })).rejects.toThrow(/CLICKHOUSE_URL set, the ClickHouse server cannot read this server's files.*as NDJSON/);
+    await expect(importChunk(remote, csv, { kind: "stream", stream: Readable.from([Buffer.from("tenant_id,name\nacme,x\n")]) })).rejects.toThrow(/CLICKHOUSE_URL set, the ClickHouse server cannot read this server's files.*Convert it to NDJSON/);
     await expect(importChunk(remote, { ...csv, spec: specFromFlags({ format: "parquet" }), rows: [0, 1] }, { kind: "none" })).rejects.toThrow(/A PARQUET file is imported by the embedded engine/);
     expect(await getDb().importChunk.count({ where: { fileHash: hash } })).toBe(0);
+  });
+
+  it("imports NDJSON with every line checked in JavaScript (the server's engine cannot read the chunk file)", async () => {
+    const remote = { ...getAnalytics(), kind: "server" as const };
+    const lines = ['{"tenant_id":"acme","name":"remote_nd","event_id":"r1"}', '{"tenant_id":"acme2","name":"remote_nd","event_id":"r2","properties":{"a":{"b":"c"}}}', "{bad", '{"tenant_id":"acme",\r"name":"remote_nd","event_id":"r3"}'];
+    const request = { file_hash: "e".repeat(64), chunk: 0, first_index: 0, spec: specFromFlags({ format: "ndjson" }), records: 4 };
+    const outcome = await importChunk(remote, request, { kind: "stream", stream: Readable.from([Buffer.from(`${lines.join("\n")}\n`)]) });
+    expect(outcome).toMatchObject({ rows: 4, accepted: 3, rejected: 1, fast: 0, rejections: [{ index: 2, code: "invalid_json" }] });
+    expect(await count("name = 'remote_nd'")).toBe(3);
+  });
+});
+
+describe("a Parquet chunk's rows", () => {
+  it("must be its own range of the file: another range under its number is refused", async () => {
+    const spec = specFromFlags({ format: "parquet", chunkRows: 10 });
+    const base = { file_hash: "8".repeat(64), first_index: 0, spec };
+    for (const [chunk, rows] of [[1, [0, 10]], [0, [0, 11]], [0, [5, 5]], [2, [20, 31]]] as [number, [number, number]][]) {
+      await expect(importChunk(getAnalytics(), { ...base, chunk, rows }, { kind: "none" }), JSON.stringify({ chunk, rows })).rejects.toThrow(/Parquet chunk \d+ is rows/);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import "server-only";
+import fs from "node:fs";
 import type { RowRejection } from "@/lib/analytics/event-row";
 import { checkRow } from "@/lib/ingest/check-row";
 import { RowWriter } from "@/lib/ingest/row-line";
@@ -9,6 +10,35 @@ import type { ImportSpec } from "@/lib/import/import-spec";
 // (checkRow): nested properties, types and limits exactly as POST /v1/events.
 // `--map` renames top-level keys first; keys it does not name pass through,
 // so an unknown key is refused row by row, as the API refuses it.
+
+/**
+ * A whole NDJSON chunk file in JavaScript, line by line (with a ClickHouse
+ * server, whose engine cannot read this server's files): its accepted rows,
+ * ready for one insert, and its rejections. Blank lines are not rows.
+ */
+export async function checkNdjsonFile(file: string, firstIndex: number, spec: ImportSpec): Promise<{ writer: RowWriter; rows: number; rejected: RowRejection[] }> {
+  const check = ndjsonLineChecker(spec);
+  const out = { writer: new RowWriter(), rows: 0, rejected: [] as RowRejection[] };
+  const take = (bytes: Buffer) => {
+    const line = bytes.toString("utf8");
+    if (!/[^ \t\r]/.test(line)) return; // blank, as the CLI counts lines (lib/import/records.ts)
+    const refused = check(line, firstIndex + out.rows++, out.writer);
+    if (refused) out.rejected.push(refused);
+  };
+  // Lines end at \n only, as the engine's LineAsString reads them (a \r is JSON whitespace).
+  let rest = Buffer.alloc(0);
+  for await (const piece of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const buf = rest.length ? Buffer.concat([rest, piece]) : piece;
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
+      take(buf.subarray(start, nl));
+      start = nl + 1;
+    }
+    rest = Buffer.from(buf.subarray(start));
+  }
+  if (rest.length) take(rest);
+  return out;
+}
 
 /** Checks one line (row `index` of the file): its event goes into `sink`, or its rejection comes back. */
 export function ndjsonLineChecker(spec: ImportSpec): (line: string, index: number, sink: RowWriter) => RowRejection | undefined {

@@ -29,7 +29,7 @@ const record = (textQuotes: boolean) => fc.array(fc.oneof(unquoted(textQuotes), 
 // Half the files have no quote as text, so the shortcut count is checked on many.
 const csvFile = fc
   .boolean()
-  .chain((textQuotes) => fc.tuple(fc.array(record(textQuotes), { minLength: 1, maxLength: 8 }), fc.constantFrom("\n", "\r\n"), fc.boolean()))
+  .chain((textQuotes) => fc.tuple(fc.array(record(textQuotes), { minLength: 1, maxLength: 8 }), fc.constantFrom("\n", "\r\n", "\n\r"), fc.boolean()))
   .map(([records, eol, lastBreak]) => ({ text: `c1,c2,c3${eol}${records.join(eol)}${lastBreak ? eol : ""}`, eol }));
 
 function countInPieces(bytes: Buffer, cuts: number[]): { records: number; literalQuotes: number } {
@@ -53,7 +53,7 @@ describe("CSV records as the engine reads them", () => {
       { rows: 2, body: 'tenant_id,name,s\nacme,a,5" screen\nglobex,b,x\n' },
       { rows: 2, body: 'tenant_id,name,s\nacme,c,y"z\nacme,d,w\n' },
     ]);
-    expect(countInPieces(Buffer.from(text), [25, 26])).toEqual({ records: 4, literalQuotes: 2 });
+    expect(countInPieces(Buffer.from(text), [25, 26])).toEqual({ records: 4, literalQuotes: 2, unclosedQuote: false });
     expect((await parse(file)).map((r) => r.s)).toEqual(['5" screen', "x", 'y"z', "w"]);
   });
 

@@ -6,7 +6,10 @@
 //     nothing but spaces and tabs (`a,  "x,y"`); inside one, `""` is a quote
 //     and a lone `"` closes it; line breaks inside it belong to the field;
 //   - anywhere else a double quote is text (`5" screen`): a "literal quote";
-//   - a record ends at a line break outside quotes (`\r\n` too).
+//   - a record ends at a line break outside quotes (`\r\n` too; `\n\r` is one
+//     line end as well, so a quote right after it opens a field);
+//   - a quoted field still open at the end of the file is an error here (the
+//     engine would read the rest of the file into it).
 // The engine's own parallel parser cuts a file into pieces by toggling at every
 // quote, which reads a file with a literal quote wrongly (rows split or
 // merged); a chunk holding one is parsed on one thread (lib/query/import-sql.ts).
@@ -14,6 +17,7 @@
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
+const CR = 0x0d;
 const isBlankByte = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d || c === LF;
 
 /**
@@ -34,13 +38,20 @@ export class CsvRecordScanner {
   blankSoFar = true;
   /** Quotes read as text so far (see above). */
   literalQuotes = 0;
+  /** A record just ended at a line break: a \r right after it belongs to that line end. */
+  private lineEnded = false;
+
+  /** At the end of the input: a quoted field was opened and never closed. */
+  get unclosedQuote(): boolean {
+    return this.inQuotes && !this.quoteAtEnd;
+  }
 
   /** The records that end in `buf`; the record still open at its end carries on into the next buffer. */
   scan(buf: Buffer): RecordEnds {
     const ends = this.ends;
     ends.count = 0;
     const length = buf.length;
-    let { inQuotes, previous, blankSoFar } = this;
+    let { inQuotes, previous, blankSoFar, lineEnded } = this;
     let i = 0;
     let nextQuote = -2; // the first quote at or after i (-1: none left), found once per quote rather than once per record
     if (this.quoteAtEnd && length > 0) {
@@ -52,6 +63,13 @@ export class CsvRecordScanner {
       }
     }
     while (i < length) {
+      if (lineEnded) {
+        lineEnded = false;
+        if (buf[i] === CR) {
+          i++;
+          continue;
+        }
+      }
       if (nextQuote !== -1 && nextQuote < i) nextQuote = buf.indexOf(QUOTE, i);
       if (inQuotes) {
         const q = nextQuote;
@@ -102,11 +120,13 @@ export class CsvRecordScanner {
       pushEnd(ends, nl, blankSoFar);
       blankSoFar = true;
       previous = LF;
+      lineEnded = true;
       i = nl + 1;
     }
     this.inQuotes = inQuotes;
     this.previous = previous;
     this.blankSoFar = blankSoFar;
+    this.lineEnded = lineEnded;
     return ends;
   }
 }
@@ -172,8 +192,8 @@ export class RecordCounter {
   }
 
   /** At the end of the stream: a last record without a line break counts too. */
-  finish(): { records: number; literalQuotes: number } {
+  finish(): { records: number; literalQuotes: number; unclosedQuote: boolean } {
     if (!this.scanner.blankSoFar && !this.header) this.records++;
-    return { records: this.records, literalQuotes: this.scanner.literalQuotes };
+    return { records: this.records, literalQuotes: this.scanner.literalQuotes, unclosedQuote: this.scanner instanceof CsvRecordScanner && this.scanner.unclosedQuote };
   }
 }

@@ -31,11 +31,11 @@ export function assertEngineReadsFiles(engine: Pick<AnalyticsEngine, "kind">, fo
   if (engine.kind === "chdb") return;
   throw new AppError(
     "bad_request",
-    `A ${format.toUpperCase()} file is imported by the embedded engine, which reads it from DATA_DIR/imports; with CLICKHOUSE_URL set, the ClickHouse server cannot read this server's files. Import the file as NDJSON (e.g. clickhouse local -q "SELECT * FROM file('FILE') FORMAT JSONEachRow" > events.ndjson), or load it into the server's events table with clickhouse-client. Nothing was imported.`,
+    `A ${format.toUpperCase()} file is imported by the embedded engine, which reads it from DATA_DIR/imports; with CLICKHOUSE_URL set, the ClickHouse server cannot read this server's files. Convert it to NDJSON, which is checked here line by line (e.g. clickhouse local -q "SELECT * FROM file('FILE') FORMAT JSONEachRow" > events.ndjson), and import that. Nothing was imported.`,
   );
 }
 
-/** The engine could not read the file (a CSV with an unclosed quote, a broken Parquet footer…): say so, with its words. */
+/** The engine could not read the file (a CSV with a lone \r, a broken Parquet footer…): say so, with its words. */
 async function reading<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -81,7 +81,7 @@ async function countRows(engine: AnalyticsEngine, query: string, settings: Recor
   const rows = Number(n);
   if (run.records !== undefined && rows !== run.records) {
     // The chunk was cut where the engine does not end a record: storing it would shift fields between rows.
-    throw new AppError("bad_request", `The engine reads ${rows} rows in ${what} where the import cut ${run.records} records, so a field is read differently (a line break or quote the two disagree on). Nothing of this chunk was stored; chunks before it stay imported. Check the rows from ${run.firstIndex} on for an unclosed quote, then run the import again.`);
+    throw new AppError("bad_request", `The engine reads ${rows} rows in ${what} where the import cut ${run.records} records, so a field is read differently (a line break or quote the two disagree on). Nothing of this chunk was stored; chunks before it stay imported. Check the rows from ${run.firstIndex} on for quotes and line breaks, then run the import again.`);
   }
   return rows;
 }

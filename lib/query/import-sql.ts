@@ -123,7 +123,8 @@ function stored(properties: string): string {
     `multiIf(f_ts IS NULL, now64(3, 'UTC'), match(f_ts, '^[0-9]{1,15}$'), fromUnixTimestamp64Milli(toInt64(f_ts), 'UTC'), assumeNotNull(${parsedTs})) AS ts`,
     "assumeNotNull(f_name) AS name",
     "f_user_id AS user_id",
-    "toFloat64OrNull(f_value) AS value",
+    // + 0: a -0 becomes 0, as JSON.stringify writes it on the JavaScript path.
+    "toFloat64OrNull(f_value) + 0 AS value",
     `${properties} AS properties`,
     "{seq:UInt64} AS ingest_seq",
   ].join(", ");

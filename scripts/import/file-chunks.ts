@@ -79,6 +79,10 @@ export async function* fileChunks(file: string, format: "ndjson" | "csv", chunkR
       if (pending < buf.length) (headerParts ?? parts).push(buf.subarray(pending));
     }
   }
+  if (scanner instanceof CsvRecordScanner && scanner.unclosedQuote) {
+    // The engine would read the rest of the file into that one field.
+    throw new Error(`A quoted field is never closed: it opens in data row ${firstIndex + rows} (0-based, rows before it in this chunk: ${rows}) and runs to the end of the file. Close the quote (a quote inside a quoted field is written ""), then run the import again; chunks before it stay imported.`);
+  }
   if (!scanner.blankSoFar && !headerParts) {
     parts.push(Buffer.from("\n"));
     rows++;

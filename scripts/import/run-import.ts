@@ -64,7 +64,17 @@ export async function runImport(options: { file: string; spec: ImportSpec; targe
   try {
     // The next chunk is read (or taken from the ledger) while the current one is in flight.
     let inFlight: Promise<void> = Promise.resolve();
-    for await (const job of jobs(file, spec, fileHash, target, ledger)) {
+    const source = jobs(file, spec, fileHash, target, ledger);
+    // A file that cannot be read further (an unclosed quote) stops the run once the chunk in flight is settled.
+    const settled = async function* () {
+      try {
+        yield* source;
+      } catch (err) {
+        await inFlight.catch(() => {});
+        throw err;
+      }
+    };
+    for await (const job of settled()) {
       const previous = inFlight;
       if ("done" in job) {
         await previous;
