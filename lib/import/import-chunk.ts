@@ -1,13 +1,15 @@
 import "server-only";
 import { recordAudit } from "@/lib/audit";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import type { Readable } from "node:stream";
 import type { AnalyticsEngine } from "@/lib/analytics/engine";
 import { deleteInsertedRows, insertRowBatch, reserveIngestSeq, type IngestSeq } from "@/lib/analytics/ingest";
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { specHash, type ChunkOutcome, type ChunkRequest } from "@/lib/import/import-spec";
-import { importFilePath, removeImportFile, writeImportFile } from "@/lib/import/imports-dir";
+import { importFilePath, importsDir, removeImportFile, writeImportFile } from "@/lib/import/imports-dir";
 import { RecordCounter } from "@/lib/import/records";
 import { claimChunk, dropClaim, finishChunk, moveClaim } from "@/lib/import/ledger";
 import { checkNdjsonFile } from "@/lib/import/ndjson-chunk";
@@ -39,13 +41,12 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
   if (spec.format !== "ndjson") assertEngineReadsFiles(engine, spec.format);
   if (spec.format !== "parquet" && request.records === undefined) throw new AppError("bad_request", `A ${spec.format.toUpperCase()} chunk states how many records it holds (\`records\`); \`npm run enclave -- import\` does.`);
 
-  // One attempt per chunk at a time: the store belongs to this one process, so a set here serialises every run of it.
-  const slot = `${fileHash}:${chunk}`;
-  if (inFlight.has(slot)) {
+  // One attempt per chunk at a time, across processes sharing this DATA_DIR (its ledger), e.g. two CLIs with CLICKHOUSE_URL.
+  const lock = lockChunk(fileHash, chunk);
+  if (!lock) {
     if (body.kind === "stream" && "cancel" in body.stream) await body.stream.cancel().catch(() => {});
     throw new AppError("conflict", `Chunk ${chunk} of this file is being imported right now by another run: let it finish, then run the import again (it skips what is done).`);
   }
-  inFlight.add(slot);
   const reserved = reserveIngestSeq();
   let rollupsRetired = false;
   try {
@@ -79,12 +80,41 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
     return outcome;
   } finally {
     reserved.release();
-    inFlight.delete(slot);
+    lock.release();
     if (rollupsRetired) rollupsChanged();
   }
 }
 
-const inFlight = ((globalThis as unknown as { enclaveImportChunks?: Set<string> }).enclaveImportChunks ??= new Set());
+/**
+ * DATA_DIR/imports/<sha256>-<chunk>.lock, created exclusively and holding the
+ * pid: another attempt at the chunk, in this process or another one alive,
+ * finds it and is refused. A lock whose process is gone (a crash) is taken over.
+ */
+function lockChunk(fileHash: string, chunk: number): { release(): void } | undefined {
+  const file = path.join(importsDir(), `${fileHash}-${chunk}.lock`);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
+      return { release: () => fs.rmSync(file, { force: true }) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const owner = Number(fs.readFileSync(file, "utf8"));
+    if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) return undefined;
+    fs.rmSync(file, { force: true }); // left by a process that is gone
+  }
+  return undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 /** NDJSON with a ClickHouse server: every line checked here (its engine cannot read DATA_DIR/imports), then one insert. */
 async function importNdjsonInJs(engine: AnalyticsEngine, options: { source: { path: string }; spec: ChunkRequest["spec"]; firstIndex: number; token: string; reserved: IngestSeq; progress: { inserting: boolean } }) {

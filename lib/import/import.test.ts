@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
@@ -186,6 +187,33 @@ describe("two runs of the same crashed chunk at once", () => {
     expect(String((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason)).toMatch(/being imported right now/);
     const [r] = await queryRows<{ n: number; ids: number }>(getAnalytics(), "SELECT count() AS n, uniqExact(event_id) AS ids FROM enclave.events WHERE name = 'twice'");
     expect({ n: Number(r.n), ids: Number(r.ids) }).toEqual({ n: 5, ids: 5 });
+  });
+
+  it("another process importing the chunk holds it too (a lock file with its pid); a dead process's lock is taken over", async () => {
+    const hash = "7".repeat(64);
+    const request = { file_hash: hash, chunk: 0, first_index: 0, spec: specFromFlags({ format: "ndjson" }), records: 1 };
+    const body = () => ({ kind: "stream" as const, stream: Readable.from([Buffer.from('{"tenant_id":"acme","name":"locked","event_id":"l0"}\n')]) });
+    const lock = path.join(importsDir(), `${hash}-0.lock`);
+    const other = spawn("sleep", ["30"]);
+    try {
+      fs.writeFileSync(lock, String(other.pid));
+      await expect(importChunk(getAnalytics(), request, body())).rejects.toThrow(/being imported right now/);
+    } finally {
+      other.kill();
+    }
+    await new Promise((resolve) => other.once("exit", resolve));
+    // Its process is gone: the lock is stale.
+    expect(await importChunk(getAnalytics(), request, body())).toMatchObject({ accepted: 1 });
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+});
+
+describe("a run stopped by the file while a chunk is in flight", () => {
+  it("reports the chunk's failure first (the chunks before it are not all imported)", async () => {
+    const file = path.join(dir, "unclosed-and-failing.csv");
+    fs.writeFileSync(file, 'tenant_id,name\nacme,a\nacme,b\nacme,"c\n');
+    const failing: ImportTarget = { ...target, send: () => new Promise((_, reject) => setTimeout(() => reject(new Error("the server went away")), 200)) };
+    await expect(runImport({ file, spec: specFromFlags({ format: "csv", chunkRows: 2 }), target: failing })).rejects.toThrow(/the server went away/);
   });
 });
 

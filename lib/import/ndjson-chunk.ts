@@ -26,17 +26,17 @@ export async function checkNdjsonFile(file: string, firstIndex: number, spec: Im
     if (refused) out.rejected.push(refused);
   };
   // Lines end at \n only, as the engine's LineAsString reads them (a \r is JSON whitespace).
-  let rest = Buffer.alloc(0);
+  let open: Buffer[] = []; // the line still open: pieces kept, joined once it ends
   for await (const piece of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const buf = rest.length ? Buffer.concat([rest, piece]) : piece;
     let start = 0;
-    for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
-      take(buf.subarray(start, nl));
+    for (let nl = piece.indexOf(0x0a); nl !== -1; nl = piece.indexOf(0x0a, start)) {
+      take(open.length ? Buffer.concat([...open, piece.subarray(start, nl)]) : piece.subarray(start, nl));
+      open = [];
       start = nl + 1;
     }
-    rest = Buffer.from(buf.subarray(start));
+    if (start < piece.length) open.push(piece.subarray(start));
   }
-  if (rest.length) take(rest);
+  if (open.length) take(Buffer.concat(open));
   return out;
 }
 

@@ -70,7 +70,8 @@ export async function runImport(options: { file: string; spec: ImportSpec; targe
       try {
         yield* source;
       } catch (err) {
-        await inFlight.catch(() => {});
+        // A chunk that failed in flight is the first thing to report; otherwise the chunks before stay imported.
+        await inFlight;
         throw err;
       }
     };
