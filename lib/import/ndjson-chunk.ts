@@ -65,7 +65,7 @@ function remapper(map: Record<string, string>): (value: unknown) => unknown {
       if (dest.startsWith("properties.")) {
         properties ??= {};
         Object.defineProperty(properties, dest.slice("properties.".length), { value: v, enumerable: true, writable: true, configurable: true });
-      } else out[dest] = v;
+      } else Object.defineProperty(out, dest, { value: v, enumerable: true, writable: true, configurable: true }); // "__proto__" stays a key (the rules refuse it)
     }
     if (properties) {
       const own = out.properties;

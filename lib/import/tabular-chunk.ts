@@ -108,15 +108,15 @@ async function storedRows(engine: AnalyticsEngine, reserved: IngestSeq): Promise
 
 /**
  * An NDJSON chunk (DATA_DIR/imports/<sha256>-<chunk>.ndjson): the engine's
- * fast path stores the lines of the API's common shape (none with --map), and
- * checkRow decides the rest.
+ * fast path stores the lines of the API's common shape (none when --map moves
+ * a key into properties), and checkRow decides the rest.
  */
 export async function importNdjson(engine: AnalyticsEngine, options: { source: FileSource; spec: ImportSpec } & ChunkRun): Promise<TabularResult> {
   const { source } = options;
   const settings = readSettings(source);
   const what = `this NDJSON chunk (rows from ${options.firstIndex})`;
-  const fastPath = Object.keys(options.spec.map).length === 0;
-  const q = ndjsonQueries({ source, table: `${engine.database}.events`, seq: options.reserved.seq, fastPath });
+  const q = ndjsonQueries({ source, table: `${engine.database}.events`, seq: options.reserved.seq, map: options.spec.map });
+  const { fastPath } = q;
   const rows = await countRows(engine, q.count, settings, what, options);
   options.progress.inserting = true;
   if (fastPath) {

@@ -169,25 +169,48 @@ export function describeQuery(source: FileSource): string {
 
 /** The top-level keys of an event, as POST /v1/events takes it. */
 const EVENT_KEYS = [...EVENT_FIELDS, "properties"];
-const raw = (key: string) => `kvm['${key}']`;
 const text = (r: string) => `if(startsWith(${r}, '"'), JSONExtractString(${r}), NULL)`;
+/** A string literal for ClickHouse. */
+const sqlString = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+
+/**
+ * Which keys of a line feed each top-level event key under `--map` (as
+ * lib/import/ndjson-chunk.ts renames them: a mapped key takes its destination,
+ * an unmapped one keeps its name), and which are skipped. Undefined when a
+ * key is mapped into properties: those lines go to checkRow.
+ */
+function ndjsonSources(map: Record<string, string>): { sources: Record<string, string[]>; skipped: string[] } | undefined {
+  const mapped = Object.keys(map);
+  if (mapped.some((k) => map[k].startsWith("properties."))) return undefined;
+  const sources = Object.fromEntries(EVENT_KEYS.map((key) => [key, [...mapped.filter((k) => map[k] === key), ...(Object.hasOwn(map, key) ? [] : [key])]]));
+  return { sources, skipped: mapped.filter((k) => map[k] === "-") };
+}
 
 /**
  * An NDJSON chunk read by the engine, line by line (LineAsString): each line's
  * top-level keys and raw values are parsed once (JSONExtractKeysAndValuesRaw,
  * strict JSON and UTF-8: anything else gives none), then the same `f_<field>`
  * texts the CSV path checks. The fast path takes only the API's common shape
- * — the known keys once each, strings where strings go, `ts` a string or
- * whole milliseconds, `value` a number or null, `properties` absent or a flat
- * object of strings — and no `--map`; every other line goes to checkRow
- * (nested properties, numbers as property values, …), which decides and words it.
+ * — the known keys (or the keys `--map` renames to them) once each, strings
+ * where strings go, `ts` a string or whole milliseconds, `value` a number or
+ * null, `properties` absent or a flat object of strings; every other line
+ * goes to checkRow (nested properties, numbers as property values, a key
+ * mapped into properties, two keys for one field, …), which decides and words it.
  */
-export function ndjsonQueries(options: { source: FileSource; table: string; seq: number; fastPath: boolean }): Pick<ImportQueries, "count" | "insert" | "params"> & { leftovers: string } {
+export function ndjsonQueries(options: { source: FileSource; table: string; seq: number; map: Record<string, string> }): Pick<ImportQueries, "count" | "insert" | "params"> & { leftovers: string; fastPath: boolean } {
   const { source } = options;
+  const plan = ndjsonSources(options.map);
+  const sources = plan?.sources ?? Object.fromEntries(EVENT_KEYS.map((k) => [k, [k]]));
+  const allowed = [...new Set([...Object.values(sources).flat(), ...(plan?.skipped ?? [])])];
+  const raw = (key: string) => (sources[key].length ? `concat(${sources[key].map((k) => `kvm[${sqlString(k)}]`).join(", ")}, '')` : "''");
+  const once = Object.values(sources)
+    .filter((list) => list.length > 1)
+    .map((list) => `(${list.map((k) => `has(ks, ${sqlString(k)})`).join(" + ")}) <= 1`);
   const shape = [
     "notEmpty(kv)",
-    `arrayAll(k -> has(${sqlList(EVENT_KEYS)}, k), ks)`,
+    `arrayAll(k -> has([${allowed.map(sqlString).join(", ")}], k), ks)`,
     "length(ks) = length(arrayDistinct(ks))",
+    ...once,
     `startsWith(r_tenant_id, '"')`,
     `startsWith(r_name, '"')`,
     // A time is a string (then ISO-8601: digits in a string are not milliseconds, as in the API) or whole milliseconds.
@@ -217,14 +240,14 @@ export function ndjsonQueries(options: { source: FileSource; table: string; seq:
     `length(pkv) <= ${EVENT_LIMITS.propertyCount}`,
     `arrayAll((k, v) -> k != '' AND k != '__proto__' AND length(k) <= ${EVENT_LIMITS.propertyKeyLength} AND length(v) <= ${EVENT_LIMITS.propertyValueLength}, mapKeys(props), mapValues(props))`,
   ];
-  const ok = options.fastPath ? `ifNull(shaped AND ${fieldsValid(props)}, 0)` : "0";
+  const fastPath = plan !== undefined;
+  const ok = fastPath ? `ifNull(shaped AND ${fieldsValid(props)}, 0)` : "0";
   const projected = `${rows} FROM ${fileFunction(source)}`;
   return {
     count: `SELECT count() AS n FROM ${fileFunction(source)}`,
     insert: `INSERT INTO ${options.table} (tenant_id, event_id, ts, name, user_id, value, properties, ingest_seq) SELECT ${stored("props")} FROM (${projected}) WHERE ${ok}`,
     leftovers: `SELECT idx, line FROM (${projected}) WHERE NOT ${ok} ORDER BY idx`,
     params: { tenant_re: TENANT_ID_PATTERN.source, edge_re: `^${JS_SPACE}|${JS_SPACE}$`, horizon: Date.now() + MAX_FUTURE_MS, seq: options.seq },
+    fastPath,
   };
 }
-
-const sqlList = (values: string[]) => `[${values.map((v) => `'${v}'`).join(", ")}]`;
