@@ -100,8 +100,9 @@ function queueBuild(engine: AnalyticsEngine, def: RollupDefinition, options: Bui
   state.pending.add(def.id);
   state.queue = state.queue.then(async () => {
     try {
-      // A tenant deletion during a build may race its backfill: build again until none did.
-      for (let attempt = 0; attempt < 3; attempt++) {
+      // A deletion in place during a build may race its backfill: build again until one ran undisturbed
+      // (each attempt waits out its watermark lead, so a burst of erasures costs one build per ~2 s, not one each).
+      for (;;) {
         const generation = state.generation;
         await build(engine, def, { ...options, generation });
         if (generation === state.generation) break;

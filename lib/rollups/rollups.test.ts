@@ -14,7 +14,7 @@ import { DEFAULT_PERMISSIONS, type Permissions } from "@/lib/query/permissions";
 import { initialState, runDashboard, type DashboardReader, type WidgetOutcome } from "@/lib/query/run-dashboard";
 import { runScoped } from "@/lib/query/run-scoped";
 import { rollupCatalogTable } from "@/lib/rollups/answer";
-import { reconcileRollups, rollupBuildsSettled, rollupStatus } from "@/lib/rollups/build";
+import { reconcileRollups, retireRollups, rollupBuildsSettled, rollupStatus } from "@/lib/rollups/build";
 import { deriveRollup, rollupTableName } from "@/lib/rollups/define";
 import { forgetRollupStates } from "@/lib/rollups/ready";
 import { deleteTenantData } from "@/lib/tenants/delete-tenant-data";
@@ -191,6 +191,21 @@ describe("rollups", () => {
     const rebuilt = await render("acme");
     expect(Object.values(rebuilt.sources).every((s) => s === "rollup")).toBe(true);
     for (const [i, o] of rebuilt.outcomes.entries()) expect(same(o, meanwhile.outcomes[i])).toBe(true);
+  }, 120_000);
+
+  it("a build that deletions keep interrupting is built again until one runs undisturbed, then is ready", async () => {
+    const engine = getAnalytics();
+    // Deletions in place (erasures, retention) every 300 ms for 9 s: each attempt of the build sees one.
+    await retireRollups();
+    await reconcileRollups(engine);
+    const until = Date.now() + 9_000;
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 300));
+      await retireRollups();
+    }
+    await rollupBuildsSettled();
+    forgetRollupStates();
+    expect((await rollupStatus(definition, engine))?.status?.state).toBe("ready");
   }, 120_000);
 
   it("erases a deleted tenant's rollup rows and nobody else's", async () => {
