@@ -109,12 +109,17 @@ export async function insertRowBatch(engine: AnalyticsEngine, rows: RowWriter, d
  * `beforeDelete` runs only when there is something to delete.
  */
 export async function deleteInsertedRows(engine: AnalyticsEngine, seq: number, beforeDelete?: () => Promise<void>): Promise<number> {
-  const params = { seq };
-  const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${engine.database}.events WHERE ingest_seq = {seq:UInt64}`, { params });
-  if (Number(n) === 0) return 0;
+  const n = await insertedRows(engine, seq);
+  if (n === 0) return 0;
   await beforeDelete?.();
   await storeWrite(engine.kind, () =>
-    engine.withConnection((client) => client.command({ query: `ALTER TABLE ${engine.database}.events DELETE WHERE ingest_seq = {seq:UInt64}`, query_params: params, clickhouse_settings: { mutations_sync: "2" } })),
+    engine.withConnection((client) => client.command({ query: `ALTER TABLE ${engine.database}.events DELETE WHERE ingest_seq = {seq:UInt64}`, query_params: { seq }, clickhouse_settings: { mutations_sync: "2" } })),
   );
+  return n;
+}
+
+/** How many rows the insert numbered `seq` stored (its rows carry the number). */
+export async function insertedRows(engine: AnalyticsEngine, seq: number): Promise<number> {
+  const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${engine.database}.events WHERE ingest_seq = {seq:UInt64}`, { params: { seq } });
   return Number(n);
 }

@@ -2,7 +2,7 @@ import "server-only";
 import type { AnalyticsEngine } from "@/lib/analytics/engine";
 import { queryRows } from "@/lib/analytics/engine";
 import type { RowRejection } from "@/lib/analytics/event-row";
-import { insertRowBatch, type IngestSeq } from "@/lib/analytics/ingest";
+import { insertedRows, insertRowBatch, type IngestSeq } from "@/lib/analytics/ingest";
 import { storeWrite } from "@/lib/analytics/store-writes";
 import { checkRow } from "@/lib/ingest/check-row";
 import { RowWriter } from "@/lib/ingest/row-line";
@@ -57,18 +57,27 @@ export async function importTabular(engine: AnalyticsEngine, options: { source: 
   const rows = await countRows(engine, q.count, settings, what, options);
   options.progress.inserting = true;
   await fastInsert(engine, q, settings, what, options);
-  if ((await storedRows(engine, options.reserved)) === rows) return { rows, fast: rows, accepted: rows, rejected: [] };
-  // One thread: a CSV chunk's rowNumberInAllBlocks() is then its row order.
-  const rest = await queryRows<ProjectedRow & { idx: number }>(engine, q.leftovers, { params: q.params, settings: { ...settings, max_threads: 1, input_format_parallel_parsing: 0 } });
+  // The chunk's rows carry its own ingest_seq: when all of them are stored, there is nothing left to read.
+  if ((await insertedRows(engine, options.reserved.seq)) === rows) return { rows, fast: rows, accepted: rows, rejected: [] };
+  const rest = await leftovers<ProjectedRow & { idx: number }>(engine, q, settings);
+  return checkLeftovers(engine, rows, rest, options, (row, sink) => checkRow(tabularInput(row, plan), source.format === "parquet" ? Number(row.idx) : options.firstIndex + Number(row.idx), sink));
+}
+
+/** The rows the fast path left, in file order (one thread: a chunk's rowNumberInAllBlocks() is then its row order). */
+function leftovers<T>(engine: AnalyticsEngine, q: { leftovers: string; params: Record<string, unknown> }, settings: Record<string, number>): Promise<T[]> {
+  return queryRows<T>(engine, q.leftovers, { params: q.params, settings: { ...settings, max_threads: 1, input_format_parallel_parsing: 0 } });
+}
+
+/** checkRow decides each leftover; the accepted ones go in one more insert, under the chunk's number. */
+async function checkLeftovers<T>(engine: AnalyticsEngine, rows: number, rest: T[], run: ChunkRun, decide: (row: T, sink: RowWriter) => RowRejection | undefined): Promise<TabularResult> {
   const sink = new RowWriter();
   const rejected: RowRejection[] = [];
   for (const row of rest) {
-    const index = source.format === "parquet" ? Number(row.idx) : options.firstIndex + Number(row.idx);
-    const refused = checkRow(tabularInput(row, plan), index, sink);
+    const refused = decide(row, sink);
     if (refused) rejected.push(refused);
   }
   const acceptedHere = sink.rows;
-  await insertRowBatch(engine, sink, `${options.token}:js`, options.reserved);
+  await insertRowBatch(engine, sink, `${run.token}:js`, run.reserved);
   const fast = rows - rest.length;
   return { rows, fast, accepted: fast + acceptedHere, rejected };
 }
@@ -100,12 +109,6 @@ async function fastInsert(engine: AnalyticsEngine, q: { insert: string; params: 
   );
 }
 
-/** The chunk's rows carry its own ingest_seq: when all of them are stored, there is nothing left to read. */
-async function storedRows(engine: AnalyticsEngine, reserved: IngestSeq): Promise<number> {
-  const [{ stored }] = await queryRows<{ stored: number }>(engine, `SELECT count() AS stored FROM ${engine.database}.events WHERE ingest_seq = {seq:UInt64}`, { params: { seq: reserved.seq } });
-  return Number(stored);
-}
-
 /**
  * An NDJSON chunk (DATA_DIR/imports/<sha256>-<chunk>.ndjson): the engine's
  * fast path stores the lines of the API's common shape (none when --map moves
@@ -121,20 +124,11 @@ export async function importNdjson(engine: AnalyticsEngine, options: { source: F
   options.progress.inserting = true;
   if (fastPath) {
     await fastInsert(engine, q, settings, what, options);
-    if ((await storedRows(engine, options.reserved)) === rows) return { rows, fast: rows, accepted: rows, rejected: [] };
+    if ((await insertedRows(engine, options.reserved.seq)) === rows) return { rows, fast: rows, accepted: rows, rejected: [] };
   }
-  const rest = await queryRows<{ idx: number; line: string }>(engine, q.leftovers, { params: q.params, settings: { ...settings, max_threads: 1, input_format_parallel_parsing: 0 } });
+  const rest = await leftovers<{ idx: number; line: string }>(engine, q, settings);
   const check = ndjsonLineChecker(options.spec);
-  const sink = new RowWriter();
-  const rejected: RowRejection[] = [];
-  for (const { idx, line } of rest) {
-    const refused = check(line, options.firstIndex + Number(idx), sink);
-    if (refused) rejected.push(refused);
-  }
-  const acceptedHere = sink.rows;
-  await insertRowBatch(engine, sink, `${options.token}:js`, options.reserved);
-  const fast = rows - rest.length;
-  return { rows, fast, accepted: fast + acceptedHere, rejected };
+  return checkLeftovers(engine, rows, rest, options, ({ idx, line }, sink) => check(line, options.firstIndex + Number(idx), sink));
 }
 
 /** Rows of an uploaded file (Parquet keeps the count in its footer). */
