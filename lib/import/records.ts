@@ -132,7 +132,7 @@ export class CsvRecordScanner {
 }
 
 /** Appends a record's end, growing the arrays when full. */
-export function pushEnd(ends: RecordEnds, end: number, blank: boolean): void {
+function pushEnd(ends: RecordEnds, end: number, blank: boolean): void {
   if (ends.count === ends.end.length) {
     const grown = { end: new Int32Array(ends.count * 2), blank: new Uint8Array(ends.count * 2) };
     grown.end.set(ends.end);
