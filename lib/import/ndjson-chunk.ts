@@ -2,6 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import type { RowRejection } from "@/lib/analytics/event-row";
 import { checkRow } from "@/lib/ingest/check-row";
+import { checkRowText } from "@/lib/ingest/row-text";
 import { RowWriter } from "@/lib/ingest/row-line";
 import type { ImportSpec } from "@/lib/import/import-spec";
 
@@ -44,9 +45,15 @@ export async function checkNdjsonFile(file: string, firstIndex: number, spec: Im
 export function ndjsonLineChecker(spec: ImportSpec): (line: string, index: number, sink: RowWriter) => RowRejection | undefined {
   const remap = Object.keys(spec.map).length ? remapper(spec.map) : undefined;
   return (line, index, sink) => {
+    const text = line.trim();
+    if (!remap) {
+      // The common event is read from its text (lib/ingest/row-text.ts), as the ingest API reads it.
+      const read = checkRowText(text, index, sink);
+      if (read !== false) return read;
+    }
     let value: unknown;
     try {
-      value = JSON.parse(line.trim());
+      value = JSON.parse(text);
     } catch {
       return { index, code: "invalid_json", message: `row ${index} is not valid JSON` };
     }

@@ -36,7 +36,7 @@ let dotted = false;
 let horizon = 0;
 
 /** `[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}` (lib/tenant-id.ts), without a regex run. */
-function isTenantId(s: string): boolean {
+export function isTenantId(s: string): boolean {
   const n = s.length;
   if (n === 0 || n > 128) return false;
   for (let i = 0; i < n; i++) {
@@ -49,7 +49,7 @@ function isTenantId(s: string): boolean {
 }
 
 /** zod measures strings in code points (a surrogate pair once, a lone surrogate as itself); units only matter past the limit. */
-function longerThan(s: string, max: number): boolean {
+export function longerThan(s: string, max: number): boolean {
   let n = s.length;
   if (n <= max) return false;
   for (let i = 0; i < s.length - 1 && n > max; i++) {
@@ -92,7 +92,7 @@ function canonicalTs(v: string): string | undefined {
 }
 const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 
-function tsText(v: unknown): string | undefined {
+export function tsText(v: unknown): string | undefined {
   let ms: number;
   if (typeof v === "string") {
     const canonical = canonicalTs(v);

@@ -1,6 +1,7 @@
 // Splits a streamed body into JSON values without holding the whole body:
 // a JSON array is cut into its elements, NDJSON into its lines. Each piece is
-// handed over as text the moment it is complete; JSON.parse does the rest.
+// handed over as text the moment it is complete, to be read as an event
+// (lib/ingest/row-text.ts, else JSON.parse).
 
 export type Piece = { index: number; text: string };
 export type Splitter = { push(chunk: string, emit: (piece: Piece) => void): void; end(emit: (piece: Piece) => void): void };

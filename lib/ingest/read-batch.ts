@@ -3,6 +3,8 @@ import crypto from "node:crypto";
 import type { RowRejection } from "@/lib/analytics/event-row";
 import { checkRow } from "@/lib/ingest/check-row";
 import { RowWriter } from "@/lib/ingest/row-line";
+import { checkRowText } from "@/lib/ingest/row-text";
+import { Utf8Text } from "@/lib/ingest/utf8-text";
 import { AppError } from "@/lib/errors";
 import { BodySyntaxError, JsonArraySplitter, NdjsonSplitter, type Piece, type Splitter } from "@/lib/ingest/json-stream";
 
@@ -35,7 +37,7 @@ export async function readEventBatch(req: Request, options: { maxBytes: number; 
   if (!gzip && declared > options.maxBytes) throw tooLarge(options.maxBytes);
 
   const reader = decompressed(req).getReader();
-  const decoder = new TextDecoder("utf-8", { fatal: false });
+  const decoder = new Utf8Text();
   const hash = crypto.createHash("sha256");
   const batch: Batch = { rows: new RowWriter(), rejected: [], bodyHash: "", total: 0 };
   let bytes = 0;
@@ -43,6 +45,13 @@ export async function readEventBatch(req: Request, options: { maxBytes: number; 
   let parsedAny = false;
   const onPiece = (piece: Piece) => {
     batch.total++;
+    // The common event is read from its text (lib/ingest/row-text.ts); the rest is parsed and checked.
+    const read = checkRowText(piece.text, piece.index, batch.rows, options.onlyTenant);
+    if (read !== false) {
+      parsedAny = true;
+      if (read) batch.rejected.push(read);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(piece.text);
@@ -68,7 +77,7 @@ export async function readEventBatch(req: Request, options: { maxBytes: number; 
         throw tooLarge(options.maxBytes);
       }
       hash.update(value);
-      const text = decoder.decode(value, { stream: true });
+      const text = decoder.push(value);
       if (!splitter) {
         const first = text.trimStart()[0];
         if (first === undefined) continue;
@@ -76,7 +85,7 @@ export async function readEventBatch(req: Request, options: { maxBytes: number; 
       }
       splitter.push(text, onPiece);
     }
-    const tail = decoder.decode();
+    const tail = decoder.end();
     if (!splitter) throw new AppError("bad_request", "The body is empty. Send a JSON array of events, or one event object per line (NDJSON).");
     if (tail) splitter.push(tail, onPiece);
     splitter.end(onPiece);

@@ -163,6 +163,12 @@ describe("POST /v1/events", () => {
     expect(res.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([[1, "tenant_forbidden"], [2, "tenant_forbidden"], [3, "tenant_forbidden"]]);
     expect(await count("globex")).toBe(0);
     expect(await count("acme2")).toBe(0);
+    // A repeated key: JSON.parse keeps the last tenant_id, and so does the check; as text, with escapes, spaced out.
+    const sly = ['{"tenant_id":"acme","name":"x","tenant_id":"globex"}', '{"tenant_id":"acme","name":"x","tenant\\u005fid":"globex"}', '{ "tenant_id" : "glob\\u0065x" , "name" : "x" }', '{"tenant_id":"globex","name":"x","tenant_id":"acme"}'];
+    const again = await post(`[${sly.join(",")}]`, { key: acmeKey });
+    expect(again.body.rejected.map((r: { index: number; code: string }) => [r.index, r.code])).toEqual([[0, "tenant_forbidden"], [1, "tenant_forbidden"], [2, "tenant_forbidden"]]);
+    expect(again.body.accepted).toBe(1);
+    expect(await count("globex")).toBe(0);
   });
 
   it("needs a key with the ingest scope", async () => {
