@@ -8,10 +8,12 @@ import { mapLimit, pct } from "./stats";
 // the benchmark's process on the same data directory (before the server opens
 // it): each candidate encoding of the same validated rows, inserted as
 // 10k-row batches with the same concurrency as the HTTP run, each insert on a
-// fresh connection with a deduplication token, as Enclave inserts.
+// fresh connection with a deduplication token, as Enclave inserts. Each
+// measurement starts on an empty table and counts the CPU of every thread
+// (the engine's parsing and merging included).
 
 export type EngineFormat = "client-JSONEachRow" | "raw-JSONEachRow" | "raw-JSONCompactEachRow" | "raw-TSV";
-export type EngineRate = { format: EngineFormat; rowsPerSecond: number; seconds: number; bytes: number; load: number };
+export type EngineRate = { format: EngineFormat; rowsPerSecond: number; seconds: number; bytes: number; load: number; cpuUsPerRow: number };
 
 const tsvEscape = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
 const mapQuote = (s: string) => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
@@ -65,10 +67,17 @@ export async function engineRate(engine: AnalyticsEngine, batches: EventRow[][],
   const seq = Date.now() * 1000;
   const payloads: Payload[] = batches.map((b) => (format === "client-JSONEachRow" ? b.map((r) => ({ ...r, ingest_seq: seq })) : Buffer.from(encodeBatch(b, format, seq))));
   const rows = batches.reduce((n, b) => n + b.length, 0);
+  // Every measurement starts on an empty table, as the HTTP run does (bench/ingest-profile.ts): the
+  // background merges of earlier rounds' rows would otherwise share the cores with this one.
+  await engine.withConnection((client) => client.command({ query: `TRUNCATE TABLE ${engine.database}.events` }));
   const t = performance.now();
+  const cpu = process.cpuUsage();
   await mapLimit(payloads, concurrency, (p, i) => insertPayload(engine, format, p, `bench-engine-${tag}-${format}-${i}`));
+  const used = process.cpuUsage(cpu);
   const seconds = (performance.now() - t) / 1000;
-  return { format, rowsPerSecond: rows / seconds, seconds, bytes: payloads.reduce((n, p) => n + (Buffer.isBuffer(p) ? p.length : 0), 0), load: os.loadavg()[0] };
+  // CPU of every thread of this process (the engine's threads and the event loop) per row.
+  const cpuUsPerRow = (used.user + used.system) / rows;
+  return { format, rowsPerSecond: rows / seconds, seconds, bytes: payloads.reduce((n, p) => n + (Buffer.isBuffer(p) ? p.length : 0), 0), load: os.loadavg()[0], cpuUsPerRow };
 }
 
 /** Rounds of every format, interleaved, so load changes hit each alike; the median per format. */

@@ -11,6 +11,7 @@
 //      10k-row batches, the server's RSS sampled every 100 ms.
 //   npm run bench:ingest -- [--rows 200000] [--batch 10000] [--concurrency 4] [--rounds 3] [--out FILE] [--keep] [--cpu-prof DIR]
 import fs from "node:fs";
+import { Agent, request } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -45,18 +46,19 @@ setInterval(() => loads.push(load()), 2_000).unref();
 const int = (n: number) => Math.round(n).toLocaleString("en");
 const log = (text: string) => console.log(`${text}  [load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}]`);
 
-export type PerRow = { parseNs: number; zodNs: number; zodEncodeNs: number; checkNs?: number; fastNs?: number; fastEncodeNs?: number; ratio: number; load: number };
+export type PerRow = { parseNs: number; zodNs: number; zodEncodeNs: number; checkNs?: number; fastNs?: number; fastEncodeNs?: number; textNs?: number; ratio: number; load: number };
 
 async function perRowCosts(texts: string[]): Promise<PerRow> {
   const { checkEvent } = await import("@/lib/analytics/ingest");
   const fast = await import("@/lib/ingest/check-row").catch(() => undefined);
+  const fromText = await import("@/lib/ingest/row-text").catch(() => undefined);
   const time = (fn: () => void) => {
     const t = process.hrtime.bigint();
     fn();
     return Number(process.hrtime.bigint() - t) / texts.length;
   };
   const parsed = texts.map((t) => JSON.parse(t) as unknown);
-  const samples: Record<string, number[]> = { parse: [], zod: [], zodEncode: [], check: [], fast: [], fastEncode: [], ratio: [] };
+  const samples: Record<string, number[]> = { parse: [], zod: [], zodEncode: [], check: [], fast: [], fastEncode: [], text: [], ratio: [] };
   let sink = 0;
   for (let round = 0; round < 9; round++) {
     // Each round: JSON.parse, then right after it the compiled path's steps, then the zod reference
@@ -79,6 +81,16 @@ async function perRowCosts(texts: string[]): Promise<PerRow> {
         for (let i = 0; i < parsed.length; i++) sink += fast.checkRow(parsed[i], i, rows) === undefined ? 0 : 1;
       });
       rows.release();
+      if (fromText) {
+        // The route's step for the common event: read from its text, no JSON.parse (lib/ingest/row-text.ts).
+        const fromTextRows = fast.benchRowSink();
+        samples.text.push(
+          time(() => {
+            for (let i = 0; i < texts.length; i++) sink += fromText.checkRowText(texts[i], i, fromTextRows) === undefined ? 0 : 1;
+          }),
+        );
+        fromTextRows.release();
+      }
       samples.check.push(c);
       samples.fast.push(f);
       samples.fastEncode.push(w);
@@ -99,7 +111,7 @@ async function perRowCosts(texts: string[]): Promise<PerRow> {
   }
   if (sink === -1) console.log(sink);
   const med = (xs: number[]) => (xs.length ? xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] : undefined);
-  return { parseNs: med(samples.parse)!, zodNs: med(samples.zod)!, zodEncodeNs: med(samples.zodEncode)!, checkNs: med(samples.check), fastNs: med(samples.fast), fastEncodeNs: med(samples.fastEncode), ratio: med(samples.ratio)!, load: load() };
+  return { parseNs: med(samples.parse)!, zodNs: med(samples.zod)!, zodEncodeNs: med(samples.zodEncode)!, checkNs: med(samples.check), fastNs: med(samples.fast), fastEncodeNs: med(samples.fastEncode), textNs: med(samples.text), ratio: med(samples.ratio)!, load: load() };
 }
 
 async function main() {
@@ -114,7 +126,7 @@ async function main() {
 
   // 1. Per row.
   const perRow = await perRowCosts(texts.slice(0, 50_000));
-  log(`per row: JSON.parse ${perRow.parseNs.toFixed(0)} ns; zod ${perRow.zodNs.toFixed(0)} ns (+ JSON line ${perRow.zodEncodeNs.toFixed(0)} ns)` + (perRow.fastNs ? `; compiled check ${perRow.checkNs!.toFixed(0)} ns, ${perRow.fastNs.toFixed(0)} ns incl. its line (${perRow.fastEncodeNs!.toFixed(0)} ns with the copy into the batch)` : "") + `; validation ÷ parse = ${perRow.ratio.toFixed(2)}`);
+  log(`per row: JSON.parse ${perRow.parseNs.toFixed(0)} ns;${perRow.textNs ? ` from the text ${perRow.textNs.toFixed(0)} ns;` : ""} zod ${perRow.zodNs.toFixed(0)} ns (+ JSON line ${perRow.zodEncodeNs.toFixed(0)} ns)` + (perRow.fastNs ? `; compiled check ${perRow.checkNs!.toFixed(0)} ns, ${perRow.fastNs.toFixed(0)} ns incl. its line (${perRow.fastEncodeNs!.toFixed(0)} ns with the copy into the batch)` : "") + `; validation ÷ parse = ${perRow.ratio.toFixed(2)}`);
 
   // 2. The engine directly, before the server takes the data directory.
   const { getAnalytics, closeAnalytics } = await import("@/lib/analytics/engine");
@@ -131,6 +143,8 @@ async function main() {
   const engineResults = await engineRates(engine, batches, CONCURRENCY, ROUNDS);
   const sends = (await import("@/lib/analytics/engine-insert").then((m) => m.ENGINE_FORMAT as string).catch(() => "client-JSONEachRow")) as string;
   const engineSent = engineResults.find((r) => r.format === sends)!;
+  // The server starts on an empty table too (its rounds then add to it, which only slows it).
+  await engine.withConnection((client) => client.command({ query: `TRUNCATE TABLE ${engine.database}.events` }));
   await closeAnalytics();
 
   // 3. HTTP against the real route handler.
@@ -150,20 +164,59 @@ async function main() {
   const rss: number[] = [];
   const rssOf = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.proc.pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
   const idleRss = rssOf();
-  const bodies = Array.from({ length: Math.ceil(events.length / BATCH) }, (_, b) => `[${texts.slice(b * BATCH, (b + 1) * BATCH).join(",")}]`);
-  const run = `${Date.now().toString(36)}`;
-  const post = async (body: string, id: string | undefined) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${secret}`, "content-type": "application/json" };
-    if (id !== undefined) headers["idempotency-key"] = `bench-${run}-${id}`;
-    const res = await fetch(`${child.baseUrl}/v1/events`, { method: "POST", headers, body });
-    const answer = (await res.json()) as { accepted?: number; error?: { message: string } };
-    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${answer.error?.message}`);
-    return answer.accepted ?? 0;
+  // CPU time of the server's threads by name (clock ticks in /proc): the event loop is the thread named like the process.
+  const threadTicks = () => {
+    const ticks = new Map<string, number>();
+    for (const tid of fs.readdirSync(`/proc/${child.proc.pid}/task`)) {
+      try {
+        const stat = fs.readFileSync(`/proc/${child.proc.pid}/task/${tid}/stat`, "utf8");
+        const name = tid === String(child.proc.pid) ? "event loop" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/\d+$/, "");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        ticks.set(name, (ticks.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return ticks;
   };
+  // The whole process, threads that have ended included.
+  const processTicks = () => {
+    const stat = fs.readFileSync(`/proc/${child.proc.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  // Bodies as bytes, encoded once: the client shares the two cores with the server.
+  const bodies = Array.from({ length: Math.ceil(events.length / BATCH) }, (_, b) => Buffer.from(`[${texts.slice(b * BATCH, (b + 1) * BATCH).join(",")}]`));
+  const run = `${Date.now().toString(36)}`;
+  // node:http with kept-alive connections, not fetch: the client shares the two cores with the server, and
+  // fetch (undici) spent 6–12 ms of CPU per 2.6 MB body where node:http spends ~1 ms (measured side by side).
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const url = new URL(`${child.baseUrl}/v1/events`);
+  const post = (body: Buffer, id: string | undefined) =>
+    new Promise<number>((resolve, reject) => {
+      const headers: Record<string, string | number> = { authorization: `Bearer ${secret}`, "content-type": "application/json", "content-length": body.length };
+      if (id !== undefined) headers["idempotency-key"] = `bench-${run}-${id}`;
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (text += d));
+        res.on("end", () => {
+          const answer = JSON.parse(text) as { accepted?: number; error?: { message: string } };
+          if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}: ${answer.error?.message}`));
+          else resolve(answer.accepted ?? 0);
+        });
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
   const { mapLimit, pct } = await import("./stats");
   await mapLimit(bodies.slice(0, CONCURRENCY), CONCURRENCY, (b, i) => post(b, `warm-${i}`));
   const httpRuns: { rowsPerSecond: number; load: number; accepted: number }[] = [];
   const sampler = setInterval(() => rss.push(rssOf()), 100);
+  const ticksBefore = threadTicks();
+  const processBefore = processTicks();
+  const cpuBefore = process.cpuUsage();
   for (let r = 0; r < ROUNDS; r++) {
     const t = performance.now();
     const accepted = (await mapLimit(bodies, CONCURRENCY, (b, i) => post(b, `${r}-${i}`))).reduce((a, b) => a + b, 0);
@@ -171,12 +224,22 @@ async function main() {
     httpRuns.push({ rowsPerSecond: rate, load: load(), accepted });
     log(`  HTTP round ${r + 1}: ${int(rate)} rows/s (${int(accepted)} accepted)`);
   }
+  // By thread name, threads that ended during the rounds are missed (the total counts them).
+  const ticksAfter = threadTicks();
+  const processAfter = processTicks();
+  const clientCpu = process.cpuUsage(cpuBefore);
+  const tick = 1e6 / 100; // µs per clock tick (USER_HZ)
+  const httpRows = ROUNDS * events.length;
+  const serverCpu = [...ticksAfter].map(([name, t]) => ({ name, usPerRow: ((t - (ticksBefore.get(name) ?? 0)) * tick) / httpRows })).filter((x) => x.usPerRow > 0).sort((a, b) => b.usPerRow - a.usPerRow);
+  const serverUsPerRow = ((processAfter - processBefore) * tick) / httpRows;
+  const clientUsPerRow = (clientCpu.user + clientCpu.system) / httpRows;
   // Diagnostic: the same bodies without Idempotency-Key (no SQLite write on the event loop).
   const t0 = performance.now();
   await mapLimit(bodies, CONCURRENCY, (b) => post(b, undefined));
   const noKey = { rowsPerSecond: events.length / ((performance.now() - t0) / 1000), load: load() };
   log(`  HTTP without Idempotency-Key: ${int(noKey.rowsPerSecond)} rows/s`);
   clearInterval(sampler);
+  agent.destroy();
   await stopChild(child, "SIGTERM");
   const http = pct(httpRuns.map((h) => h.rowsPerSecond), 50);
 
@@ -196,12 +259,17 @@ async function main() {
     `| HTTP ÷ engine direct | ${(http / engineSent.rowsPerSecond).toFixed(2)} | ≥ 0.7 ${http / engineSent.rowsPerSecond >= 0.7 ? "✅" : "❌"} | |`,
     `| validation ÷ JSON.parse per row | ${perRow.ratio.toFixed(2)} (${(perRow.checkNs ?? perRow.zodNs).toFixed(0)} ns ÷ ${perRow.parseNs.toFixed(0)} ns) | ≤ 0.5 ${perRow.ratio <= 0.5 ? "✅" : "❌"} | ${perRow.load.toFixed(2)} |`,
     ...(perRow.fastNs !== undefined ? [`| validation and the engine's line ÷ JSON.parse per row | ${(perRow.fastNs / perRow.parseNs).toFixed(2)} (${perRow.fastNs.toFixed(0)} ns) | — | |`] : []),
+    ...(perRow.textNs !== undefined ? [`| the route's whole step for the common event, read from its text (no JSON.parse) ÷ JSON.parse per row | ${(perRow.textNs / perRow.parseNs).toFixed(2)} (${perRow.textNs.toFixed(0)} ns) | — | |`] : []),
+    `| CPU per row: engine direct (every thread) | ${engineSent.cpuUsPerRow.toFixed(1)} µs | — | |`,
+    `| CPU per row: HTTP, the server (every thread) | ${serverUsPerRow.toFixed(1)} µs, of which the event loop ${(serverCpu.find((x) => x.name === "event loop")?.usPerRow ?? 0).toFixed(1)} µs | — | |`,
+    `| CPU per row: HTTP, the benchmark's client | ${clientUsPerRow.toFixed(1)} µs | — | |`,
     `| server RSS during HTTP ingest | idle ${(idleRss / 2 ** 20).toFixed(0)} MB, median ${(pct(rss, 50) / 2 ** 20).toFixed(0)} MB, max ${(Math.max(...rss) / 2 ** 20).toFixed(0)} MB | bounded | |`,
     "",
     "Per row (median of 9 interleaved rounds over 50,000 rows; validation ÷ parse is the median of each round's own ratio):",
     "",
     `- JSON.parse of the event's text: ${perRow.parseNs.toFixed(0)} ns`,
     `- zod reference (\`toEventRow\`): ${perRow.zodNs.toFixed(0)} ns; plus building and stringifying the insert object: ${perRow.zodEncodeNs.toFixed(0)} ns`,
+    perRow.textNs !== undefined ? `- read from the event's text without JSON.parse (lib/ingest/row-text.ts: decision, line and copy into the batch's buffer, what the route does for the common event): ${perRow.textNs.toFixed(0)} ns` : "- reading the text without JSON.parse: not present in this tree",
     perRow.fastNs !== undefined ? `- compiled checker (lib/ingest/check-row.ts): the decision (\`compiledCheck\`) ${perRow.checkNs!.toFixed(0)} ns; with the engine's line (\`compiledLine\`) ${perRow.fastNs.toFixed(0)} ns; with the copy into the batch's buffer (\`checkRow\`): ${perRow.fastEncodeNs!.toFixed(0)} ns` : "- compiled checker: not present in this tree",
     "",
     `Engine inserting the same validated rows directly (${BATCH.toLocaleString("en")}-row batches, ${CONCURRENCY} in flight, a fresh connection and a dedup token per insert, median of ${ROUNDS}):`,
@@ -210,6 +278,8 @@ async function main() {
     "|---|---|---|---|",
     ...engineResults.map((r) => `| ${r.format}${r.format === sends ? " (Enclave sends this)" : ""} | ${int(r.rowsPerSecond)} | ${(r.bytes / (events.length || 1)).toFixed(0)} | ${r.load.toFixed(2)} |`),
     "",
+    `The server's CPU per row during the HTTP rounds, by thread name: ${serverCpu.slice(0, 8).map((x) => `${x.name} ${x.usPerRow.toFixed(1)} µs`).join("; ")}`,
+    "",
     `HTTP rounds: ${httpRuns.map((h) => `${int(h.rowsPerSecond)} rows/s (load ${h.load.toFixed(2)})`).join("; ")}`,
     "",
   ];
@@ -217,7 +287,7 @@ async function main() {
   console.log(`\n${report}`);
   const out = values.out ?? path.join(ROOT, "bench/results", `ingest-profile-${started.toISOString().slice(0, 10)}${values.label ? `-${values.label}` : ""}.md`);
   fs.writeFileSync(out, report);
-  fs.writeFileSync(out.replace(/\.md$/, ".json"), JSON.stringify({ load: loadMedian, http, httpRuns, noKey, engine: engineResults, sends, perRow, rss: { idle: idleRss, median: pct(rss, 50), max: Math.max(...rss) } }, null, 1) + "\n");
+  fs.writeFileSync(out.replace(/\.md$/, ".json"), JSON.stringify({ load: loadMedian, http, httpRuns, noKey, engine: engineResults, serverCpu, clientUsPerRow, sends, perRow, rss: { idle: idleRss, median: pct(rss, 50), max: Math.max(...rss) } }, null, 1) + "\n");
   console.log(`written to ${path.relative(ROOT, out)}`);
 }
 
