@@ -3,7 +3,8 @@
 // one process on one data directory, alternating: the engine's own
 // `INSERT INTO events SELECT … FROM file(…)` of the file, then
 // `runImport` (hashing, chunking, ledger, SQL fast path, checkRow for the
-// rest) — the CLI's code with the store opened here. Medians of 3, with
+// rest) — the CLI's code with the store opened here — then the rules alone
+// (the server's chunk step over the whole file). Medians of 3, with
 // os.loadavg(). With --memory: a server child (lib/testing/server-child.ts)
 // imports the CSV over HTTP and its peak RSS is read from /proc. Its own data
 // directory under bench/data (or DATA_DIR when set); the generated files are
@@ -13,7 +14,9 @@ import os from "node:os";
 import path from "node:path";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
 import { getDb } from "@/lib/db";
+import { reserveIngestSeq } from "@/lib/analytics/ingest";
 import { specFromFlags, type ImportFormat } from "@/lib/import/import-spec";
+import { importNdjson, importTabular } from "@/lib/import/tabular-chunk";
 import { runImport } from "@/scripts/import/run-import";
 import { migrateTestDatabase } from "@/lib/testing/test-db";
 import { localTarget, serverTarget } from "@/scripts/import/targets";
@@ -64,6 +67,7 @@ async function main() {
     const file = paths[format];
     const base: number[] = [];
     const imp: number[] = [];
+    const rules: number[] = [];
     const loads: string[] = [];
     for (let run = 0; run < 3; run++) {
       await exec("TRUNCATE TABLE enclave.events");
@@ -78,12 +82,24 @@ async function main() {
       const summary = await runImport({ file, spec: specFromFlags({ format, map: SPEC[format] }), target });
       imp.push(Number(process.hrtime.bigint() - t) / 1e9);
       if (summary.accepted !== ROWS || (await count()) !== ROWS) throw new Error(`import stored ${await count()} rows (${JSON.stringify(summary)})`);
+      // The rules alone: the server's step for one chunk (SQL fast path, checkRow for the rest) over the whole
+      // file at once, without the CLI's hashing, cutting, streaming, ledger and lock. What is left of the gap
+      // to the engine's own INSERT … SELECT is then the price of the rules, not of the import around them.
+      await exec("TRUNCATE TABLE enclave.events");
+      const reserved = reserveIngestSeq();
+      t = process.hrtime.bigint();
+      const step = format === "ndjson" ? importNdjson : importTabular;
+      const whole = await step(engine, { source: { path: file, format }, spec: specFromFlags({ format, map: SPEC[format] }), firstIndex: 0, token: `bench-rules-${Date.now()}`, reserved, progress: { inserting: false } }).finally(() => reserved.release());
+      rules.push(Number(process.hrtime.bigint() - t) / 1e9);
+      if (whole.accepted !== ROWS || (await count()) !== ROWS) throw new Error(`the rules alone stored ${await count()} rows`);
       loads.push(load());
-      console.error(`${format} run ${run}: engine ${base.at(-1)!.toFixed(2)} s, import ${imp.at(-1)!.toFixed(2)} s (fast path ${summary.fast}), load ${load()}`);
+      console.error(`${format} run ${run}: engine ${base.at(-1)!.toFixed(2)} s, import ${imp.at(-1)!.toFixed(2)} s (fast path ${summary.fast}), the rules alone ${rules.at(-1)!.toFixed(2)} s, load ${load()}`);
     }
     const engineRate = ROWS / median(base);
     const importRate = ROWS / median(imp);
-    results.push({ format, rows: ROWS, file_mb: Math.round(fs.statSync(file).size / 1e5) / 10, engine_rows_per_s: Math.round(engineRate), import_rows_per_s: Math.round(importRate), ratio: Math.round((importRate / engineRate) * 100) / 100, loadavg: loads });
+    const rulesRate = ROWS / median(rules);
+    const r2 = (x: number) => Math.round(x * 100) / 100;
+    results.push({ format, rows: ROWS, file_mb: Math.round(fs.statSync(file).size / 1e5) / 10, engine_rows_per_s: Math.round(engineRate), import_rows_per_s: Math.round(importRate), ratio: r2(importRate / engineRate), rules_alone_rows_per_s: Math.round(rulesRate), rules_alone_ratio: r2(rulesRate / engineRate), import_over_rules_alone: r2(importRate / rulesRate), loadavg: loads });
   }
   console.log(JSON.stringify({ cores: os.cpus().length, results }, null, 2));
   await closeAnalytics();
