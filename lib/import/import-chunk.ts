@@ -43,9 +43,12 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
 
   // One attempt per chunk at a time, across processes sharing this DATA_DIR (its ledger), e.g. two CLIs with CLICKHOUSE_URL.
   const lock = lockChunk(fileHash, chunk);
-  if (!lock) {
+  if ("heldBy" in lock) {
     if (body.kind === "stream" && "cancel" in body.stream) await body.stream.cancel().catch(() => {});
-    throw new AppError("conflict", `Chunk ${chunk} of this file is being imported right now by another run: let it finish, then run the import again (it skips what is done).`);
+    throw new AppError(
+      "conflict",
+      `Chunk ${chunk} of this file is being imported right now by another run (process ${lock.heldBy}, lock file ${lock.file}): let it finish, then run the import again (it skips what is done). If no import is running, that process id belongs to another program now: delete the lock file and run the import again.`,
+    );
   }
   const reserved = reserveIngestSeq();
   let rollupsRetired = false;
@@ -90,9 +93,10 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
  * pid: another attempt at the chunk, in this process or another one alive,
  * finds it and is refused. A lock whose process is gone (a crash) is taken over.
  */
-function lockChunk(fileHash: string, chunk: number): { release(): void } | undefined {
+function lockChunk(fileHash: string, chunk: number): { release(): void } | { heldBy: number; file: string } {
   const file = path.join(importsDir(), `${fileHash}-${chunk}.lock`);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  let owner = 0;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
@@ -100,11 +104,12 @@ function lockChunk(fileHash: string, chunk: number): { release(): void } | undef
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
-    const owner = Number(fs.readFileSync(file, "utf8"));
-    if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) return undefined;
+    owner = Number(fs.readFileSync(file, "utf8"));
+    if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) return { heldBy: owner, file };
     fs.rmSync(file, { force: true }); // left by a process that is gone
   }
-  return undefined;
+  // Taken again between our removal and our write: another attempt won it.
+  return { heldBy: owner, file };
 }
 
 function processAlive(pid: number): boolean {

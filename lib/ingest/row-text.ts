@@ -33,6 +33,8 @@ const propValues: string[] = [];
 // (-1: not for this path), so the loops run on registers.
 let tenant = "";
 let found = "";
+// How many propKeys/propValues entries the last row filled (cleared after it).
+let propUsed = 0;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
@@ -120,6 +122,7 @@ function propertiesText(s: string, i: number): number {
     if (j < 0 || found.length > VALUE_MAX || count === PROPERTY_MAX) return -1;
     propKeys[count] = key;
     propValues[count++] = found;
+    propUsed = count;
     k = ws(s, j);
     if (k !== j) compact = false;
     const c = s.charCodeAt(k);
@@ -144,7 +147,19 @@ function propertiesText(s: string, i: number): number {
 const TENANT = 1, NAME = 2, TS = 4, EVENT_ID = 8, USER_ID = 16, VALUE = 32, PROPERTIES = 64;
 
 /** The engine's line for the event in `text` (what compiledLine(JSON.parse(text)) gives), or undefined when this path cannot tell. */
-export function lineOfText(s: string): string | undefined {
+export function lineOfText(text: string): string | undefined {
+  const line = readRow(text);
+  // Hold no slice of this row until the next one (a slice can keep the whole text alive).
+  found = "";
+  if (propUsed > 0) {
+    propKeys.fill("", 0, propUsed);
+    propValues.fill("", 0, propUsed);
+    propUsed = 0;
+  }
+  return line;
+}
+
+function readRow(s: string): string | undefined {
   let i = ws(s, 0);
   if (s.charCodeAt(i) !== 123) return undefined;
   i = ws(s, i + 1);
@@ -224,7 +239,6 @@ export function lineOfText(s: string): string | undefined {
     i = ws(s, i);
   }
   if (ws(s, i) !== s.length) return undefined;
-  found = "";
 
   // The checks of compiledCheck (lib/ingest/check-row.ts), on the same values.
   if (t === undefined || !isTenantId(t) || n === undefined) return undefined;
@@ -253,7 +267,9 @@ export function lineOfText(s: string): string | undefined {
 export function checkRowText(text: string, index: number, sink: RowWriter, onlyTenant?: string): RowRejection | undefined | false {
   const line = lineOfText(text);
   if (line === undefined) return false;
-  if (onlyTenant !== undefined && tenant !== onlyTenant) return tenantForbidden(index, onlyTenant);
+  const owner = tenant;
+  tenant = "";
+  if (onlyTenant !== undefined && owner !== onlyTenant) return tenantForbidden(index, onlyTenant);
   sink.push(line);
   return undefined;
 }

@@ -11,6 +11,7 @@ import { isAscii } from "node:buffer";
 
 export class Utf8Text {
   private carry: Buffer | undefined;
+  private started = false;
 
   /** The text of `chunk` up to its last whole character; the rest waits for the next chunk. */
   push(chunk: Uint8Array): string {
@@ -21,18 +22,27 @@ export class Utf8Text {
     }
     const end = wholeEnd(bytes);
     if (end < bytes.length) this.carry = Buffer.from(bytes.subarray(end)); // a copy: the chunk's memory may be reused
-    return text(bytes.subarray(0, end));
+    return this.first(text(bytes.subarray(0, end)));
   }
 
   /** What is left at the end of the body (a cut character: U+FFFD). */
   end(): string {
     const rest = this.carry;
     this.carry = undefined;
-    return rest ? text(rest) : "";
+    return rest ? this.first(text(rest)) : "";
+  }
+
+  /** A byte order mark opening the body is dropped, as the streaming decoder drops it; anywhere else it is text. */
+  private first(decoded: string): string {
+    if (this.started || decoded === "") return decoded;
+    this.started = true;
+    return decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   }
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: false });
+// ignoreBOM: each call is a fresh stream to the decoder, which would drop a
+// U+FEFF opening any chunk; only the body's first is dropped (Utf8Text.first).
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /** Whole characters as text: ASCII (most bodies) is copied as is; the rest decoded in one call, no stream state. */
 function text(bytes: Buffer): string {
