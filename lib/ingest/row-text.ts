@@ -17,12 +17,8 @@ import type { RowWriter } from "@/lib/ingest/row-line";
 // any doubt) is left to JSON.parse and checkRow, which decide and word the
 // error; row-text.test.ts holds this path to their answer byte for byte.
 
-const NAME_MAX = EVENT_LIMITS.nameLength;
-const USER_ID_MAX = EVENT_LIMITS.userIdLength;
-const EVENT_ID_MAX = EVENT_LIMITS.eventIdLength;
-const PROPERTY_MAX = EVENT_LIMITS.propertyCount;
-const KEY_MAX = EVENT_LIMITS.propertyKeyLength;
-const VALUE_MAX = EVENT_LIMITS.propertyValueLength;
+// Read once into module constants (an imported binding can be a getter on every use).
+const { nameLength: NAME_MAX, userIdLength: USER_ID_MAX, eventIdLength: EVENT_ID_MAX, propertyCount: PROPERTY_MAX, propertyKeyLength: KEY_MAX, propertyValueLength: VALUE_MAX } = EVENT_LIMITS;
 
 // The properties' keys and values, reused from row to row.
 const propKeys: string[] = [];
