@@ -10,8 +10,17 @@ export class BodySyntaxError extends Error {}
 
 const isSpace = (c: string) => c === " " || c === "\n" || c === "\r" || c === "\t";
 
+/**
+ * Reads an element in place, from its opening brace in a chunk: the index
+ * after it when it was taken care of (not to be handed over as a piece),
+ * else -1 (lib/ingest/row-text.ts checkRowAt).
+ */
+export type InPlace = (chunk: string, start: number, index: number) => number;
+
 /** Top-level elements of a JSON array; checks the [ , ] structure, respects strings and nesting. */
 export class JsonArraySplitter implements Splitter {
+  constructor(private readonly inPlace?: InPlace) {}
+
   private state: "start" | "first" | "value" | "in" | "after" | "done" = "start";
   private depth = 0;
   private inString = false;
@@ -73,6 +82,16 @@ export class JsonArraySplitter implements Splitter {
       } else if (this.state === "first" && c === "]") this.state = "done";
       else if (this.state === "first" || this.state === "value") {
         if (c === "," || c === "]") throw this.error("expected a value", i);
+        if (c === "{" && this.inPlace) {
+          // The common element is read where it lies, without being cut out first.
+          const end = this.inPlace(chunk, i, this.index);
+          if (end >= 0) {
+            this.index++;
+            this.state = "after";
+            i = end - 1;
+            continue;
+          }
+        }
         this.state = "in";
         this.start = i;
         this.depth = c === "{" || c === "[" ? 1 : 0;

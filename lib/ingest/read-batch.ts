@@ -3,10 +3,10 @@ import crypto from "node:crypto";
 import type { RowRejection } from "@/lib/analytics/event-row";
 import { checkRow } from "@/lib/ingest/check-row";
 import { RowWriter } from "@/lib/ingest/row-line";
-import { checkRowText } from "@/lib/ingest/row-text";
+import { checkRowAt, checkRowText } from "@/lib/ingest/row-text";
 import { Utf8Text } from "@/lib/ingest/utf8-text";
 import { AppError } from "@/lib/errors";
-import { BodySyntaxError, JsonArraySplitter, NdjsonSplitter, type Piece, type Splitter } from "@/lib/ingest/json-stream";
+import { BodySyntaxError, JsonArraySplitter, NdjsonSplitter, type InPlace, type Piece, type Splitter } from "@/lib/ingest/json-stream";
 
 // Reads a POST /v1/events body as it streams in: gunzips it, counts and
 // hashes the decompressed bytes, cuts it into events and checks each one.
@@ -24,10 +24,10 @@ function decompressed(req: Request): ReadableStream<Uint8Array> {
   throw new AppError("unsupported_media_type", `Content-Encoding "${encoding}" is not supported; send the body as is or gzip it (Content-Encoding: gzip).`);
 }
 
-function splitterFor(req: Request, firstChar: string): Splitter {
+function splitterFor(req: Request, firstChar: string, inPlace: InPlace): Splitter {
   const type = req.headers.get("content-type") ?? "";
   if (/ndjson|jsonl|json-seq/i.test(type) || firstChar === "{") return new NdjsonSplitter();
-  if (firstChar === "[") return new JsonArraySplitter();
+  if (firstChar === "[") return new JsonArraySplitter(inPlace);
   throw new AppError("bad_request", `The body is not JSON or NDJSON: it starts with "${firstChar}". Send a JSON array of events, or one event object per line (NDJSON).`);
 }
 
@@ -64,6 +64,15 @@ export async function readEventBatch(req: Request, options: { maxBytes: number; 
     const refused = checkRow(value, piece.index, batch.rows, options.onlyTenant);
     if (refused) batch.rejected.push(refused);
   };
+  // A JSON array's common element, read where it lies in the chunk (the rest become pieces as above).
+  const inPlace: InPlace = (chunk, start, index) => {
+    const end = checkRowAt(chunk, start, index, batch.rows, batch.rejected, options.onlyTenant);
+    if (end >= 0) {
+      batch.total++;
+      parsedAny = true;
+    }
+    return end;
+  };
 
   try {
     for (;;) {
@@ -81,7 +90,7 @@ export async function readEventBatch(req: Request, options: { maxBytes: number; 
       if (!splitter) {
         const first = text.trimStart()[0];
         if (first === undefined) continue;
-        splitter = splitterFor(req, first);
+        splitter = splitterFor(req, first, inPlace);
       }
       splitter.push(text, onPiece);
     }

@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkRow } from "@/lib/ingest/check-row";
+import { BodySyntaxError, JsonArraySplitter } from "@/lib/ingest/json-stream";
 import { base, corpus, eventRows, protoRows } from "@/lib/ingest/event-corpus";
 import { RowWriter } from "@/lib/ingest/row-line";
-import { checkRowText } from "@/lib/ingest/row-text";
+import { checkRowAt, checkRowText } from "@/lib/ingest/row-text";
+import type { RowRejection } from "@/lib/analytics/event-row";
 
 // The oracle for reading an event's text without JSON.parse
 // (lib/ingest/row-text.ts): for any text at all, checkRowText either leaves
@@ -21,6 +23,7 @@ function lineOf(sink: RowWriter): string {
 }
 
 function compareText(text: string, onlyTenant?: string): Outcome {
+  compareInPlace(text, onlyTenant);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -60,6 +63,53 @@ function compareText(text: string, onlyTenant?: string): Outcome {
     expect(mine, label).toBe(theirs);
   }
   return "decided";
+}
+
+/**
+ * checkRowAt, reading the text where it lies in a chunk of a JSON array body:
+ * when it decides, it ends the element exactly where the splitter would cut
+ * it, and decides as checkRowText does on that piece (which the test above
+ * holds to checkRow(JSON.parse(piece))); it decides nothing when the chunk
+ * cuts the object short. For every text, valid JSON or not.
+ */
+function compareInPlace(text: string, onlyTenant?: string) {
+  const open = text.search(/[^ \t\n\r]/); // JSON whitespace only: the splitter starts an element at anything else
+  if (open < 0 || text[open] !== "{") return;
+  const chunk = `[${text},{"tenant_id":"acme","name":"next"}]`;
+  const pieces: string[] = [];
+  try {
+    new JsonArraySplitter().push(chunk, (p) => pieces.push(p.text));
+  } catch (err) {
+    if (!(err instanceof BodySyntaxError)) throw err;
+  }
+  const sink = new RowWriter();
+  const refused: RowRejection[] = [];
+  const end = checkRowAt(chunk, 1 + open, 7, sink, refused, onlyTenant);
+  const label = text.slice(0, 200);
+  if (end < 0) {
+    expect(sink.rows + refused.length, label).toBe(0);
+    return;
+  }
+  expect(chunk.slice(1 + open, end), label).toBe(pieces[0]);
+  const alone = new RowWriter();
+  const expected = checkRowText(pieces[0], 7, alone, onlyTenant);
+  expect(expected, label).not.toBe(false);
+  expect(refused[0], label).toEqual(expected === undefined ? undefined : expected);
+  expect(sink.rows, label).toBe(alone.rows);
+  if (sink.rows === 1) {
+    const [a, b] = [JSON.parse(lineOf(sink)) as Record<string, unknown>, JSON.parse(lineOf(alone)) as Record<string, unknown>];
+    const given = JSON.parse(pieces[0]) as { event_id?: unknown; ts?: unknown };
+    if (given.event_id === undefined) b.event_id = a.event_id;
+    if (given.ts === undefined) b.ts = a.ts;
+    expect(a, label).toEqual(b);
+  }
+  // Cut short anywhere inside the object: nothing decided.
+  for (const cut of [2 + open, Math.floor((1 + open + end) / 2), end - 1]) {
+    const short = new RowWriter();
+    const none: RowRejection[] = [];
+    expect(checkRowAt(chunk.slice(0, cut), 1 + open, 7, short, none, onlyTenant), `${label} cut at ${cut}`).toBe(-1);
+    expect(short.rows + none.length).toBe(0);
+  }
 }
 
 /** The same value written with whitespace around every token (JSON's four kinds), outside strings. */

@@ -144,20 +144,35 @@ const TENANT = 1, NAME = 2, TS = 4, EVENT_ID = 8, USER_ID = 16, VALUE = 32, PROP
 
 /** The engine's line for the event in `text` (what compiledLine(JSON.parse(text)) gives), or undefined when this path cannot tell. */
 export function lineOfText(text: string): string | undefined {
-  const line = readRow(text);
-  // Hold no slice of this row until the next one (a slice can keep the whole text alive).
+  const start = ws(text, 0);
+  const end = readRow(text, start);
+  const read = end >= 0 && ws(text, end) === text.length ? line : undefined;
+  clear();
+  return read;
+}
+
+// The last row's line (readRow's answer).
+let line = "";
+
+/** Holds no slice of the last row until the next one (a slice can keep the whole text alive). */
+function clear(): void {
   found = "";
+  line = "";
   if (propUsed > 0) {
     propKeys.fill("", 0, propUsed);
     propValues.fill("", 0, propUsed);
     propUsed = 0;
   }
-  return line;
 }
 
-function readRow(s: string): string | undefined {
-  let i = ws(s, 0);
-  if (s.charCodeAt(i) !== 123) return undefined;
+/**
+ * Reads the event object opening at `start`: where it ends (its line in
+ * `line`, its tenant in `tenant`), or -1 when this path cannot tell, also
+ * when the object runs past the end of `s`.
+ */
+function readRow(s: string, start: number): number {
+  let i = start;
+  if (s.charCodeAt(i) !== 123) return -1;
   i = ws(s, i + 1);
   let seen = 0;
   let t: string | undefined, n: string | undefined, tsString: string | undefined, tsNumber: string | undefined, id: string | undefined;
@@ -166,10 +181,10 @@ function readRow(s: string): string | undefined {
   let props = "{}";
   for (;;) {
     i = plainString(s, i);
-    if (i < 0) return undefined;
+    if (i < 0) return -1;
     const key = found;
     i = ws(s, i);
-    if (s.charCodeAt(i) !== 58) return undefined;
+    if (s.charCodeAt(i) !== 58) return -1;
     i = ws(s, i + 1);
     let bit: number;
     switch (key) {
@@ -224,34 +239,34 @@ function readRow(s: string): string | undefined {
         props = found;
         break;
       default:
-        return undefined;
+        return -1;
     }
-    if (i < 0 || seen & bit) return undefined; // JSON.parse keeps the last of a repeated key: the general path reads it
+    if (i < 0 || seen & bit) return -1; // JSON.parse keeps the last of a repeated key: the general path reads it
     seen |= bit;
     i = ws(s, i);
     const c = s.charCodeAt(i++);
     if (c === 125) break;
-    if (c !== 44) return undefined;
+    if (c !== 44) return -1;
     i = ws(s, i);
   }
-  if (ws(s, i) !== s.length) return undefined;
 
   // The checks of compiledCheck (lib/ingest/check-row.ts), on the same values.
-  if (t === undefined || !isTenantId(t) || n === undefined) return undefined;
+  if (t === undefined || !isTenantId(t) || n === undefined) return -1;
   const name = n.trim();
-  if (name.length === 0 || longerThan(name, NAME_MAX)) return undefined;
+  if (name.length === 0 || longerThan(name, NAME_MAX)) return -1;
   const time = tsString !== undefined ? tsText(tsString) : tsNumber !== undefined ? tsText(Number(tsNumber)) : formatTs(new Date());
-  if (time === undefined) return undefined;
-  if (id !== undefined && (id.length === 0 || longerThan(id, EVENT_ID_MAX))) return undefined;
-  if (user !== null && longerThan(user, USER_ID_MAX)) return undefined;
+  if (time === undefined) return -1;
+  if (id !== undefined && (id.length === 0 || longerThan(id, EVENT_ID_MAX))) return -1;
+  if (user !== null && longerThan(user, USER_ID_MAX)) return -1;
   let number = "null";
   if (value !== null) {
     const v = Number(value);
-    if (!Number.isFinite(v)) return undefined;
+    if (!Number.isFinite(v)) return -1;
     number = String(v); // as JSON.stringify writes it: 1.50 → 1.5, -0 → 0, 1e2 → 100
   }
   tenant = t;
-  return `{"tenant_id":"${t}","event_id":"${id ?? crypto.randomUUID()}","ts":"${time}","name":"${name}","user_id":${user === null ? "null" : `"${user}"`},"value":${number},"properties":${props}}`;
+  line = `{"tenant_id":"${t}","event_id":"${id ?? crypto.randomUUID()}","ts":"${time}","name":"${name}","user_id":${user === null ? "null" : `"${user}"`},"value":${number},"properties":${props}}`;
+  return i;
 }
 
 /**
@@ -268,4 +283,23 @@ export function checkRowText(text: string, index: number, sink: RowWriter, onlyT
   if (onlyTenant !== undefined && owner !== onlyTenant) return tenantForbidden(index, onlyTenant);
   sink.push(line);
   return undefined;
+}
+
+/**
+ * checkRowText for the element opening at `start` in `text` (a network
+ * chunk of a JSON array body), read in place: the index after the element
+ * when this path decides it (an accepted row's line goes into `sink`, a
+ * refusal into `refused`), else -1 and nothing changed — the splitter then
+ * cuts the element out as before, and JSON.parse and checkRow read it.
+ */
+export function checkRowAt(text: string, start: number, index: number, sink: RowWriter, refused: RowRejection[], onlyTenant?: string): number {
+  const end = readRow(text, start);
+  const read = line;
+  const owner = tenant;
+  clear();
+  tenant = "";
+  if (end < 0) return -1;
+  if (onlyTenant !== undefined && owner !== onlyTenant) refused.push(tenantForbidden(index, onlyTenant));
+  else sink.push(read);
+  return end;
 }
