@@ -1,13 +1,14 @@
 import "server-only";
 import crypto from "node:crypto";
 import { z } from "zod";
-import { getAnalytics } from "@/lib/analytics/engine";
-import { insertRowBatch, reserveIngestSeq, type IngestResult } from "@/lib/analytics/ingest";
+import { getAnalytics, type AnalyticsEngine } from "@/lib/analytics/engine";
+import { deleteInsertedRows, insertedRows, insertRowBatch, reserveIngestSeq, type IngestResult, type IngestSeq } from "@/lib/analytics/ingest";
 import type { ApiKeyContext } from "@/lib/auth/with-api-key";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { readEventBatch } from "@/lib/ingest/read-batch";
+import { readEventBatch, type Batch } from "@/lib/ingest/read-batch";
+import { retireRollups, rollupsChanged } from "@/lib/rollups/build";
 
 // POST /v1/events: the valid rows of a batch are inserted together, and the
 // answer is sent only after the insert returned. With an Idempotency-Key, a
@@ -24,6 +25,10 @@ const sweep = { last: 0 };
 
 export type IngestAnswer = { status: 200; body: IngestResult; replayed: boolean };
 
+// The attempt in this process for each (API key, Idempotency-Key): a second request with the same key
+// waits for it to settle, then gets its answer (or, if it failed, makes its own attempt).
+const attempts = ((globalThis as unknown as { enclaveIngestAttempts?: Map<string, Promise<unknown>> }).enclaveIngestAttempts ??= new Map());
+
 export async function ingestRequest(req: Request, ctx: ApiKeyContext): Promise<IngestAnswer> {
   const rawKey = req.headers.get("idempotency-key");
   const parsedKey = rawKey === null ? undefined : IdempotencyKey.safeParse(rawKey.trim());
@@ -31,22 +36,43 @@ export async function ingestRequest(req: Request, ctx: ApiKeyContext): Promise<I
   const key = parsedKey?.data;
 
   const batch = await readEventBatch(req, { maxBytes: getEnv().INGEST_MAX_BODY_BYTES, onlyTenant: ctx.key.tenantId ?? undefined });
+  if (!key) return ingestBatch(batch, ctx);
+  const slot = `${ctx.key.id}\n${key}`;
+  for (let prior = attempts.get(slot); prior; prior = attempts.get(slot)) await prior.catch(() => {});
+  const mine = ingestBatch(batch, ctx, key);
+  attempts.set(slot, mine);
+  try {
+    return await mine;
+  } finally {
+    if (attempts.get(slot) === mine) attempts.delete(slot);
+  }
+}
+
+async function ingestBatch(batch: Batch, ctx: ApiKeyContext, key?: string): Promise<IngestAnswer> {
   // Reserved from the claim to the acknowledgement: a rollup build waits for it (lib/rollups/build.ts).
   let reservation = reserveIngestSeq();
+  let retry = false;
+  let rollupsRetired = false;
   try {
     if (key) {
       const claim = await claimKey(ctx.key.id, key, batch.bodyHash, reservation.seq);
-      if ("replay" in claim) return { status: 200, body: claim.replay, replayed: true };
+      if ("replay" in claim) {
+        batch.rows.release();
+        return { status: 200, body: claim.replay, replayed: true };
+      }
       if (claim.seq !== reservation.seq) {
         // A retry of a batch cut off by a crash: the same number as its first attempt.
         reservation.release();
         reservation = reserveIngestSeq(claim.seq);
+        retry = true;
       }
     }
     const dedupToken = key ? crypto.createHash("sha256").update(`${ctx.key.id}\n${key}\n${batch.bodyHash}`).digest("hex") : undefined;
     const body: IngestResult = { accepted: batch.rows.rows, rejected: batch.rejected };
+    const engine = getAnalytics();
     try {
-      await insertRowBatch(getAnalytics(), batch.rows, dedupToken, reservation);
+      if (!retry) await insertRowBatch(engine, batch.rows, dedupToken, reservation);
+      else rollupsRetired = await insertRetry(engine, batch, dedupToken!, reservation);
     } catch (err) {
       // Nothing was acknowledged: free the key so the client's retry is not refused.
       if (key) await getDb().idempotencyKey.deleteMany({ where: { apiKeyId: ctx.key.id, key, response: PENDING } });
@@ -59,7 +85,35 @@ export async function ingestRequest(req: Request, ctx: ApiKeyContext): Promise<I
     return { status: 200, body, replayed: false };
   } finally {
     reservation.release();
+    if (rollupsRetired) rollupsChanged();
   }
+}
+
+/**
+ * The insert of a retried batch whose earlier attempt was cut off: with the
+ * batch's own deduplication token first (rows that landed then are not
+ * stored twice), then a count of the rows under its number. The engine can
+ * remember a token whose rows never landed (a server killed while it
+ * committed them): it then drops the retry as a duplicate and nothing is
+ * stored. So a retry is acknowledged only once its rows are there: when the
+ * count is off, what landed is deleted, rollups (whose views may have counted
+ * the lost rows) are built again from the events, and the batch is inserted
+ * under a token of this attempt. Returns whether rollups were retired.
+ */
+async function insertRetry(engine: AnalyticsEngine, batch: Batch, dedupToken: string, reservation: IngestSeq): Promise<boolean> {
+  const rows = batch.rows.rows;
+  if (rows === 0) return false;
+  // The rows are written twice at most: keep them for the second insert.
+  const again = batch.rows.copy();
+  await insertRowBatch(engine, batch.rows, dedupToken, reservation);
+  if ((await insertedRows(engine, reservation.seq)) === rows) {
+    again.release();
+    return false;
+  }
+  await retireRollups();
+  await deleteInsertedRows(engine, reservation.seq);
+  await insertRowBatch(engine, again, `${dedupToken}:${crypto.randomUUID()}`, reservation);
+  return true;
 }
 
 /**

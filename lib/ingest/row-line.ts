@@ -64,6 +64,15 @@ export class RowWriter {
     return body;
   }
 
+  /** Another writer holding the same rows in memory of its own (a retried batch may be inserted twice). */
+  copy(): RowWriter {
+    const out = new RowWriter();
+    const parts = this.current && this.used > 0 ? [...this.full, this.current.subarray(0, this.used)] : this.full;
+    if (parts.length) out.full = [Buffer.concat(parts)];
+    out.rows = this.rows;
+    return out;
+  }
+
   /** Hands the slabs back for later batches (after the insert has returned). */
   release(): void {
     for (const slab of this.slabs) if (pool.length < POOLED) pool.push(slab);

@@ -157,6 +157,31 @@ describe("POST /v1/events", () => {
     expect(await count("lost")).toBe(3);
   });
 
+  it("acknowledges a retry only when its rows are stored, even when the engine remembers the batch but its rows are gone", async () => {
+    // What a server killed mid-insert can leave: the claim unanswered, and the engine's deduplication
+    // log holding the batch's token while the part it names never landed. Made here by storing the
+    // batch, deleting its rows, and putting the claim back as a crash leaves it.
+    const body = JSON.stringify([ev("ghost", 0), ev("ghost", 1), ev("ghost", 2)]);
+    expect((await post(body, { idempotency: "ghost-1" })).body.accepted).toBe(3);
+    await getAnalytics().withConnection((c) => c.command({ query: "ALTER TABLE enclave.events DELETE WHERE tenant_id = 'ghost'", clickhouse_settings: { mutations_sync: "2" } }));
+    await getDb().idempotencyKey.updateMany({ where: { key: "ghost-1" }, data: { response: "" } });
+    expect(await count("ghost")).toBe(0);
+    const retry = await post(body, { idempotency: "ghost-1" });
+    expect(retry.body).toEqual({ accepted: 3, rejected: [] });
+    expect(await count("ghost")).toBe(3);
+    // And once stored, a further retry is a replay: still three rows.
+    expect((await post(body, { idempotency: "ghost-1" })).replayed).toBe("true");
+    expect(await count("ghost")).toBe(3);
+  });
+
+  it("answers two requests with the same key at once from one insert", async () => {
+    const body = JSON.stringify([ev("twice", 0), ev("twice", 1)]);
+    const answers = await Promise.all([post(body, { idempotency: "twice-1" }), post(body, { idempotency: "twice-1" })]);
+    expect(answers.map((a) => a.body)).toEqual([{ accepted: 2, rejected: [] }, { accepted: 2, rejected: [] }]);
+    expect(answers.map((a) => a.replayed).sort()).toEqual([null, "true"]);
+    expect(await count("twice")).toBe(2);
+  });
+
   it("lets a tenant-restricted key write only its tenant, row by row", async () => {
     const res = await post(JSON.stringify([ev("acme", 100), ev("globex", 100), ev("acme2", 100), ev("ACME", 100)]), { key: acmeKey });
     expect(res.body.accepted).toBe(1);
