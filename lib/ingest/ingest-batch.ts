@@ -15,7 +15,8 @@ import { retireRollups, rollupsChanged } from "@/lib/rollups/build";
 // retried batch is written once: the key is namespaced per API key, the same
 // key with another body is a 409, and the engine insert carries a
 // deduplication token, so a retry after a crash between insert and
-// acknowledgement is a no-op in the engine too.
+// acknowledgement is a no-op in the engine too; such a retry is acknowledged
+// only once its rows are counted in the store (insertRetry).
 
 export const IDEMPOTENCY_HOURS = 24;
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, "expected 1 to 200 printable ASCII characters without spaces");
@@ -52,7 +53,7 @@ async function ingestBatch(batch: Batch, ctx: ApiKeyContext, key?: string): Prom
   // Reserved from the claim to the acknowledgement: a rollup build waits for it (lib/rollups/build.ts).
   let reservation = reserveIngestSeq();
   let retry = false;
-  let rollupsRetired = false;
+  const rollups = { retired: false };
   try {
     if (key) {
       const claim = await claimKey(ctx.key.id, key, batch.bodyHash, reservation.seq);
@@ -72,10 +73,12 @@ async function ingestBatch(batch: Batch, ctx: ApiKeyContext, key?: string): Prom
     const engine = getAnalytics();
     try {
       if (!retry) await insertRowBatch(engine, batch.rows, dedupToken, reservation);
-      else rollupsRetired = await insertRetry(engine, batch, dedupToken!, reservation);
+      else await insertRetry(engine, batch, dedupToken!, reservation, rollups);
     } catch (err) {
-      // Nothing was acknowledged: free the key so the client's retry is not refused.
-      if (key) await getDb().idempotencyKey.deleteMany({ where: { apiKeyId: ctx.key.id, key, response: PENDING } });
+      // Nothing was acknowledged, but the insert may have reached the engine (or left it holding the
+      // token): the claim stays, so the client's retry with the same key is not refused and goes through
+      // insertRetry, which acknowledges only rows it finds stored. A fresh claim would insert with the
+      // same token and could be dropped as a duplicate of rows that are not there.
       throw err;
     }
     if (key) {
@@ -85,7 +88,7 @@ async function ingestBatch(batch: Batch, ctx: ApiKeyContext, key?: string): Prom
     return { status: 200, body, replayed: false };
   } finally {
     reservation.release();
-    if (rollupsRetired) rollupsChanged();
+    if (rollups.retired) rollupsChanged();
   }
 }
 
@@ -98,31 +101,33 @@ async function ingestBatch(batch: Batch, ctx: ApiKeyContext, key?: string): Prom
  * stored. So a retry is acknowledged only once its rows are there: when the
  * count is off, what landed is deleted, rollups (whose views may have counted
  * the lost rows) are built again from the events, and the batch is inserted
- * under a token of this attempt. Returns whether rollups were retired.
+ * under a token of this attempt (a failure anywhere leaves the claim for the
+ * next retry, which counts again).
  */
-async function insertRetry(engine: AnalyticsEngine, batch: Batch, dedupToken: string, reservation: IngestSeq): Promise<boolean> {
+async function insertRetry(engine: AnalyticsEngine, batch: Batch, dedupToken: string, reservation: IngestSeq, rollups: { retired: boolean }): Promise<void> {
   const rows = batch.rows.rows;
-  if (rows === 0) return false;
   // The rows are written twice at most: keep them for the second insert.
   const again = batch.rows.copy();
   await insertRowBatch(engine, batch.rows, dedupToken, reservation);
   if ((await insertedRows(engine, reservation.seq)) === rows) {
     again.release();
-    return false;
+    return;
   }
+  // Set before anything is deleted: if what follows fails, the rollups are still built again.
+  rollups.retired = true;
   await retireRollups();
   await deleteInsertedRows(engine, reservation.seq);
   await insertRowBatch(engine, again, `${dedupToken}:${crypto.randomUUID()}`, reservation);
-  return true;
 }
 
 /**
  * Claims the key for this body before inserting. Returns the stored answer
  * when the same batch was already written; throws 409 when the key belongs to
- * another body. The same body still in flight (or cut off by a crash) is
- * written again: its engine insert carries the same deduplication token, so
- * it is stored once and the client is not kept waiting, and the same ingest
- * sequence number, so each rollup counts it once too.
+ * another body. A claim left unanswered (an attempt cut off by a crash, or
+ * one whose insert failed) is taken over with its ingest sequence number, so
+ * each rollup counts the batch once; insertRetry then makes sure its rows are
+ * stored once. (An attempt still running in this process is waited for
+ * before this is called.)
  */
 async function claimKey(apiKeyId: string, key: string, bodyHash: string, seq: number): Promise<{ replay: IngestResult } | { seq: number }> {
   const db = getDb();

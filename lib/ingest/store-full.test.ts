@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeAnalytics, getAnalytics, queryRows } from "@/lib/analytics/engine";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { killChildren, startChild, stopChild } from "@/lib/testing/crash-harness";
+import { getDb } from "@/lib/db";
 import { migrateTestDatabase } from "@/lib/testing/test-db";
 
 // The analytics store cannot write: the server runs under a file size limit
@@ -79,6 +80,11 @@ describe("ingest when the analytics store cannot write", () => {
     const report = { status: health.status, body: (await health.json()) as unknown };
     expect(limited.proc.exitCode, "the server survives the limit (SIGXFSZ is ignored)").toBeNull();
     expect((await stopChild(limited)).code, limited.output()).toBe(0);
+
+    // A refused batch keeps its claim (its insert may have reached the engine): the retry with the same
+    // key takes it over and is acknowledged only once its rows are counted in the store.
+    const claims = await getDb().idempotencyKey.findMany({ where: { key: { in: [...refused] } } });
+    expect(claims.map((c) => [c.key, c.response]).sort()).toEqual([...refused].sort().map((k) => [k, ""]));
 
     // The condition clears: restarted without the limit, the client retries with the same keys.
     const recovered = await startChild();
