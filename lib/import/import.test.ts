@@ -266,6 +266,22 @@ describe("a Parquet file", () => {
     expect(await runImport({ file, spec, target })).toMatchObject({ accepted: 40, chunks_already_imported: 1 });
     expect(await count("name = 'pq_event'")).toBe(40);
   });
+
+  it("with many row groups and chunks across them, stores each row once and names each bad row by its index (the insert reads out of order)", async () => {
+    const many = path.join(dir, "groups.parquet");
+    await getAnalytics().withConnection((c) =>
+      c.command({
+        query: `INSERT INTO FUNCTION file('${many}', Parquet) SELECT if(number % 97 = 13, 'bad tenant', concat('rg', toString(number % 3))) AS tenant_id, 'rg_event' AS name, concat('rg-', toString(number)) AS event_id FROM numbers(30000) SETTINGS output_format_parquet_row_group_size = 997`,
+      }),
+    );
+    const summary = await runImport({ file: many, spec: specFromFlags({ format: "parquet", chunkRows: 7_000 }), target });
+    const bad = Array.from({ length: 30000 }, (_, i) => i).filter((i) => i % 97 === 13);
+    expect(summary).toMatchObject({ rows: 30000, accepted: 30000 - bad.length, rejected: bad.length, chunks: 5 });
+    const [r] = await queryRows<{ n: number; ids: number }>(getAnalytics(), "SELECT count() AS n, uniqExact(event_id) AS ids FROM enclave.events WHERE name = 'rg_event'");
+    expect({ n: Number(r.n), ids: Number(r.ids) }).toEqual({ n: 30000 - bad.length, ids: 30000 - bad.length });
+    const rejected = fs.readFileSync(summary.rejections_file!, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { index: number }).index);
+    expect(rejected).toEqual(bad);
+  });
 });
 
 describe("with CLICKHOUSE_URL (a ClickHouse server)", () => {
