@@ -102,9 +102,7 @@ async function fastInsert(engine: AnalyticsEngine, q: { insert: string; params: 
         await client.command({
           query: q.insert,
           query_params: q.params,
-          // The insert needs no row order (a Parquet row's _row_number does not depend on it): reading a
-          // Parquet file in order ran the rules on one stream, 1.5x the insert's time (bench:import).
-          clickhouse_settings: { ...settings, input_format_parquet_preserve_order: 0, insert_deduplication_token: `${run.token}:sql`, deduplicate_blocks_in_dependent_materialized_views: 1 },
+          clickhouse_settings: { ...settings, insert_deduplication_token: `${run.token}:sql`, deduplicate_blocks_in_dependent_materialized_views: 1 },
         });
       }),
     ),
