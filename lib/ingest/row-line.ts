@@ -56,7 +56,7 @@ export class RowWriter {
   /** The insert body with every row's ingest_seq filled in; valid until `release`. */
   body(seq: number): Buffer {
     if (!Number.isSafeInteger(seq) || seq < 0) throw new Error(`invalid ingest_seq ${seq}`);
-    const parts = this.current && this.used > 0 ? [...this.full, this.current.subarray(0, this.used)] : this.full;
+    const parts = this.parts();
     const body = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     const digits = String(seq);
     // A raw newline only ever ends a line (JSON escapes it inside strings); the blank run sits just before "}\n".
@@ -67,10 +67,15 @@ export class RowWriter {
   /** Another writer holding the same rows in memory of its own (a retried batch may be inserted twice). */
   copy(): RowWriter {
     const out = new RowWriter();
-    const parts = this.current && this.used > 0 ? [...this.full, this.current.subarray(0, this.used)] : this.full;
+    const parts = this.parts();
     if (parts.length) out.full = [Buffer.concat(parts)];
     out.rows = this.rows;
     return out;
+  }
+
+  /** The written bytes, in order: the full buffers, then the used part of the current one. */
+  private parts(): Buffer[] {
+    return this.current && this.used > 0 ? [...this.full, this.current.subarray(0, this.used)] : this.full;
   }
 
   /** Hands the slabs back for later batches (after the insert has returned). */
