@@ -65,6 +65,20 @@ function asText(column: string, type: string): string {
   return `toString(${c})`;
 }
 
+/**
+ * Parquet rows [start, end): the bound on `_row_number`, then a LIMIT of the
+ * range's length. The engine decodes the file's row groups whatever the bound
+ * says (it prunes row groups by column statistics, and `_row_number` has none);
+ * the LIMIT stops the reader once the range is read, so a chunk decodes the
+ * file up to its end, not all of it. Exactly the range's rows pass the bound,
+ * so the LIMIT keeps every one of them, in any order.
+ */
+function rowRange(source: FileSource): string {
+  if (!source.rows) return "";
+  const [start, end] = source.rows.map(Math.trunc);
+  return ` WHERE _row_number >= ${start} AND _row_number < ${end} LIMIT ${Math.max(0, end - start)}`;
+}
+
 /** `f_<field>` and `p<i>` texts of each row, plus its 0-based index in the file (`idx`). */
 function projection(source: FileSource, plan: ColumnPlan, types: Record<string, string>): string {
   const cols = EVENT_FIELDS.map((f) => {
@@ -74,8 +88,7 @@ function projection(source: FileSource, plan: ColumnPlan, types: Record<string, 
   plan.properties.forEach(({ column }, i) => cols.push(`${asText(column, types[column])} AS p${i}`));
   // Parquet knows each row's number; a CSV chunk is read on one thread so rowNumberInAllBlocks() is its row order.
   const idx = source.format === "parquet" ? "_row_number" : "rowNumberInAllBlocks()";
-  const where = source.rows ? ` WHERE _row_number >= ${Math.trunc(source.rows[0])} AND _row_number < ${Math.trunc(source.rows[1])}` : "";
-  return `SELECT toUInt64(${idx}) AS idx, ${cols.join(", ")} FROM ${fileFunction(source)}${where}`;
+  return `SELECT toUInt64(${idx}) AS idx, ${cols.join(", ")} FROM ${fileFunction(source)}${rowRange(source)}`;
 }
 
 /** JavaScript's String.prototype.trim set (WhiteSpace and LineTerminator), for RE2. */
@@ -146,9 +159,8 @@ export function importQueries(options: { source: FileSource; plan: ColumnPlan; t
   const { source, plan, types } = options;
   const rows = projection(source, plan, types);
   const ok = `ifNull(${fastValid(plan)}, 0)`;
-  const where = source.rows ? ` WHERE _row_number >= ${Math.trunc(source.rows[0])} AND _row_number < ${Math.trunc(source.rows[1])}` : "";
   return {
-    count: `SELECT count() AS n FROM ${fileFunction(source)}${where}`,
+    count: source.rows ? `SELECT count() AS n FROM (SELECT 1 FROM ${fileFunction(source)}${rowRange(source)})` : `SELECT count() AS n FROM ${fileFunction(source)}`,
     insert: `INSERT INTO ${options.table} (tenant_id, event_id, ts, name, user_id, value, properties, ingest_seq) SELECT ${storedColumns(plan)} FROM (${rows}) WHERE ${ok}`,
     leftovers: `SELECT * FROM (${rows}) WHERE NOT ${ok} ORDER BY idx`,
     all: `SELECT * FROM (${rows}) ORDER BY idx`,
