@@ -8,8 +8,8 @@ import { checkRow } from "@/lib/ingest/check-row";
 import { RowWriter } from "@/lib/ingest/row-line";
 import { AppError } from "@/lib/errors";
 import type { ImportSpec } from "@/lib/import/import-spec";
-import { planColumns, tabularInput, type ProjectedRow } from "@/lib/import/tabular-input";
-import { describeQuery, fileFunction, importQueries, ndjsonQueries, readSettings, type FileSource } from "@/lib/query/import-sql";
+import { planColumns, tabularInput, type ColumnPlan, type ProjectedRow } from "@/lib/import/tabular-input";
+import { describeQuery, fileFunction, importQueries, ndjsonQueries, quoteColumn, readSettings, stageQueries, type FileSource, type ParquetStage } from "@/lib/query/import-sql";
 import { ndjsonLineChecker } from "@/lib/import/ndjson-chunk";
 
 // A CSV or NDJSON chunk, or a range of a Parquet file, imported by the
@@ -46,13 +46,13 @@ async function reading<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function importTabular(engine: AnalyticsEngine, options: { source: FileSource; spec: ImportSpec } & ChunkRun): Promise<TabularResult> {
-  const { source } = options;
-  const settings = readSettings(source);
-  const what = source.format === "csv" ? `this CSV chunk (rows from ${options.firstIndex})` : `this Parquet file`;
-  const columns = await reading(what, () => queryRows<{ name: string; type: string }>(engine, describeQuery(source), { settings }));
+export async function importTabular(engine: AnalyticsEngine, options: { source: FileSource; spec: ImportSpec; stage?: StageKey } & ChunkRun): Promise<TabularResult> {
+  const settings = readSettings(options.source);
+  const what = options.source.format === "csv" ? `this CSV chunk (rows from ${options.firstIndex})` : `this Parquet file`;
+  const columns = await reading(what, () => queryRows<{ name: string; type: string }>(engine, describeQuery(options.source), { settings }));
   const plan = planColumns(columns, options.spec);
   const types = Object.fromEntries(columns.map((c) => [c.name, c.type]));
+  const source = options.stage ? { ...options.source, stage: await reading(what, () => staged(engine, options.source, plan, options.stage!)) } : options.source;
   const q = importQueries({ source, plan, types, table: `${engine.database}.events`, seq: options.reserved.seq });
   const rows = await countRows(engine, q.count, settings, what, options);
   options.progress.inserting = true;
@@ -61,6 +61,45 @@ export async function importTabular(engine: AnalyticsEngine, options: { source: 
   if ((await insertedRows(engine, options.reserved.seq)) === rows) return { rows, fast: rows, accepted: rows, rejected: [] };
   const rest = await leftovers<ProjectedRow & { idx: number }>(engine, q, settings);
   return checkLeftovers(engine, rows, rest, options, (row, sink) => checkRow(tabularInput(row, plan), source.format === "parquet" ? Number(row.idx) : options.firstIndex + Number(row.idx), sink));
+}
+
+/** Which file, imported how: a staging table is made for one file and one import spec. */
+export type StageKey = { fileHash: string; specHash: string };
+
+const stageDatabase = (engine: AnalyticsEngine) => `${engine.database}_imports`;
+
+/** Staging tables this process made or found whole (only this code drops them, and forgets them as it does). */
+const stagesWhole = new Set<string>();
+
+/** The Parquet file's staging table (lib/query/import-sql.ts, `stageQueries`), filled first if it is not there whole. */
+async function staged(engine: AnalyticsEngine, source: FileSource, plan: ColumnPlan, key: StageKey): Promise<ParquetStage> {
+  const columns = [...new Set([...Object.values(plan.fields), ...plan.properties.map((p) => p.column)])];
+  const { stage, create } = stageQueries({ source, columns, database: stageDatabase(engine), ...key });
+  if (stagesWhole.has(stage.table)) return stage;
+  const [database, table] = stage.table.split(".");
+  const [{ n }] = await queryRows<{ n: number }>(engine, "SELECT count() AS n FROM system.tables WHERE database = {database:String} AND name = {table:String}", { params: { database, table } });
+  if (Number(n) === 0) {
+    // Read in any order: the table sorts by row number.
+    const settings: Record<string, number> = { ...readSettings(source), input_format_parquet_preserve_order: 0 };
+    for (const query of create) await engine.withConnection((client) => client.command({ query, clickhouse_settings: settings }));
+  }
+  stagesWhole.add(stage.table);
+  return stage;
+}
+
+/** Drops the staging table of a file whose chunks are all imported (nothing when there is none). */
+export async function dropStage(engine: AnalyticsEngine, key: StageKey): Promise<void> {
+  const { stage } = stageQueries({ source: { path: "/none", format: "parquet" }, columns: [], database: stageDatabase(engine), ...key });
+  stagesWhole.delete(stage.table);
+  await engine.withConnection((client) => client.command({ query: `DROP TABLE IF EXISTS ${stage.table}` }));
+}
+
+/** Drops every staging table (lib/import/import-chunk.ts, `forgetImportStages`). */
+export async function dropImportStages(engine: AnalyticsEngine): Promise<void> {
+  const database = stageDatabase(engine);
+  stagesWhole.clear();
+  const tables = await queryRows<{ name: string }>(engine, "SELECT name FROM system.tables WHERE database = {database:String}", { params: { database } });
+  for (const { name } of tables) await engine.withConnection((client) => client.command({ query: `DROP TABLE IF EXISTS ${database}.${quoteColumn(name)}` }));
 }
 
 /** The rows the fast path left, in file order (one thread: a chunk's rowNumberInAllBlocks() is then its row order). */
@@ -131,9 +170,18 @@ export async function importNdjson(engine: AnalyticsEngine, options: { source: F
   return checkLeftovers(engine, rows, rest, options, ({ idx, line }, sink) => check(line, options.firstIndex + Number(idx), sink));
 }
 
+/** Row counts of Parquet uploads, by path: an upload is named by its sha256, so its count never changes. */
+const parquetRows = new Map<string, number>();
+
 /** Rows of an uploaded file (Parquet keeps the count in its footer). */
 export async function countFileRows(engine: AnalyticsEngine, source: FileSource): Promise<number> {
   assertEngineReadsFiles(engine, source.format);
+  const known = source.format === "parquet" ? parquetRows.get(source.path) : undefined;
+  if (known !== undefined) return known;
   const [{ n }] = await queryRows<{ n: number }>(engine, `SELECT count() AS n FROM ${fileFunction(source)}`, { settings: readSettings(source) });
+  if (source.format === "parquet") {
+    if (parquetRows.size >= 100) parquetRows.clear();
+    parquetRows.set(source.path, Number(n));
+  }
   return Number(n);
 }

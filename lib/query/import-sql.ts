@@ -22,7 +22,12 @@ export type FileSource = {
   rows?: [number, number];
   /** CSV: a field holds a quote as text (lib/import/records.ts): parsed on one thread, as the engine's parallel parser cuts such a file wrongly. */
   oneThread?: boolean;
+  /** Parquet of many chunks: the rows are read from the file's staging table (`stageQueries`), not from the file. */
+  stage?: ParquetStage;
 };
+
+/** A Parquet file's mapped columns and row numbers, copied once into a table ordered by row number. */
+export type ParquetStage = { table: string; rowColumn: string };
 
 /** Read CSV columns as text (no type guessing: a late "abc" in a number column must not fail the file). */
 export const READ_SETTINGS = {
@@ -66,17 +71,57 @@ function asText(column: string, type: string): string {
 }
 
 /**
- * Parquet rows [start, end): the bound on `_row_number`, then a LIMIT of the
- * range's length. The engine decodes the file's row groups whatever the bound
- * says (it prunes row groups by column statistics, and `_row_number` has none);
- * the LIMIT stops the reader once the range is read, so a chunk decodes the
- * file up to its end, not all of it. Exactly the range's rows pass the bound,
- * so the LIMIT keeps every one of them, in any order.
+ * Parquet rows [start, end). From a staging table, a bound on its row column
+ * (its sorting key: only the range's granules are read). From the file, the
+ * bound on `_row_number`, then a LIMIT of the range's length: the engine
+ * decodes the file's row groups whatever the bound says (it prunes row groups
+ * by column statistics, and `_row_number` has none); the LIMIT stops the reader
+ * once the range is read, so a chunk decodes the file up to its end, not all
+ * of it. Exactly the range's rows pass the bound, so the LIMIT keeps every one
+ * of them, in any order.
  */
 function rowRange(source: FileSource): string {
   if (!source.rows) return "";
   const [start, end] = source.rows.map(Math.trunc);
+  if (source.stage) return ` WHERE ${source.stage.rowColumn} >= ${start} AND ${source.stage.rowColumn} < ${end}`;
   return ` WHERE _row_number >= ${start} AND _row_number < ${end} LIMIT ${Math.max(0, end - start)}`;
+}
+
+/** Where the rows are read from: the file, or its staging table. */
+function rowsFrom(source: FileSource): string {
+  if (!source.stage) return fileFunction(source);
+  if (!STAGE_TABLE.test(source.stage.table)) throw new Error(`unexpected staging table ${source.stage.table}`);
+  return source.stage.table;
+}
+
+const STAGE_TABLE = /^[a-z0-9_]+\.p_[0-9a-f]{64}_[0-9a-f]{16}$/;
+
+/**
+ * A Parquet file of many chunks is copied once into a staging table: read as
+ * row ranges of the file, chunk n would decode the file's first n ranges again
+ * (the engine cannot start a read at a row), and an import of n chunks would
+ * cost n²/2 decodes. The table holds the mapped columns, with the types the
+ * file gives them, and each row's number in the file as its sorting key. It is
+ * filled under a temporary name and renamed when complete, so a table under
+ * the final name is always whole.
+ */
+export function stageQueries(options: { source: FileSource; columns: string[]; database: string; fileHash: string; specHash: string }): { stage: ParquetStage; create: string[] } {
+  const { source, columns, database } = options;
+  const name = `p_${options.fileHash}_${options.specHash.slice(0, 16)}`;
+  const table = `${database}.${name}`;
+  if (!STAGE_TABLE.test(table)) throw new Error(`unexpected staging table ${table}`);
+  let rowColumn = "enclave_row";
+  while (columns.includes(rowColumn)) rowColumn = `_${rowColumn}`;
+  const filling = `${database}.${name}_filling`;
+  return {
+    stage: { table, rowColumn },
+    create: [
+      `CREATE DATABASE IF NOT EXISTS ${database}`,
+      `DROP TABLE IF EXISTS ${filling}`,
+      `CREATE TABLE ${filling} ENGINE = MergeTree ORDER BY ${rowColumn} AS SELECT ${[...columns.map(quoteColumn), `assumeNotNull(toUInt64(_row_number)) AS ${rowColumn}`].join(", ")} FROM ${fileFunction(source)}`,
+      `RENAME TABLE ${filling} TO ${table}`,
+    ],
+  };
 }
 
 /** `f_<field>` and `p<i>` texts of each row, plus its 0-based index in the file (`idx`). */
@@ -87,8 +132,8 @@ function projection(source: FileSource, plan: ColumnPlan, types: Record<string, 
   });
   plan.properties.forEach(({ column }, i) => cols.push(`${asText(column, types[column])} AS p${i}`));
   // Parquet knows each row's number; a CSV chunk is read on one thread so rowNumberInAllBlocks() is its row order.
-  const idx = source.format === "parquet" ? "_row_number" : "rowNumberInAllBlocks()";
-  return `SELECT toUInt64(${idx}) AS idx, ${cols.join(", ")} FROM ${fileFunction(source)}${rowRange(source)}`;
+  const idx = source.stage ? source.stage.rowColumn : source.format === "parquet" ? "_row_number" : "rowNumberInAllBlocks()";
+  return `SELECT toUInt64(${idx}) AS idx, ${cols.join(", ")} FROM ${rowsFrom(source)}${rowRange(source)}`;
 }
 
 /** JavaScript's String.prototype.trim set (WhiteSpace and LineTerminator), for RE2. */
@@ -160,7 +205,7 @@ export function importQueries(options: { source: FileSource; plan: ColumnPlan; t
   const rows = projection(source, plan, types);
   const ok = `ifNull(${fastValid(plan)}, 0)`;
   return {
-    count: source.rows ? `SELECT count() AS n FROM (SELECT 1 FROM ${fileFunction(source)}${rowRange(source)})` : `SELECT count() AS n FROM ${fileFunction(source)}`,
+    count: source.rows ? `SELECT count() AS n FROM (SELECT 1 FROM ${rowsFrom(source)}${rowRange(source)})` : `SELECT count() AS n FROM ${fileFunction(source)}`,
     insert: `INSERT INTO ${options.table} (tenant_id, event_id, ts, name, user_id, value, properties, ingest_seq) SELECT ${storedColumns(plan)} FROM (${rows}) WHERE ${ok}`,
     leftovers: `SELECT * FROM (${rows}) WHERE NOT ${ok} ORDER BY idx`,
     all: `SELECT * FROM (${rows}) ORDER BY idx`,
