@@ -9,7 +9,7 @@ import { deleteInsertedRows, insertRowBatch, reserveIngestSeq, type IngestSeq } 
 import { getDb } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { specHash, type ChunkOutcome, type ChunkRequest } from "@/lib/import/import-spec";
-import { importFilePath, importsDir, removeImportFile, writeImportFile } from "@/lib/import/imports-dir";
+import { importFilePath, importsDir, removeImportFile, removeParquetUploads, writeImportFile } from "@/lib/import/imports-dir";
 import { RecordCounter } from "@/lib/import/records";
 import { claimChunk, dropClaim, finishChunk, ledgerOf, moveClaim } from "@/lib/import/ledger";
 import { checkNdjsonFile } from "@/lib/import/ndjson-chunk";
@@ -56,6 +56,8 @@ export async function importChunk(engine: AnalyticsEngine, request: ChunkRequest
     const claim = await claimChunk({ fileHash, chunk, specHash: specHash(spec), seq: reserved.seq });
     if ("done" in claim) {
       if (body.kind === "stream" && "cancel" in body.stream) await body.stream.cancel().catch(() => {});
+      // A run cut off between a file's last chunk and its clean-up (or a second upload) leaves the upload: removed now.
+      if (spec.format === "parquet") await afterParquetChunk(engine, fileHash, spec);
       return claim.done;
     }
     if (claim.seq !== reserved.seq) {
@@ -159,13 +161,17 @@ async function afterParquetChunk(engine: AnalyticsEngine, fileHash: string, spec
 }
 
 /**
- * Drops every Parquet import's staging table: an erasure must not leave a
- * copy of the erased rows in the engine. In the engine's turn, so no chunk is
- * reading one meanwhile; an import still under way fills its table again from
- * the upload for its next chunk.
+ * An erasure must leave no copy of the erased rows: every Parquet import's
+ * staging table is dropped and every Parquet upload removed (both hold rows of
+ * all the file's tenants). An import still under way stops at its next chunk
+ * (its upload is gone, or its table was dropped while read) and continues from
+ * where it stopped when run again. Not in the engine's turn: an erasure does
+ * not wait behind queued chunks (a DROP … SYNC waits only for a query reading
+ * the table).
  */
-export function forgetImportStages(engine: AnalyticsEngine): Promise<void> {
-  return inEngineTurn(() => dropImportStages(engine));
+export async function forgetImportCopies(engine: AnalyticsEngine): Promise<void> {
+  await dropImportStages(engine);
+  removeParquetUploads();
 }
 
 /**
@@ -175,10 +181,11 @@ export function forgetImportStages(engine: AnalyticsEngine): Promise<void> {
  * is received while this one inserts, and starts the moment this one is done
  * (bench/import.ts, NDJSON: gaps of ~350 ms between pairs of chunks are gone).
  */
-let engineTurn: Promise<unknown> = Promise.resolve();
+// On globalThis: Next may load this module once per route bundle, and the turn is the process's.
+const shared = globalThis as unknown as { enclaveImportTurn?: Promise<unknown> };
 function inEngineTurn<T>(fn: () => Promise<T>): Promise<T> {
-  const mine = engineTurn.then(fn, fn);
-  engineTurn = mine.catch(() => {});
+  const mine = (shared.enclaveImportTurn ?? Promise.resolve()).then(fn, fn);
+  shared.enclaveImportTurn = mine.catch(() => {});
   return mine;
 }
 

@@ -316,6 +316,8 @@ describe("a Parquet file", () => {
     expect(seen.slice(0, -1).every((tables) => tables.includes(stageTable))).toBe(true); // read from the table while chunks remained
     expect(await stageTables()).not.toContain(stageTable);
     expect(await stageTables()).not.toContain(`${stageTable}_filling`);
+    // Dropped with SYNC: the engine keeps no files of them (a plain DROP would, for minutes and across restarts).
+    expect(await queryRows(getAnalytics(), "SELECT table FROM system.dropped_tables WHERE database = 'enclave_imports'")).toEqual([]);
     expect(fs.existsSync(importFilePath(`${stagedHash}.parquet`, { mustExist: false }))).toBe(false);
 
     const bad = Array.from({ length: 30000 }, (_, i) => i).filter((i) => i % 97 === 13);

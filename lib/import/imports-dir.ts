@@ -72,3 +72,10 @@ export async function writeImportFile(name: string, body: ReadableStream<Uint8Ar
 export function removeImportFile(file: string): void {
   fs.rmSync(file, { force: true });
 }
+
+/** Every Parquet upload (DATA_DIR/imports/<sha256>.parquet): an erasure removes them (lib/import/import-chunk.ts). */
+export function removeParquetUploads(): void {
+  const dir = importsDir();
+  if (!fs.existsSync(dir)) return;
+  for (const name of fs.readdirSync(dir)) if (/^[0-9a-f]{64}\.parquet$/.test(name)) fs.rmSync(path.join(dir, name), { force: true });
+}

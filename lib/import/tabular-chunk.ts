@@ -42,6 +42,9 @@ async function reading<T>(what: string, fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof AppError) throw err;
     const message = (err instanceof Error ? err.message : String(err)).split("\n")[0].slice(0, 600);
+    if (/UNKNOWN_TABLE/.test(message)) {
+      throw new AppError("conflict", `This Parquet file's staging table was dropped while ${what} was read (an erasure drops them all). Run the import again: it continues where it stopped, and nothing is stored twice.`);
+    }
     throw new AppError("query_failed", `The engine could not read ${what}: ${message}. Fix the file and run the import again; chunks already imported stay imported.`);
   }
 }
@@ -68,38 +71,41 @@ export type StageKey = { fileHash: string; specHash: string };
 
 const stageDatabase = (engine: AnalyticsEngine) => `${engine.database}_imports`;
 
-/** Staging tables this process made or found whole (only this code drops them, and forgets them as it does). */
-const stagesWhole = new Set<string>();
-
 /** The Parquet file's staging table (lib/query/import-sql.ts, `stageQueries`), filled first if it is not there whole. */
 async function staged(engine: AnalyticsEngine, source: FileSource, plan: ColumnPlan, key: StageKey): Promise<ParquetStage> {
   const columns = [...new Set([...Object.values(plan.fields), ...plan.properties.map((p) => p.column)])];
   const { stage, create } = stageQueries({ source, columns, database: stageDatabase(engine), ...key });
-  if (stagesWhole.has(stage.table)) return stage;
+  // Looked up for every chunk (an erasure may have dropped it since the last one).
   const [database, table] = stage.table.split(".");
   const [{ n }] = await queryRows<{ n: number }>(engine, "SELECT count() AS n FROM system.tables WHERE database = {database:String} AND name = {table:String}", { params: { database, table } });
-  if (Number(n) === 0) {
-    // Read in any order: the table sorts by row number.
-    const settings: Record<string, number> = { ...readSettings(source), input_format_parquet_preserve_order: 0 };
+  if (Number(n) > 0) return stage;
+  // Read in any order: the table sorts by row number. A write like any other (a full disk is the store's state, not the file's fault).
+  const settings: Record<string, number> = { ...readSettings(source), input_format_parquet_preserve_order: 0 };
+  await storeWrite(engine.kind, async () => {
     for (const query of create) await engine.withConnection((client) => client.command({ query, clickhouse_settings: settings }));
-  }
-  stagesWhole.add(stage.table);
+  });
   return stage;
 }
 
 /** Drops the staging table of a file whose chunks are all imported (nothing when there is none). */
 export async function dropStage(engine: AnalyticsEngine, key: StageKey): Promise<void> {
   const { stage } = stageQueries({ source: { path: "/none", format: "parquet" }, columns: [], database: stageDatabase(engine), ...key });
-  stagesWhole.delete(stage.table);
-  await engine.withConnection((client) => client.command({ query: `DROP TABLE IF EXISTS ${stage.table}` }));
+  await dropTable(engine, stage.table);
 }
 
-/** Drops every staging table (lib/import/import-chunk.ts, `forgetImportStages`). */
+/**
+ * Drops every staging table. SYNC: the engine's Atomic databases otherwise keep
+ * a dropped table's files for minutes (and across restarts) before removing
+ * them; SYNC waits for a query reading it to end, then removes them.
+ */
 export async function dropImportStages(engine: AnalyticsEngine): Promise<void> {
   const database = stageDatabase(engine);
-  stagesWhole.clear();
   const tables = await queryRows<{ name: string }>(engine, "SELECT name FROM system.tables WHERE database = {database:String}", { params: { database } });
-  for (const { name } of tables) await engine.withConnection((client) => client.command({ query: `DROP TABLE IF EXISTS ${database}.${quoteColumn(name)}` }));
+  for (const { name } of tables) await dropTable(engine, `${database}.${quoteColumn(name)}`);
+}
+
+function dropTable(engine: AnalyticsEngine, table: string): Promise<unknown> {
+  return engine.withConnection((client) => client.command({ query: `DROP TABLE IF EXISTS ${table} SYNC` }));
 }
 
 /** The rows the fast path left, in file order (one thread: a chunk's rowNumberInAllBlocks() is then its row order). */

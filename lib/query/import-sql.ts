@@ -94,7 +94,7 @@ function rowsFrom(source: FileSource): string {
   return source.stage.table;
 }
 
-const STAGE_TABLE = /^[a-z0-9_]+\.p_[0-9a-f]{64}_[0-9a-f]{16}$/;
+const STAGE_TABLE = /^[A-Za-z_][A-Za-z0-9_]*\.p_[0-9a-f]{64}_[0-9a-f]{16}$/;
 
 /**
  * A Parquet file of many chunks is copied once into a staging table: read as
@@ -117,7 +117,7 @@ export function stageQueries(options: { source: FileSource; columns: string[]; d
     stage: { table, rowColumn },
     create: [
       `CREATE DATABASE IF NOT EXISTS ${database}`,
-      `DROP TABLE IF EXISTS ${filling}`,
+      `DROP TABLE IF EXISTS ${filling} SYNC`,
       `CREATE TABLE ${filling} ENGINE = MergeTree ORDER BY ${rowColumn} AS SELECT ${[...columns.map(quoteColumn), `assumeNotNull(toUInt64(_row_number)) AS ${rowColumn}`].join(", ")} FROM ${fileFunction(source)}`,
       `RENAME TABLE ${filling} TO ${table}`,
     ],

@@ -6,7 +6,7 @@ import { checkAdminProof, type AdminProof } from "@/lib/auth/admin-proof";
 import { deleteTenantEvents } from "@/lib/query/cross-tenant";
 import { getAnalytics } from "@/lib/analytics/engine";
 import { deleteTenantRollupRows } from "@/lib/rollups/build";
-import { forgetImportStages } from "@/lib/import/import-chunk";
+import { forgetImportCopies } from "@/lib/import/import-chunk";
 import { forgetTenantResults } from "@/lib/query/result-cache";
 import { beginErasure } from "@/lib/backup/erasure-ledger";
 
@@ -38,8 +38,8 @@ async function eraseTenant({ actor, proof, tenantId, reapplying }: { actor: stri
   const { rows_deleted } = await deleteTenantEvents(proof, tenantId);
   // Its rows in every rollup too (a build running meanwhile is done again).
   await deleteTenantRollupRows(getAnalytics(), tenantId);
-  // Staging tables of Parquet imports hold copies of events (lib/import/tabular-chunk.ts).
-  await forgetImportStages(getAnalytics());
+  // Parquet imports' uploads and staging tables hold copies of events (lib/import/import-chunk.ts).
+  await forgetImportCopies(getAnalytics());
   const { count: savedViews } = await getDb().savedView.deleteMany({ where: { tenantId } });
   const { count: aiLogs } = await getDb().aiLog.deleteMany({ where: { tenantId } });
   // Questions the tenant's users asked are their data too; widgets already added to dashboards are the admins'.

@@ -14,7 +14,7 @@ import { reconcileRollups, rollupBuildsSettled } from "@/lib/rollups/build";
 import { readyRollupIds } from "@/lib/rollups/ready";
 import { retentionCutoff, sweepRetention } from "@/lib/tenants/retention";
 import { loadDemoFixture } from "@/lib/testing/analytics-fixture";
-import { importStages, makeImportStage } from "@/lib/testing/import-stage";
+import { importCopies, makeImportCopies } from "@/lib/testing/import-stage";
 import { migrateTestDatabase } from "@/lib/testing/test-db";
 
 // Erasing one end user within one tenant, and keeping each tenant's events for
@@ -129,12 +129,12 @@ describe("DELETE /v1/tenants/:tenant_id/users/:user_id/data", () => {
     await rollupBuildsSettled();
   });
 
-  it("drops the staging tables of Parquet imports, which hold copies of events", async () => {
-    await makeImportStage("acme", "u1");
-    expect(await importStages()).toHaveLength(1);
+  it("drops the staging tables and uploads of Parquet imports, which hold copies of events", async () => {
+    await makeImportCopies("acme", "u1");
+    expect(await importCopies()).toMatchObject({ tables: [expect.any(String)], uploads: [expect.any(String)] });
     const user = rows.find((r) => r.tenant_id === "acme" && r.user_id)!.user_id!;
     expect((await erase(admin, "acme", user)).status).toBe(200);
-    expect(await importStages()).toEqual([]);
+    expect(await importCopies()).toEqual({ tables: [], dropped: [], uploads: [] });
     await rollupBuildsSettled();
   });
 });

@@ -8,7 +8,7 @@ import { getDb } from "@/lib/db";
 import { getSecrets } from "@/lib/secrets";
 import { deleteUserEvents } from "@/lib/query/cross-tenant";
 import { forgetTenantResults } from "@/lib/query/result-cache";
-import { forgetImportStages } from "@/lib/import/import-chunk";
+import { forgetImportCopies } from "@/lib/import/import-chunk";
 import { reconcileRollups, retireRollups } from "@/lib/rollups/build";
 
 // One end user's data within one tenant goes (a right-to-erasure request):
@@ -36,7 +36,7 @@ export async function eraseUserData(proof: AdminProof, tenantId: string, userId:
     const rebuilding = (await db.rollup.count()) > 0;
     if (rebuilding) await retireRollups();
     const { rows_deleted } = await deleteUserEvents(proof, tenantId, userId);
-    await forgetImportStages(getAnalytics()); // Parquet imports' staging tables hold copies of events
+    await forgetImportCopies(getAnalytics()); // Parquet imports' uploads and staging tables hold copies of events
     const { count: savedViews } = await db.savedView.deleteMany({ where: { tenantId, userId } });
     const { count: aiLogs } = await db.aiLog.deleteMany({ where: { tenantId, userId } });
     // Sessions stay as records (revocation, audit) but no longer name the user.

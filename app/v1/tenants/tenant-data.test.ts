@@ -9,7 +9,7 @@ import { createEmbedSession, getEmbedSession } from "@/lib/embed/sessions";
 import { runScopedCached } from "@/lib/query/result-cache";
 import { compileWidget } from "@/lib/query/compile-widget";
 import { loadDemoFixture, previewScope } from "@/lib/testing/analytics-fixture";
-import { importStages, makeImportStage } from "@/lib/testing/import-stage";
+import { importCopies, makeImportCopies } from "@/lib/testing/import-stage";
 import { migrateTestDatabase } from "@/lib/testing/test-db";
 import { DELETE as deleteData } from "./[tenant_id]/data/route";
 
@@ -65,12 +65,12 @@ describe("DELETE /v1/tenants/:tenant_id/data", () => {
     const before = await runScopedCached(scope, compileWidget(spec, scope), parts);
     expect(before.rows[0].m0).toBeGreaterThan(0);
 
-    await makeImportStage("acme", "u1");
-    expect(await importStages()).toHaveLength(1);
+    await makeImportCopies("acme", "u1");
+    expect(await importCopies()).toMatchObject({ tables: [expect.any(String)], uploads: [expect.any(String)] });
 
     const res = await call(admin, "acme");
     expect(res.status).toBe(200);
-    expect(await importStages()).toEqual([]); // Parquet imports' staging tables hold copies of events
+    expect(await importCopies()).toEqual({ tables: [], dropped: [], uploads: [] }); // Parquet imports' copies of events
     expect(await res.json()).toEqual({ tenant_id: "acme", events_deleted: expected("acme"), saved_views_deleted: 1, ai_log_entries_deleted: 1, sessions_revoked: 1 });
 
     expect(await countIn("acme")).toBe(0);
