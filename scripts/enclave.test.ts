@@ -67,7 +67,9 @@ describe("enclave CLI", () => {
   });
 
   it("creates an admin and resets a password, printing a generated one once", () => {
-    expect(cli("admin", "create", "--email", "Ops@Example.com", "--password", "ops-password-123").out).toContain("Created admin ops@example.com");
+    expect(cli("admin", "create", "--email", "Ops@Example.com", "--password", "ops-password-123").out).toContain("Created owner ops@example.com");
+    expect(cli("admin", "create", "--email", "viewer@example.com", "--password", "ops-password-123", "--role", "viewer").out).toContain("Created viewer viewer@example.com");
+    expect(cli("admin", "create", "--email", "x@example.com", "--password", "ops-password-123", "--role", "admin").err).toContain("--role is one of viewer, editor, owner");
     const reset = cli("admin", "set-password", "--email", "ops@example.com");
     expect(reset.code).toBe(0);
     expect(reset.out).toMatch(/Password \(shown once\): \S{20,}/);

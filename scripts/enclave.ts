@@ -2,7 +2,7 @@
 //   npm run enclave -- keys create --name ci --scopes embed,ingest,admin [--tenant acme] [--expires 90d] [--json]
 //   npm run enclave -- keys list [--json]
 //   npm run enclave -- keys revoke <id-or-prefix>
-//   npm run enclave -- admin create --email a@b.c [--password …] [--name …]
+//   npm run enclave -- admin create --email a@b.c [--password …] [--name …] [--role viewer|editor|owner]
 //   npm run enclave -- admin set-password --email a@b.c [--password …]
 //   npm run enclave -- signing-keys list | rotate | retire <kid> [--force]
 // signing-keys edits DATA_DIR/secrets.json (atomically); the server picks the change up on its next token.
@@ -24,6 +24,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/auth/api-keys";
 import { isExpired } from "@/lib/auth/key-expiry";
 import { listSigningKeys, retireSigningKey, rotateSigningKey } from "@/lib/embed/signing-keys";
 import { createAdmin, setAdminPassword } from "@/lib/auth/admin-users";
+import { isRole, ROLES } from "@/lib/auth/roles";
 import { generatePassword } from "@/lib/auth/password";
 import { getDb } from "@/lib/db";
 import { EnvError, getEnv } from "@/lib/env";
@@ -39,7 +40,7 @@ const USAGE = `usage: npm run enclave -- <command>
   keys create --name NAME --scopes embed,ingest,admin [--tenant TENANT] [--expires WHEN] [--json]
   keys list [--json]
   keys revoke ID_OR_PREFIX
-  admin create --email EMAIL [--name NAME] [--password PASSWORD]
+  admin create --email EMAIL [--name NAME] [--password PASSWORD] [--role viewer|editor|owner]  (default owner)
   admin set-password --email EMAIL [--password PASSWORD]
   signing-keys list [--json]
   signing-keys rotate
@@ -74,6 +75,7 @@ async function run(argv: string[]): Promise<void> {
       force: { type: "boolean", default: false },
       email: { type: "string" },
       password: { type: "string" },
+      role: { type: "string" },
       to: { type: "string" },
       from: { type: "string" },
       url: { type: "string" },
@@ -128,9 +130,10 @@ async function run(argv: string[]): Promise<void> {
   if (group === "admin" && (command === "create" || command === "set-password")) {
     if (!values.email) throw new UsageError(`admin ${command} needs --email`);
     const password = values.password ?? generatePassword();
-    if (command === "create") await createAdmin({ email: values.email, password, name: values.name ?? values.email, actor: ACTOR });
+    if (values.role !== undefined && (command !== "create" || !isRole(values.role))) throw new UsageError(command === "create" ? `--role is one of ${ROLES.join(", ")}` : "--role is for admin create; change a teammate's role on the Team page");
+    if (command === "create") await createAdmin({ email: values.email, password, name: values.name ?? values.email, role: isRole(values.role) ? values.role : "owner", actor: ACTOR });
     else await setAdminPassword({ email: values.email, password, actor: ACTOR });
-    console.log(`${command === "create" ? "Created admin" : "Set the password of"} ${values.email.toLowerCase()}.`);
+    console.log(`${command === "create" ? `Created ${values.role ?? "owner"}` : "Set the password of"} ${values.email.toLowerCase()}.`);
     if (!values.password) console.log(`Password (shown once): ${password}`);
     return;
   }

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { readStoreOverviewForAdmin } from "@/lib/query/cross-tenant";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
+import { roleRefusal, ROLE_NEEDED, type AdminPage } from "@/lib/auth/roles";
 import { listApiKeys } from "@/lib/auth/api-keys";
 import { isExpired } from "@/lib/auth/key-expiry";
 import { getEnv } from "@/lib/env";
@@ -11,8 +12,12 @@ export const metadata: Metadata = { title: "Overview" };
 
 const fmt = new Intl.NumberFormat("en");
 
-export default async function AdminOverview() {
-  const admin = await requireAdmin("/admin");
+type Props = { searchParams: Promise<{ denied?: string }> };
+
+export default async function AdminOverview({ searchParams }: Props) {
+  const admin = await requirePage("/admin", "/admin");
+  const { denied } = await searchParams;
+  const deniedPage = denied && Object.hasOwn(ROLE_NEEDED.pages, denied) ? (denied as AdminPage) : undefined;
   const [health, keys] = await Promise.all([checkHealth(), listApiKeys()]);
   const overview = health.stores.analytics.status === "ok" ? await readStoreOverviewForAdmin({ kind: "admin", admin }) : undefined;
   const activeKeys = keys.filter((k) => !k.revokedAt && !isExpired(k.expiresAt)).length;
@@ -24,6 +29,11 @@ export default async function AdminOverview() {
           <p className="muted">Your workspace at a glance.</p>
         </div>
       </div>
+      {deniedPage && (
+        <div className="alert alert-warning" role="alert" data-testid="role-denied">
+          {roleRefusal(admin.role, ROLE_NEEDED.pages[deniedPage], `That page (${deniedPage.replace("[id]", "…")})`)}
+        </div>
+      )}
       <div className="grid grid-3">
         <div className="card stat">
           <div className="label">Events stored</div>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { AuthCard } from "@/components/auth/auth-card";
 import { LoginForm } from "@/components/auth/login-form";
 import { getAdmin } from "@/lib/auth/admin-session";
 import { LOGIN_ERRORS } from "@/lib/auth/options";
@@ -16,15 +17,9 @@ export default async function LoginPage({ searchParams }: Props) {
   // Only known codes are shown; free text from the URL never is.
   const initialError = params.error ? (LOGIN_ERRORS[params.error as keyof typeof LOGIN_ERRORS] ?? "Sign-in failed. Try again.") : undefined;
   return (
-    <main className="auth-page">
-      <div className="card auth-card">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden>E</span> Enclave
-        </div>
-        <h1>Sign in</h1>
-        <p className="muted">Admin console for dashboards, API keys and embeds.</p>
-        <LoginForm callbackUrl={callbackUrl} initialError={initialError} errors={LOGIN_ERRORS} />
-      </div>
-    </main>
+    <AuthCard title="Sign in">
+      <p className="muted">Admin console for dashboards, API keys and embeds.</p>
+      <LoginForm callbackUrl={callbackUrl} initialError={initialError} errors={LOGIN_ERRORS} />
+    </AuthCard>
   );
 }

@@ -12,7 +12,8 @@ type Result = { status: "answered"; answer: Answer; debug?: Debug } | { status: 
 type Props = {
   tenant: string;
   ask: (input: { question: string; mode: "spec" | "sql" }) => Promise<Result>;
-  suggest: (input: { logId: string }) => Promise<{ ok: true; id: string } | { ok: false; message: string }>;
+  /** Absent for a viewer: sending an answer to the review queue is an editor's. */
+  suggest?: (input: { logId: string }) => Promise<{ ok: true; id: string } | { ok: false; message: string }>;
 };
 
 export function AdminAskPanel({ tenant, ask, suggest }: Props) {
@@ -54,7 +55,7 @@ export function AdminAskPanel({ tenant, ask, suggest }: Props) {
             <WidgetBody widget={result.answer.view} rows={result.answer.rows} height={result.answer.view.chart === "kpi" ? 90 : 240} />
           </div>
           <p className="muted">{result.answer.rationale}</p>
-          <button type="button" className="btn btn-sm" disabled={pending} onClick={() => start(async () => { const r = await suggest({ logId: result.answer.id }); setNote(r.ok ? "Sent to the review queue (Admin → AI)." : r.message); })}>Send to review queue</button>
+          {suggest && <button type="button" className="btn btn-sm" disabled={pending} onClick={() => start(async () => { const r = await suggest({ logId: result.answer.id }); setNote(r.ok ? "Sent to the review queue (Admin → AI)." : r.message); })}>Send to review queue</button>}
           {note && <span className="muted" role="status" data-testid="admin-ask-note"> {note}</span>}
         </div>
       )}

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { hasRole, ROLE_NEEDED, type Role } from "@/lib/auth/roles";
 
 export const ADMIN_NAV = [
   { href: "/admin", label: "Overview", exact: true },
@@ -9,14 +10,16 @@ export const ADMIN_NAV = [
   { href: "/admin/keys", label: "API keys" },
   { href: "/admin/tenants", label: "Tenants" },
   { href: "/admin/ai", label: "AI" },
+  { href: "/admin/team", label: "Team" },
   { href: "/admin/audit", label: "Audit log" },
 ] as const;
 
-export function AdminNav() {
+/** The pages `role` may open (the server refuses the others whatever the menu shows). */
+export function AdminNav({ role }: { role: Role }) {
   const pathname = usePathname();
   return (
     <nav className="nav" aria-label="Admin">
-      {ADMIN_NAV.map((item) => {
+      {ADMIN_NAV.filter((item) => hasRole(role, ROLE_NEEDED.pages[item.href])).map((item) => {
         const active = "exact" in item && item.exact ? pathname === item.href : pathname.startsWith(item.href);
         return (
           <Link key={item.href} href={item.href} aria-current={active ? "page" : undefined}>

@@ -1,13 +1,13 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
+import { CopySecret } from "@/components/admin/copy-secret";
 import type { CreateKeyState } from "@/app/admin/keys/actions";
 
 type Props = { action: (prev: CreateKeyState, form: FormData) => Promise<CreateKeyState> };
 
 export function CreateKeyForm({ action }: Props) {
   const [state, formAction, pending] = useActionState(action, { status: "idle" });
-  const [copied, setCopied] = useState(false);
   return (
     <form action={formAction} className="card" aria-labelledby="create-key-title">
       <h2 id="create-key-title">Create an API key</h2>
@@ -15,19 +15,7 @@ export function CreateKeyForm({ action }: Props) {
       {state.status === "created" && (
         <div className="alert alert-success" role="status">
           <p><strong>{state.name}</strong> was created{state.expiresAt ? <> and works until <span data-testid="new-key-expires">{state.expiresAt}</span></> : null}. Copy the secret now: it is shown only once.</p>
-          <div className="secret-box">
-            <code data-testid="new-key-secret">{state.secret}</code>
-            <button
-              type="button"
-              className="btn btn-sm"
-              onClick={async () => {
-                await navigator.clipboard?.writeText(state.secret);
-                setCopied(true);
-              }}
-            >
-              {copied ? "Copied" : "Copy"}
-            </button>
-          </div>
+          <CopySecret value={state.secret} testId="new-key-secret" />
         </div>
       )}
       <div className="field">

@@ -6,6 +6,7 @@ import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { generatePassword, hashPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit";
+import type { Role } from "@/lib/auth/roles";
 
 export const AdminEmail = z.email("expected an email address").transform((e) => e.toLowerCase());
 export const AdminPassword = z.string().min(12, "a password needs at least 12 characters");
@@ -27,7 +28,8 @@ export async function ensureFirstAdmin(): Promise<FirstAdmin> {
   return { email, generatedPassword: env.ADMIN_PASSWORD ? undefined : password };
 }
 
-export async function createAdmin(input: { email: string; password: string; name: string; actor: string }): Promise<void> {
+/** A teammate with a password (the first admin, `npm run enclave -- admin create`); invites make the others (lib/auth/team.ts). */
+export async function createAdmin(input: { email: string; password: string; name: string; role?: Role; actor: string }): Promise<void> {
   const email = AdminEmail.parse(input.email);
   AdminPassword.parse(input.password);
   const db = getDb();
@@ -35,9 +37,9 @@ export async function createAdmin(input: { email: string; password: string; name
     throw new AppError("conflict", `An admin with the email ${email} exists already.`);
   }
   await db.adminUser.create({
-    data: { id: `adm_${crypto.randomBytes(8).toString("hex")}`, email, name: input.name, passwordHash: await hashPassword(input.password) },
+    data: { id: `adm_${crypto.randomBytes(8).toString("hex")}`, email, name: input.name, role: input.role ?? "owner", passwordHash: await hashPassword(input.password) },
   });
-  await recordAudit({ actor: input.actor, action: "admin.create", target: email });
+  await recordAudit({ actor: input.actor, action: "admin.create", target: email, meta: { role: input.role ?? "owner" } });
 }
 
 export async function setAdminPassword(input: { email: string; password: string; actor: string }): Promise<void> {

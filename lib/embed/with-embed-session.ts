@@ -1,5 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
+import { isRole } from "@/lib/auth/roles";
 import { issueProofSubject } from "@/lib/auth/admin-proof";
 import { adminActor } from "@/lib/audit";
 import { getDb } from "@/lib/db";
@@ -53,8 +54,9 @@ async function previewReader(token: string, requestId: string): Promise<Dashboar
   if (!verified.ok) throw new AppError("session_expired", "This preview has expired. Reload the page.");
   const { claims } = verified;
   const user = await getDb().adminUser.findUnique({ where: { id: claims.admin } });
-  if (!user) throw new AppError("unauthenticated", "Sign in again to preview.");
-  const admin = issueProofSubject({ id: user.id, email: user.email, name: user.name, actor: adminActor(user.email) });
+  // Previewing as a tenant is open to every role (lib/auth/roles.ts); a removed teammate's preview stops here.
+  if (!user || !isRole(user.role)) throw new AppError("unauthenticated", "Sign in again to preview.");
+  const admin = issueProofSubject({ id: user.id, email: user.email, name: user.name, actor: adminActor(user.email), role: user.role });
   const scope = scopeForAdminPreview({ kind: "admin", admin }, claims.tenant);
   const { definition, versionKey } = await loadPreviewSource(claims.dashboard, claims.show);
   return { scope, permissions: claims.permissions, source: { dashboardId: claims.dashboard, versionKey, definition }, audience: "admin", cache: false, requestId };

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => closeAnalytics());
 
-const admin = { id: "adm_1", email: "a@example.com", name: "A", actor: "admin:a@example.com" };
+const admin = { id: "adm_1", email: "a@example.com", name: "A", actor: "admin:a@example.com", role: "owner" as const };
 function keyContext(scopes: ("admin" | "embed" | "ingest")[], tenantId: string | null): ApiKeyContext {
   return {
     key: { id: "key_1", name: "k", prefix: "enc_test", scopes, tenantId, createdAt: new Date(), lastUsedAt: null, revokedAt: null, createdBy: "test" } as unknown as ApiKeyContext["key"],

@@ -105,7 +105,7 @@ describe("runScoped", () => {
     vi.resetModules();
     const { runScoped: fresh } = await import("@/lib/query/run-scoped");
     const { scopeForAdminPreview } = await import("@/lib/query/scope");
-    const scope = scopeForAdminPreview({ kind: "admin", admin: issueProofSubject({ id: "a", email: "a@b.co", name: "a", actor: "admin:a@b.co" }) }, "acme");
+    const scope = scopeForAdminPreview({ kind: "admin", admin: issueProofSubject({ id: "a", email: "a@b.co", name: "a", actor: "admin:a@b.co", role: "viewer" }) }, "acme");
     await expect(fresh(scope, sql("SELECT event_id FROM events"))).rejects.toMatchObject({ code: "query_too_large" });
     vi.unstubAllEnvs();
   });

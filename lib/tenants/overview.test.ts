@@ -10,7 +10,7 @@ import type { EventRow } from "@/lib/analytics/event-row";
 // Events from real chdb, sessions from real SQLite, joined per tenant.
 
 // As getAdmin() gives it: an issued proof subject (a hand-built one is refused).
-const admin = issueProofSubject({ id: "adm_test", email: "tester@example.com", name: "Tester", actor: "admin:tester@example.com" });
+const admin = issueProofSubject({ id: "adm_test", email: "tester@example.com", name: "Tester", actor: "admin:tester@example.com", role: "owner" });
 let rows: EventRow[];
 
 beforeAll(async () => {

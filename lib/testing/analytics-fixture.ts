@@ -25,7 +25,7 @@ export async function loadDemoFixture(total: number, anchor = demoAnchor()): Pro
 }
 
 // As getAdmin() would give it: an issued proof subject.
-const testAdmin = issueProofSubject({ id: "adm_test", email: "tester@example.com", name: "Tester", actor: "admin:tester@example.com" });
+const testAdmin = issueProofSubject({ id: "adm_test", email: "tester@example.com", name: "Tester", actor: "admin:tester@example.com", role: "owner" });
 
 /** A scope as an admin previewing the tenant would get. */
 export function previewScope(tenantId: string): TenantScope {

@@ -2,13 +2,13 @@
 
 import { revalidatePath } from "next/cache";
 import { addToDashboard, decideReviewItem } from "@/lib/ai/review";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requireAction } from "@/lib/auth/admin-session";
 import { AppError } from "@/lib/errors";
 
 export type ReviewState = { message?: string; error?: string };
 
 export async function decideAction(_prev: ReviewState, form: FormData): Promise<ReviewState> {
-  const admin = await requireAdmin("/admin/ai");
+  const admin = await requireAction("app/admin/ai/actions.ts#decideAction", "/admin/ai");
   try {
     const decision = form.get("decision") === "approved" ? "approved" : "rejected";
     await decideReviewItem({ id: String(form.get("id")), decision, note: String(form.get("note") ?? "") }, admin.actor);
@@ -21,7 +21,7 @@ export async function decideAction(_prev: ReviewState, form: FormData): Promise<
 }
 
 export async function addAction(_prev: ReviewState, form: FormData): Promise<ReviewState> {
-  const admin = await requireAdmin("/admin/ai");
+  const admin = await requireAction("app/admin/ai/actions.ts#addAction", "/admin/ai");
   try {
     const dashboardId = String(form.get("dashboard") ?? "");
     const { widgetId } = await addToDashboard({ id: String(form.get("id")), dashboardId }, admin.actor);

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { ReviewItemActions } from "@/components/admin/review-item-actions";
 import { listAiLog } from "@/lib/ai/ai-log";
 import { listReviewItems } from "@/lib/ai/review";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
 import { listDashboards } from "@/lib/dashboards/drafts";
 import { formatDateTime } from "@/lib/format";
 import { isTenantId } from "@/lib/tenant-id";
@@ -14,7 +14,7 @@ const OUTCOMES = ["answered", "refused", "invalid_output", "timeout", "error", "
 type Props = { searchParams: Promise<{ tenant?: string; outcome?: string }> };
 
 export default async function AiPage({ searchParams }: Props) {
-  await requireAdmin("/admin/ai");
+  await requirePage("/admin/ai", "/admin/ai");
   const q = await searchParams;
   const tenant = q.tenant && isTenantId(q.tenant) ? q.tenant : undefined;
   const outcome = q.outcome && OUTCOMES.includes(q.outcome) ? q.outcome : undefined;

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
 import { AUDIT_EXPORT_LIMIT } from "@/lib/audit-export";
 import { auditSearchParams, filterOf, parseAuditQuery, type AuditFilter } from "@/lib/audit-filter";
 import { AUDIT_PAGE_SIZE, listAuditActions, searchAudit, type AuditPage, type AuditRow } from "@/lib/audit-search";
@@ -15,7 +15,7 @@ const WILDCARDS = "Matches anywhere, ignoring case; % and _ match any text and a
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
 
 export default async function AuditPage({ searchParams }: Props) {
-  await requireAdmin("/admin/audit");
+  await requirePage("/admin/audit", "/admin/audit");
   const raw = await searchParams;
   const parsed = parseAuditQuery(raw);
   const [actions, page] = await Promise.all([listAuditActions(), parsed.ok ? searchAudit(parsed.query) : undefined]);

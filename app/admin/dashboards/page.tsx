@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ConfirmSubmit } from "@/components/admin/confirm-submit";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
+import { hasRole } from "@/lib/auth/roles";
 import { listDashboards } from "@/lib/dashboards/drafts";
 import { formatDateTime } from "@/lib/format";
 import { ImportDashboardForm } from "@/components/admin/import-dashboard-form";
@@ -12,7 +13,8 @@ export const metadata: Metadata = { title: "Dashboards" };
 type Props = { searchParams: Promise<{ q?: string; archived?: string }> };
 
 export default async function DashboardsPage({ searchParams }: Props) {
-  await requireAdmin("/admin/dashboards");
+  const admin = await requirePage("/admin/dashboards", "/admin/dashboards");
+  const edits = hasRole(admin.role, "editor"); // viewers read: no create, import, duplicate or archive, and open the preview
   const { q, archived } = await searchParams;
   const showArchived = archived === "1";
   const dashboards = await listDashboards({ search: q?.trim() || undefined, archived: showArchived });
@@ -23,16 +25,20 @@ export default async function DashboardsPage({ searchParams }: Props) {
           <h1>Dashboards</h1>
           <p className="muted">Drafts are tenant-agnostic; publish a version to embed it for every tenant.</p>
         </div>
-        <form action={createDashboardAction} className="inline-form">
-          <label className="visually-hidden" htmlFor="new-name">New dashboard name</label>
-          <input id="new-name" name="name" type="text" placeholder="New dashboard name" maxLength={120} />
-          <button className="btn btn-primary" type="submit">Create dashboard</button>
-        </form>
+        {edits && (
+          <form action={createDashboardAction} className="inline-form">
+            <label className="visually-hidden" htmlFor="new-name">New dashboard name</label>
+            <input id="new-name" name="name" type="text" placeholder="New dashboard name" maxLength={120} />
+            <button className="btn btn-primary" type="submit">Create dashboard</button>
+          </form>
+        )}
       </div>
-      <div className="card">
-        <ImportDashboardForm action={importDashboardAction} />
-        <p className="muted" style={{ marginBottom: 0 }}>A file made by Export JSON (on any dashboard&apos;s tabs) or <code>GET /v1/dashboards/:id/export</code> becomes a new draft; nothing goes live until you publish it.</p>
-      </div>
+      {edits && (
+        <div className="card">
+          <ImportDashboardForm action={importDashboardAction} />
+          <p className="muted" style={{ marginBottom: 0 }}>A file made by Export JSON (on any dashboard&apos;s tabs) or <code>GET /v1/dashboards/:id/export</code> becomes a new draft; nothing goes live until you publish it.</p>
+        </div>
+      )}
       <div className="card table-wrap">
         <form className="inline-form" role="search" style={{ marginBottom: 12 }}>
           <label className="visually-hidden" htmlFor="q">Search dashboards</label>
@@ -42,7 +48,7 @@ export default async function DashboardsPage({ searchParams }: Props) {
           <Link className="btn btn-ghost" href={showArchived ? "/admin/dashboards" : "/admin/dashboards?archived=1"}>{showArchived ? "Show active" : "Show archived"}</Link>
         </form>
         {dashboards.length === 0 ? (
-          <div className="empty">{q ? `No dashboards match "${q}".` : showArchived ? "No archived dashboards." : "No dashboards yet. Create one above."}</div>
+          <div className="empty">{q ? `No dashboards match "${q}".` : showArchived ? "No archived dashboards." : edits ? "No dashboards yet. Create one above." : "No dashboards yet."}</div>
         ) : (
           <table className="table" data-testid="dashboards-table">
             <thead>
@@ -51,11 +57,12 @@ export default async function DashboardsPage({ searchParams }: Props) {
             <tbody>
               {dashboards.map((d) => (
                 <tr key={d.id} data-dashboard={d.id}>
-                  <td><Link href={`/admin/dashboards/${d.id}`}>{d.name}</Link><div className="muted mono">{d.id}</div></td>
+                  <td><Link href={edits ? `/admin/dashboards/${d.id}` : `/admin/dashboards/${d.id}/preview`}>{d.name}</Link><div className="muted mono">{d.id}</div></td>
                   <td className="num">{d.widgets}</td>
                   <td>{d.liveVersion ? <span className="badge badge-ok">v{d.liveVersion}</span> : <span className="badge">draft only</span>}</td>
                   <td>{formatDateTime(d.updatedAt)}<div className="muted">{d.updatedBy}</div></td>
                   <td style={{ whiteSpace: "nowrap" }}>
+                    {edits && (<>
                     <form action={duplicateDashboardAction} style={{ display: "inline" }}>
                       <input type="hidden" name="id" value={d.id} />
                       <button className="btn btn-sm" type="submit">Duplicate</button>
@@ -69,6 +76,7 @@ export default async function DashboardsPage({ searchParams }: Props) {
                         <ConfirmSubmit message={`Archive "${d.name}"? Its embeds stop showing; versions are kept and you can restore it.`}>Archive</ConfirmSubmit>
                       )}
                     </form>
+                    </>)}
                   </td>
                 </tr>
               ))}

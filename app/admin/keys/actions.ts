@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requireAction } from "@/lib/auth/admin-session";
 import { createApiKey, revokeApiKey } from "@/lib/auth/api-keys";
 import { AppError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
@@ -12,7 +12,7 @@ export type CreateKeyState =
   | { status: "error"; message: string };
 
 export async function createKeyAction(_prev: CreateKeyState, form: FormData): Promise<CreateKeyState> {
-  const admin = await requireAdmin("/admin/keys");
+  const admin = await requireAction("app/admin/keys/actions.ts#createKeyAction", "/admin/keys");
   const tenant = String(form.get("tenant_id") ?? "").trim();
   const expires = String(form.get("expires_at") ?? "").trim();
   try {
@@ -29,7 +29,7 @@ export async function createKeyAction(_prev: CreateKeyState, form: FormData): Pr
 }
 
 export async function revokeKeyAction(form: FormData): Promise<void> {
-  const admin = await requireAdmin("/admin/keys");
+  const admin = await requireAction("app/admin/keys/actions.ts#revokeKeyAction", "/admin/keys");
   await revokeApiKey(String(form.get("id") ?? ""), admin.actor);
   revalidatePath("/admin/keys");
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { ConfirmSubmit } from "@/components/admin/confirm-submit";
 import { CreateKeyForm } from "@/components/admin/create-key-form";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
 import { listApiKeys } from "@/lib/auth/api-keys";
 import { isExpired } from "@/lib/auth/key-expiry";
 import { formatDateTime } from "@/lib/format";
@@ -10,7 +10,7 @@ import { createKeyAction, revokeKeyAction } from "./actions";
 export const metadata: Metadata = { title: "API keys" };
 
 export default async function KeysPage() {
-  await requireAdmin("/admin/keys");
+  await requirePage("/admin/keys", "/admin/keys");
   const keys = await listApiKeys();
   const now = new Date();
   return (

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RevokeTenantForm } from "@/components/admin/revoke-tenant-form";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
 import { formatDateTime } from "@/lib/format";
 import { listTenantOverview, TENANT_LIST_LIMIT, TenantSearch } from "@/lib/tenants/overview";
 import { revokeTenantSessionsAction } from "./actions";
@@ -13,7 +13,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 const fmt = new Intl.NumberFormat("en");
 
 export default async function TenantsPage({ searchParams }: Props) {
-  const admin = await requireAdmin("/admin/tenants");
+  const admin = await requirePage("/admin/tenants", "/admin/tenants");
   const parsed = TenantSearch.safeParse(await searchParams);
   const q = parsed.success ? parsed.data.q : undefined;
   const overview = parsed.success ? await listTenantOverview(admin, { search: q }) : undefined;

@@ -6,7 +6,7 @@ import { AppError } from "@/lib/errors";
 export const dynamic = "force-dynamic";
 
 // CSV of the audit log for the filter in the query string (the page's own links).
-export const GET = withAdminSession(async (req, { admin }) => {
+export const GET = withAdminSession("app/admin/audit/export/route.ts#GET", async (req, { admin }) => {
   const parsed = parseAuditQuery(Object.fromEntries(new URL(req.url).searchParams));
   if (!parsed.ok) throw new AppError("validation_failed", parsed.message);
   const filter = filterOf(parsed.query); // the whole filter, not the page being viewed

@@ -1,6 +1,6 @@
 "use server";
 
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requireAction } from "@/lib/auth/admin-session";
 import { saveDraft, type SaveResult } from "@/lib/dashboards/drafts";
 import { AppError } from "@/lib/errors";
 import { guardSql, type GuardVerdict } from "@/lib/query/guard";
@@ -11,12 +11,12 @@ import { scopeForAdminPreview } from "@/lib/query/scope";
 import { Widget } from "@/lib/query/widget-spec";
 
 export async function saveDraftAction(input: { id: string; revision: number; name: string; definition: unknown }): Promise<SaveResult> {
-  const admin = await requireAdmin(`/admin/dashboards/${input.id}`);
+  const admin = await requireAction("app/admin/dashboards/[id]/actions.ts#saveDraftAction", `/admin/dashboards/${input.id}`);
   return saveDraft({ ...input, actor: admin.actor });
 }
 
 export async function validateSqlAction(sql: string): Promise<GuardVerdict> {
-  await requireAdmin("/admin/dashboards");
+  await requireAction("app/admin/dashboards/[id]/actions.ts#validateSqlAction", "/admin/dashboards");
   return guardSql(String(sql).slice(0, 20_000));
 }
 
@@ -24,7 +24,7 @@ export type PreviewResult = { ok: true; rows: Record<string, unknown>[]; sql: st
 
 /** The designer's live preview: the unsaved widget read through the same front door as the embed, as one tenant. */
 export async function previewWidgetAction(input: { widget: unknown; tenantId: string; timezone: string }): Promise<PreviewResult> {
-  const admin = await requireAdmin("/admin/dashboards");
+  const admin = await requireAction("app/admin/dashboards/[id]/actions.ts#previewWidgetAction", "/admin/dashboards");
   const parsed = Widget.safeParse(input.widget);
   if (!parsed.success) return { ok: false, error: parsed.error.issues[0].message };
   const definition = DashboardDefinition.safeParse({ widgets: [parsed.data], timezone: input.timezone });

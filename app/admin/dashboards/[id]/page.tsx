@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { Designer } from "@/components/designer/designer";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
 import { orNotFound } from "@/lib/or-not-found";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { listPropertyKeysForAdmin, listTenantsForAdmin } from "@/lib/query/cross-tenant";
@@ -12,11 +12,11 @@ type Props = { params: Promise<{ id: string }> };
 
 export default async function DesignerPage({ params }: Props) {
   const { id } = await params;
-  const admin = await requireAdmin(`/admin/dashboards/${id}`);
+  const admin = await requirePage("/admin/dashboards/[id]", `/admin/dashboards/${id}`);
   const [draft, propertyKeys, tenants] = await orNotFound(Promise.all([getDraft(id), listPropertyKeysForAdmin({ kind: "admin", admin }), listTenantsForAdmin({ kind: "admin", admin }, { limit: 200 })]));
   return (
     <>
-      <DashboardHeader id={draft.id} current="designer" />
+      <DashboardHeader id={draft.id} current="designer" role={admin.role} />
       <Designer
         id={draft.id}
         initialName={draft.name}

@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requireAction } from "@/lib/auth/admin-session";
 import { setAllowedOrigins } from "@/lib/dashboards/allowed-origins";
 import { AllowedOrigins } from "@/lib/embed/origins";
 import { createEmbedSession } from "@/lib/embed/sessions";
@@ -11,7 +11,7 @@ export type OriginsState = { status: "idle" } | { status: "saved"; origins: stri
 export type MintState = { status: "idle" } | { status: "minted"; embed_url: string; session_id: string; expires_at: string } | { status: "error"; message: string };
 
 export async function saveOriginsAction(dashboardId: string, _prev: OriginsState, form: FormData): Promise<OriginsState> {
-  const admin = await requireAdmin(`/admin/dashboards/${dashboardId}/embed`);
+  const admin = await requireAction("app/admin/dashboards/[id]/embed/actions.ts#saveOriginsAction", `/admin/dashboards/${dashboardId}/embed`);
   const lines = String(form.get("origins") ?? "").split(/\s+/).map((l) => l.trim()).filter(Boolean);
   const parsed = AllowedOrigins.safeParse(lines);
   if (!parsed.success) return { status: "error", message: parsed.error.issues[0].message };
@@ -22,7 +22,7 @@ export async function saveOriginsAction(dashboardId: string, _prev: OriginsState
 
 /** A real embed session minted by the admin, to try the embed exactly as a host would show it. */
 export async function mintTestSessionAction(dashboardId: string, _prev: MintState, form: FormData): Promise<MintState> {
-  const admin = await requireAdmin(`/admin/dashboards/${dashboardId}/embed`);
+  const admin = await requireAction("app/admin/dashboards/[id]/embed/actions.ts#mintTestSessionAction", `/admin/dashboards/${dashboardId}/embed`);
   const lockDim = String(form.get("lock_dim") ?? "");
   const lockValues = String(form.get("lock_values") ?? "").split(",").map((v) => v.trim()).filter(Boolean);
   const permissions = {

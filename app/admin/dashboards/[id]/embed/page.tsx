@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { OriginsEditor, TestSessionMinter } from "@/components/admin/embed-tab";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
 import { orNotFound } from "@/lib/or-not-found";
 import { getAllowedOrigins } from "@/lib/dashboards/allowed-origins";
 import { getDraft } from "@/lib/dashboards/drafts";
@@ -15,7 +15,7 @@ type Props = { params: Promise<{ id: string }> };
 
 export default async function EmbedTabPage({ params }: Props) {
   const { id } = await params;
-  const admin = await requireAdmin(`/admin/dashboards/${id}/embed`);
+  const admin = await requirePage("/admin/dashboards/[id]/embed", `/admin/dashboards/${id}/embed`);
   const [draft, origins, tenants] = await orNotFound(Promise.all([getDraft(id), getAllowedOrigins(id), listTenantsForAdmin({ kind: "admin", admin }, { limit: 200 })]));
   const appUrl = getEnv().appUrl;
   const backend = `curl -s ${appUrl}/v1/embed-sessions \\
@@ -42,7 +42,7 @@ res.json(await r.json()); // { embed_url, token, session_id, expires_at }`;
 />`;
   return (
     <>
-      <DashboardHeader id={id} current="embed" title={`${draft.name}: embed`}>
+      <DashboardHeader id={id} current="embed" role={admin.role} title={`${draft.name}: embed`}>
         Dashboard id <code>{id}</code>. Your backend mints a session per customer with an API key (scope embed); the page mounts it.
       </DashboardHeader>
       <OriginsEditor origins={origins} saveOrigins={saveOriginsAction.bind(null, id)} />

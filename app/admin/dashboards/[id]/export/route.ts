@@ -1,4 +1,4 @@
-import { getAdmin } from "@/lib/auth/admin-session";
+import { requireRoute } from "@/lib/auth/admin-session";
 import { exportDashboard, exportFileName, ExportQuery } from "@/lib/dashboards/export-import";
 import { AppError, errorResponse } from "@/lib/errors";
 import { readQuery } from "@/lib/http";
@@ -7,7 +7,7 @@ import { readQuery } from "@/lib/http";
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const requestId = crypto.randomUUID();
   try {
-    if (!(await getAdmin())) throw new AppError("unauthenticated", "Sign in as an admin to export dashboards.");
+    await requireRoute("app/admin/dashboards/[id]/export/route.ts#GET");
     const { id } = await params;
     const doc = await exportDashboard(id, readQuery(req, ExportQuery).version);
     return new Response(`${JSON.stringify(doc, null, 2)}\n`, {

@@ -3,7 +3,7 @@
 import { askAsAdmin } from "@/lib/ai/admin-ask";
 import { suggestFromLog } from "@/lib/ai/review";
 import { AskInput } from "@/lib/ai/ask";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requireAction } from "@/lib/auth/admin-session";
 import type { PreviewTarget } from "@/lib/dashboards/preview";
 import { AppError } from "@/lib/errors";
 
@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 
 /** Ask as the previewed tenant, with the debug view; errors come back as messages. */
 export async function adminAskAction(target: PreviewTarget, input: { question: string; mode: "spec" | "sql" }) {
-  const admin = await requireAdmin(`/admin/dashboards/${target.dashboardId}/preview`);
+  const admin = await requireAction("app/admin/dashboards/[id]/preview/actions.ts#adminAskAction", `/admin/dashboards/${target.dashboardId}/preview`);
   const parsed = AskInput.safeParse({ question: input.question });
   if (!parsed.success) return { status: "error" as const, message: parsed.error.issues[0].message };
   try {
@@ -23,7 +23,7 @@ export async function adminAskAction(target: PreviewTarget, input: { question: s
 }
 
 export async function adminSuggestAction(target: PreviewTarget, input: { logId: string }) {
-  const admin = await requireAdmin(`/admin/dashboards/${target.dashboardId}/preview`);
+  const admin = await requireAction("app/admin/dashboards/[id]/preview/actions.ts#adminSuggestAction", `/admin/dashboards/${target.dashboardId}/preview`);
   try {
     return { ok: true as const, id: await suggestFromLog({ logId: input.logId, tenantId: target.tenantId, source: "admin", requestedBy: admin.actor }) };
   } catch (err) {

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { WIDGET_BODY_CSS } from "@/components/dashboard/render/styles";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
+import { hasRole } from "@/lib/auth/roles";
 import { orNotFound } from "@/lib/or-not-found";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { runPreview, type PreviewTarget } from "@/lib/dashboards/preview";
@@ -37,7 +38,7 @@ const SOURCE_LABEL = { rollup: "from the rollup", "rollup+events": "from the rol
 export default async function PreviewPage({ params, searchParams }: Props) {
   const { id } = await params;
   const q = await searchParams;
-  const admin = await requireAdmin(`/admin/dashboards/${id}/preview`);
+  const admin = await requirePage("/admin/dashboards/[id]/preview", `/admin/dashboards/${id}/preview`);
   const [draft, versions, tenants] = await orNotFound(Promise.all([getDraft(id), listVersions(id), listTenantsForAdmin({ kind: "admin", admin }, { limit: 500 })]));
   const tenant = q.tenant && isTenantId(q.tenant) ? q.tenant : tenants[0]?.tenant_id;
   const show: PreviewTarget["show"] = q.show === "live" ? "live" : q.show && /^\d+$/.test(q.show) ? Number(q.show) : "draft";
@@ -48,7 +49,7 @@ export default async function PreviewPage({ params, searchParams }: Props) {
 
   return (
     <>
-      <DashboardHeader id={id} current="preview" title={`${draft.name}: preview as a tenant`}>
+      <DashboardHeader id={id} current="preview" role={admin.role} title={`${draft.name}: preview as a tenant`}>
         Exactly what the tenant&apos;s users get: the same compiler, executor and components as the embed.
       </DashboardHeader>
       <form className="card preview-controls" data-testid="preview-controls">
@@ -87,7 +88,7 @@ export default async function PreviewPage({ params, searchParams }: Props) {
       </form>
       {error && <div className="alert alert-error" role="alert">Permissions not applied: {error}</div>}
       {!tenant && <div className="card empty">No tenant has sent events yet.</div>}
-      {tenant && targets[0] && <AdminAskPanel tenant={tenant} ask={adminAskAction.bind(null, targets[0])} suggest={adminSuggestAction.bind(null, targets[0])} />}
+      {tenant && targets[0] && <AdminAskPanel tenant={tenant} ask={adminAskAction.bind(null, targets[0])} suggest={hasRole(admin.role, "editor") ? adminSuggestAction.bind(null, targets[0]) : undefined} />}
       <div className={compare ? "preview-compare" : undefined}>
         {previews.map((p, i) => (
           <section key={i} className="preview-pane">

@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requireAction } from "@/lib/auth/admin-session";
 import { publishVersion } from "@/lib/dashboards/publish-version";
 import { rollbackTo } from "@/lib/dashboards/versions";
 import { AppError } from "@/lib/errors";
@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 export type PublishState = { status: "idle" } | { status: "published"; number: number } | { status: "error"; message: string };
 
 export async function publishAction(dashboardId: string, _prev: PublishState, form: FormData): Promise<PublishState> {
-  const admin = await requireAdmin(`/admin/dashboards/${dashboardId}/versions`);
+  const admin = await requireAction("app/admin/dashboards/[id]/versions/actions.ts#publishAction", `/admin/dashboards/${dashboardId}/versions`);
   try {
     const { number } = await publishVersion({ dashboardId, note: String(form.get("note") ?? "").slice(0, 500), actor: admin.actor });
     revalidatePath(`/admin/dashboards/${dashboardId}/versions`);
@@ -21,7 +21,7 @@ export async function publishAction(dashboardId: string, _prev: PublishState, fo
 }
 
 export async function rollbackAction(dashboardId: string, form: FormData): Promise<void> {
-  const admin = await requireAdmin(`/admin/dashboards/${dashboardId}/versions`);
+  const admin = await requireAction("app/admin/dashboards/[id]/versions/actions.ts#rollbackAction", `/admin/dashboards/${dashboardId}/versions`);
   await rollbackTo({ dashboardId, number: Number(form.get("number")), actor: admin.actor });
   revalidatePath(`/admin/dashboards/${dashboardId}/versions`);
 }

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { ConfirmSubmit } from "@/components/admin/confirm-submit";
 import { PublishForm } from "@/components/admin/publish-form";
-import { requireAdmin } from "@/lib/auth/admin-session";
+import { requirePage } from "@/lib/auth/admin-session";
+import { hasRole } from "@/lib/auth/roles";
 import { orNotFound } from "@/lib/or-not-found";
 import { diffDefinitions, isEmptyDiff } from "@/lib/dashboards/diff";
 import { getDraft } from "@/lib/dashboards/drafts";
@@ -17,7 +18,7 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ from?: s
 
 export default async function VersionsPage({ params, searchParams }: Props) {
   const { id } = await params;
-  await requireAdmin(`/admin/dashboards/${id}/versions`);
+  const admin = await requirePage("/admin/dashboards/[id]/versions", `/admin/dashboards/${id}/versions`);
   const [draft, versions, query] = await orNotFound(Promise.all([getDraft(id), listVersions(id), searchParams]));
   const numbers = versions.map((v) => v.number);
   const to = numbers.includes(Number(query.to)) ? Number(query.to) : numbers[0];
@@ -27,10 +28,10 @@ export default async function VersionsPage({ params, searchParams }: Props) {
   const rollup = live ? await rollupStatus(await getVersionDefinition(id, live.number)).catch(() => undefined) : undefined;
   return (
     <>
-      <DashboardHeader id={id} current="versions" title={`${draft.name}: versions`}>
+      <DashboardHeader id={id} current="versions" role={admin.role} title={`${draft.name}: versions`}>
         Published versions never change. Rolling back moves the live pointer; nothing is deleted.
       </DashboardHeader>
-      <PublishForm action={publishAction.bind(null, id)} />
+      {hasRole(admin.role, "editor") && <PublishForm action={publishAction.bind(null, id)} />}
       {live && <RollupCard version={live.number} rollup={rollup} />}
       <div className="card table-wrap">
         <h2>History</h2>
@@ -50,7 +51,7 @@ export default async function VersionsPage({ params, searchParams }: Props) {
                   <td>{formatDateTime(v.createdAt)}</td>
                   <td style={{ whiteSpace: "nowrap" }}>
                     <a className="btn btn-sm" href={`/admin/dashboards/${id}/export?version=${v.number}`} download>Export JSON</a>{" "}
-                    {!v.live && (
+                    {!v.live && hasRole(admin.role, "editor") && (
                       <form action={rollbackAction.bind(null, id)} style={{ display: "inline" }}>
                         <input type="hidden" name="number" value={v.number} />
                         <ConfirmSubmit className="btn btn-sm" message={`Make v${v.number} live again? Embeds show it on their next load.`}>Roll back to v{v.number}</ConfirmSubmit>

@@ -1,0 +1,40 @@
+import type { Metadata } from "next";
+import { AcceptInviteForm } from "@/components/auth/accept-invite-form";
+import { AuthCard } from "@/components/auth/auth-card";
+import { ROLE_LABEL, ROLE_SUMMARY } from "@/lib/auth/roles";
+import { readInvite } from "@/lib/auth/team";
+import { formatDateTime } from "@/lib/format";
+import { acceptInviteAction } from "./actions";
+
+export const metadata: Metadata = { title: "Join the workspace" };
+
+type Props = { params: Promise<{ token: string }> };
+
+const GONE = {
+  unknown: "This invite link is not valid: check that it was copied whole, or ask an owner of the workspace for a new one.",
+  used: "This invite was used already. Sign in with the email it was for.",
+  revoked: "This invite was withdrawn. Ask an owner of the workspace for a new one.",
+  expired: "This invite has expired. Ask an owner of the workspace for a new one.",
+} as const;
+
+export default async function InvitePage({ params }: Props) {
+  const { token } = await params;
+  const invite = await readInvite(token);
+  return (
+    <AuthCard title="Join the workspace">
+        {invite.status === "valid" ? (
+          <>
+            <p className="muted">
+              You were invited as <strong>{invite.email}</strong>, with the <strong>{ROLE_LABEL[invite.role].toLowerCase()}</strong> role: {ROLE_SUMMARY[invite.role]} The invite works until {formatDateTime(invite.expiresAt)}.
+            </p>
+            <AcceptInviteForm action={acceptInviteAction.bind(null, token)} email={invite.email} />
+          </>
+        ) : (
+          <>
+            <p className="alert alert-error" role="alert" data-testid="invite-gone">{GONE[invite.status]}</p>
+            <a className="btn" href="/login">Go to sign-in</a>
+          </>
+        )}
+    </AuthCard>
+  );
+}
