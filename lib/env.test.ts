@@ -33,6 +33,15 @@ describe("parseEnv", () => {
     expect(problems({ ADMIN_EMAIL: "nope", ADMIN_PASSWORD: "long-enough-password" })[0]).toMatch(/^ADMIN_EMAIL: expected an email address/);
   });
 
+  it("takes an SMTP server with its sender, and says what is missing or wrong without echoing the URL", () => {
+    expect(parseEnv({ SMTP_URL: "smtp://u:p@mail.internal:587", MAIL_FROM: "Enclave <e@x.co>" })).toMatchObject({ SMTP_URL: "smtp://u:p@mail.internal:587", MAIL_FROM: "Enclave <e@x.co>" });
+    expect(problems({ SMTP_URL: "smtp://mail.internal" })).toEqual(["MAIL_FROM: set the sender of Enclave's mail (e.g. Enclave <enclave@yourcompany.com>) when SMTP_URL is set"]);
+    const bad = problems({ SMTP_URL: "https://user:hunter2-secret@mail.internal", MAIL_FROM: "e@x.co" });
+    expect(bad[0]).toMatch(/^SMTP_URL: expected smtp:\/\//);
+    expect(bad.join("\n")).not.toContain("hunter2-secret");
+    expect(problems({ CLICKHOUSE_URL: "ftp://default:hunter2-secret@ch.internal" }).join("\n")).not.toContain("hunter2-secret");
+  });
+
   it("never echoes secret values in its messages", () => {
     const msgs = problems({ NEXTAUTH_SECRET: "short-secret-value", ADMIN_EMAIL: "a@b.co", ADMIN_PASSWORD: "tiny" });
     expect(msgs.join("\n")).not.toContain("short-secret-value");

@@ -118,6 +118,20 @@ export const EnvSchema = z.object({
   // Days of events kept for tenants without a retention of their own (0: keep everything).
   RETENTION_DAYS: intInRange(0, 36_500, 0),
   // AI questions: an OpenAI-compatible chat-completions endpoint; the built-in offline provider when unset.
+  // Mail (invites now, reports later): smtp:// or smtps://user:password@host:port; unset = links are shown to copy.
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return ["smtp:", "smtps:"].includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      }, "expected smtp://[user:password@]host[:port] or smtps://…")
+      .optional(),
+  ),
+  MAIL_FROM: optionalString.pipe(z.string().regex(/^[^\r\n]{3,200}$/, "expected a sender such as Enclave <enclave@yourcompany.com>").optional()),
   AI_BASE_URL: urlString("AI_BASE_URL"),
   AI_API_KEY: optionalString,
   AI_MODEL: optionalString,
@@ -145,7 +159,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       result.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? "environment");
         const got = source[name];
-        const shown = got === undefined || /SECRET|PASSWORD|KEYS|API_KEY/.test(name) ? "" : ` (got "${got}")`;
+        // Secrets are never echoed, nor a URL's user and password (CLICKHOUSE_URL, SMTP_URL may hold them).
+        const shown = got === undefined || /SECRET|PASSWORD|KEYS|API_KEY/.test(name) ? "" : ` (got "${got.replace(/\/\/[^/@\s]*@/, "//…@")}")`;
         return `${name}: ${issue.message}${shown}`;
       }),
     );
@@ -153,6 +168,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const env = result.data;
   if ((env.AI_BASE_URL === undefined) !== (env.AI_MODEL === undefined)) {
     throw new EnvError(["AI_BASE_URL and AI_MODEL: set both to use a model (AI_API_KEY too if it needs one), or neither for the built-in offline provider"]);
+  }
+  if (env.SMTP_URL !== undefined && env.MAIL_FROM === undefined) {
+    throw new EnvError(["MAIL_FROM: set the sender of Enclave's mail (e.g. Enclave <enclave@yourcompany.com>) when SMTP_URL is set"]);
   }
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     throw new EnvError(["ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither"]);

@@ -17,7 +17,10 @@ export function InviteForm({ action, days }: { action: InviteAction; days: numbe
       {state.status === "error" && <div className="alert alert-error" role="alert">{state.message}</div>}
       {state.status === "invited" && (
         <div className="alert alert-success" role="status">
-          <p>Send this link to <strong>{state.email}</strong> ({ROLE_LABEL[state.role as Role]}). It works once, until {state.expiresAt}; it is shown only now.</p>
+          <p>
+            {state.mail?.sent ? <>The link was mailed to <strong>{state.email}</strong> ({ROLE_LABEL[state.role as Role]}). You can also send it yourself:</> : <>Send this link to <strong>{state.email}</strong> ({ROLE_LABEL[state.role as Role]}).</>} It works once, until {state.expiresAt}; it is shown only now.
+          </p>
+          {state.mail && !state.mail.sent && <p data-testid="invite-mail-failed">It could not be mailed ({state.mail.reason}); copy it instead.</p>}
           <CopySecret value={state.url} testId="invite-url" />
         </div>
       )}

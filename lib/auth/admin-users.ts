@@ -39,6 +39,8 @@ export async function createAdmin(input: { email: string; password: string; name
   await db.adminUser.create({
     data: { id: `adm_${crypto.randomBytes(8).toString("hex")}`, email, name: input.name, role: input.role ?? "owner", passwordHash: await hashPassword(input.password) },
   });
+  // A pending invite for this email would otherwise stay listed, and bring them back with its role after a removal.
+  await db.adminInvite.updateMany({ where: { email, acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
   await recordAudit({ actor: input.actor, action: "admin.create", target: email, meta: { role: input.role ?? "owner" } });
 }
 

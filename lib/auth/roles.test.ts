@@ -29,8 +29,12 @@ function filesUnder(dir: string, test: (file: string) => boolean): string[] {
 }
 const relative = (file: string) => path.relative(ROOT, file).split(path.sep).join("/");
 
-const actionFiles = filesUnder(path.join(ROOT, "app"), (f) => /\.tsx?$/.test(f) && /^\s*["']use server["']/.test(fs.readFileSync(f, "utf8")));
+const sources = ["app", "components", "lib"].flatMap((dir) => filesUnder(path.join(ROOT, dir), (f) => /\.tsx?$/.test(f) && !f.endsWith(".test.ts")));
+const DIRECTIVE = /^["']use server["'];?\s*$/m; // a module of server actions
+const INLINE = /^\s+["']use server["'];?\s*$/m; // an action declared inside a function
+const actionFiles = sources.filter((f) => DIRECTIVE.test(fs.readFileSync(f, "utf8")));
 const routeFiles = filesUnder(path.join(ROOT, "app/admin"), (f) => /route\.ts$/.test(f));
+const pageFiles = filesUnder(path.join(ROOT, "app/admin"), (f) => /page\.tsx$/.test(f));
 
 type Fn = (...args: unknown[]) => Promise<unknown>;
 async function exportsOf(file: string): Promise<Record<string, Fn>> {
@@ -82,9 +86,21 @@ describe("the role table", () => {
     expect(actions.length).toBeGreaterThan(15);
     expect(actions.filter((a) => !(a in ROLE_NEEDED.actions) && !(PUBLIC_ACTIONS as readonly string[]).includes(a))).toEqual([]);
     expect([...Object.keys(ROLE_NEEDED.actions), ...PUBLIC_ACTIONS].filter((a) => !actions.includes(a)).sort()).toEqual([]);
+    // Inline actions cannot be listed from a module's exports: there are none.
+    expect(sources.filter((f) => INLINE.test(fs.readFileSync(f, "utf8"))).map(relative)).toEqual([]);
     const routes: string[] = [];
     for (const file of routeFiles) for (const method of Object.keys(await exportsOf(file)).filter((m) => /^[A-Z]+$/.test(m))) routes.push(`${relative(file)}#${method}`);
     expect(routes.sort()).toEqual(Object.keys(ROLE_NEEDED.routes).sort());
+  });
+
+  it("names every admin page, and each page checks the role of its own entry first", () => {
+    const pages = pageFiles.map((file) => {
+      const page = `/${path.dirname(relative(file))}`.replace(/^\/app/, "");
+      const source = fs.readFileSync(file, "utf8");
+      return { page, checks: new RegExp(`await requirePage\\("${page.replace(/[[\]]/g, "\\$&")}",`).test(source), otherGate: /requireAdmin\(|getAdmin\(/.test(source) };
+    });
+    expect(pages.map((p) => p.page).sort()).toEqual(Object.keys(ROLE_NEEDED.pages).sort());
+    expect(pages.filter((p) => !p.checks || p.otherGate)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 // Teammates' roles in the admin console, from least to most:
-//   viewer  reads dashboards (list, versions, export) and previews them as a tenant;
-//   editor  also designs, previews drafts, publishes and rolls back dashboards,
+//   viewer  reads dashboards, drafts included (list, versions, export), and previews
+//           them as any tenant, asking questions there (logged like anyone's);
+//   editor  also designs, publishes and rolls back dashboards,
 //           sets their allowed origins, mints test sessions and reviews AI answers;
 //   owner   everything: API keys, teammates and invites, tenants' sessions, the audit log.
 // Every server action, admin route and admin page states the role it needs
@@ -35,7 +36,7 @@ export function roleRefusal(role: Role, needed: Role, what = "This"): string {
 }
 
 export const ROLE_SUMMARY: Record<Role, string> = {
-  viewer: "Reads dashboards and previews them as any tenant.",
+  viewer: "Reads dashboards, drafts included, and previews them as any tenant.",
   editor: "Designs, previews, publishes and rolls back dashboards; reviews AI answers.",
   owner: "Everything, including API keys, teammates, tenants' sessions and the audit log.",
 };

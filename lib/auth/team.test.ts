@@ -96,6 +96,20 @@ describe("roles and removal", () => {
     await expect(removeTeammate("adm_gone", "a")).rejects.toMatchObject({ code: "not_found" });
   });
 
+  it("an owner's pending invites stop working when they are demoted or removed; a removed teammate's own invite too", async () => {
+    await getDb().adminUser.create({ data: { id: "adm_leaving", email: "leaving@team.test", name: "L", role: "owner", passwordHash: "x" } });
+    const byLeaving = tokenOf((await createInvite({ email: "friend@team.test", role: "owner" }, "admin:leaving@team.test")).url);
+    await changeRole({ id: "adm_leaving", role: "editor" }, "admin:owner@team.test");
+    expect(await readInvite(byLeaving)).toEqual({ status: "revoked" });
+
+    const again = tokenOf((await createInvite({ email: "friend2@team.test", role: "owner" }, "admin:owner@team.test")).url);
+    const forLeaving = tokenOf((await createInvite({ email: "pending@team.test", role: "viewer" }, "admin:owner@team.test")).url);
+    await getDb().adminUser.create({ data: { id: "adm_pending", email: "pending@team.test", name: "P", role: "viewer", passwordHash: "x" } });
+    await removeTeammate("adm_pending", "admin:owner@team.test");
+    expect(await readInvite(forLeaving)).toEqual({ status: "revoked" }); // it would have brought them back
+    expect(await readInvite(again)).toMatchObject({ status: "valid" }); // the remaining owner's invites stand
+  });
+
   it("two owners demoting each other at once leave one owner", async () => {
     await getDb().adminUser.create({ data: { id: "adm_two", email: "two@team.test", name: "Two", role: "owner", passwordHash: "x" } });
     await Promise.allSettled([changeRole({ id: "adm_owner", role: "editor" }, "a"), changeRole({ id: "adm_two", role: "editor" }, "b")]);

@@ -1,10 +1,11 @@
 import "server-only";
 import crypto from "node:crypto";
 import { z } from "zod";
-import { recordAudit } from "@/lib/audit";
+import { adminActor, recordAudit } from "@/lib/audit";
 import { AdminEmail, AdminPassword } from "@/lib/auth/admin-users";
 import { hashPassword } from "@/lib/auth/password";
-import { isRole, ROLES, type Role } from "@/lib/auth/roles";
+import { aRole, isRole, ROLE_SUMMARY, ROLES, type Role } from "@/lib/auth/roles";
+import { mailConfigured, sendMail, type MailOutcome } from "@/lib/mail";
 import { getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -45,8 +46,12 @@ export async function listTeam(): Promise<{ teammates: Teammate[]; invites: Pend
   };
 }
 
-/** A link to join as `role`, shown once to copy (only its hash is kept). An earlier pending invite for the email stops working. */
-export async function createInvite(input: { email: unknown; role: unknown }, actor: string): Promise<{ url: string; email: string; role: Role; expiresAt: Date }> {
+/**
+ * A link to join as `role`, shown once to copy (only its hash is kept) and
+ * mailed to the invitee when SMTP is configured (`mail`: null when it is not).
+ * An earlier pending invite for the email stops working.
+ */
+export async function createInvite(input: { email: unknown; role: unknown }, actor: string): Promise<{ url: string; email: string; role: Role; expiresAt: Date; mail: MailOutcome | null }> {
   const { email, role } = parsed(InviteInput, input);
   const db = getDb();
   if (await db.adminUser.findUnique({ where: { email } })) throw new AppError("conflict", `${email} is a teammate already: change their role in the list instead.`);
@@ -57,7 +62,15 @@ export async function createInvite(input: { email: unknown; role: unknown }, act
     await tx.adminInvite.create({ data: { id: `inv_${crypto.randomBytes(8).toString("hex")}`, email, role, tokenHash: tokenHash(token), invitedBy: actor, expiresAt } });
     await recordAudit({ actor, action: "team.invite", target: email, meta: { role, expires_at: expiresAt.toISOString() } }, tx);
   });
-  return { url: `${getEnv().appUrl}/invite/${token}`, email, role, expiresAt };
+  const url = `${getEnv().appUrl}/invite/${token}`;
+  const mail = mailConfigured()
+    ? await sendMail({
+        to: email,
+        subject: "You are invited to the Enclave admin console",
+        text: `${actor.replace(/^admin:/, "")} invited you to the Enclave admin console as ${aRole(role)}: ${ROLE_SUMMARY[role]}\n\nJoin here (the link works once, until ${expiresAt.toISOString().replace("T", " ").slice(0, 16)} UTC):\n${url}\n\nIf you did not expect this, ignore this mail.`,
+      })
+    : null;
+  return { url, email, role, expiresAt, mail };
 }
 
 export async function revokeInvite(id: string, actor: string): Promise<void> {
@@ -100,7 +113,7 @@ export async function acceptInvite(token: string, input: { name: unknown; passwo
     if (used.count !== 1) throw new AppError("invalid_token", INVITE_GONE.used);
     if (await tx.adminUser.findUnique({ where: { email: state.email } })) throw new AppError("conflict", `${state.email} is a teammate already: sign in instead.`);
     await tx.adminUser.create({ data: { id: `adm_${crypto.randomBytes(8).toString("hex")}`, email: state.email, name, role: state.role, passwordHash } });
-    await recordAudit({ actor: `admin:${state.email}`, action: "team.join", target: state.email, meta: { role: state.role } }, tx);
+    await recordAudit({ actor: adminActor(state.email), action: "team.join", target: state.email, meta: { role: state.role } }, tx);
   });
   return { email: state.email, role: state.role };
 }
@@ -117,6 +130,8 @@ export async function changeRole(input: { id: string; role: unknown }, actor: st
   // One statement: the owner count is read where the row is written.
   const changed = await db.$executeRaw`UPDATE "AdminUser" SET "role" = ${role} WHERE "id" = ${input.id} AND ("role" <> 'owner' OR ${role} = 'owner' OR (SELECT count(*) FROM "AdminUser" WHERE "role" = 'owner') > 1)`;
   if (changed !== 1) throw new AppError("conflict", LAST_OWNER);
+  // An owner no more: the invites they made stop working (they could have invited themselves elsewhere as an owner).
+  if (user.role === "owner") await revokeInvitesBy(user.email);
   await recordAudit({ actor, action: "team.role_change", target: user.email, meta: { from: user.role, to: role } });
 }
 
@@ -127,5 +142,18 @@ export async function removeTeammate(id: string, actor: string): Promise<void> {
   if (!user) throw new AppError("not_found", "No teammate has that id.");
   const removed = await db.$executeRaw`DELETE FROM "AdminUser" WHERE "id" = ${id} AND ("role" <> 'owner' OR (SELECT count(*) FROM "AdminUser" WHERE "role" = 'owner') > 1)`;
   if (removed !== 1) throw new AppError("conflict", LAST_OWNER);
+  // Their invites stop working, and so does any pending invite for them (it would bring them back).
+  await revokeInvitesBy(user.email);
+  await revokePendingInvitesFor(user.email);
   await recordAudit({ actor, action: "team.remove", target: user.email, meta: { role: user.role } });
+}
+
+/** Pending invites an owner made stop working when they stop being an owner. */
+async function revokeInvitesBy(email: string): Promise<void> {
+  await getDb().adminInvite.updateMany({ where: { invitedBy: adminActor(email), acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
+/** Pending invites for an email stop working (it became a teammate another way, or was removed). */
+export async function revokePendingInvitesFor(email: string): Promise<void> {
+  await getDb().adminInvite.updateMany({ where: { email: email.toLowerCase(), acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
 }

@@ -5,8 +5,9 @@ import { requireAction } from "@/lib/auth/admin-session";
 import { changeRole, createInvite, removeTeammate, revokeInvite } from "@/lib/auth/team";
 import { AppError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
+import type { MailOutcome } from "@/lib/mail";
 
-export type InviteFormState = { status: "idle" } | { status: "invited"; url: string; email: string; role: string; expiresAt: string } | { status: "error"; message: string };
+export type InviteFormState = { status: "idle" } | { status: "invited"; url: string; email: string; role: string; expiresAt: string; mail: MailOutcome | null } | { status: "error"; message: string };
 export type TeamActionState = { status: "idle" } | { status: "done"; message: string } | { status: "error"; message: string };
 
 export async function inviteAction(_prev: InviteFormState, form: FormData): Promise<InviteFormState> {
@@ -14,7 +15,7 @@ export async function inviteAction(_prev: InviteFormState, form: FormData): Prom
   try {
     const invite = await createInvite({ email: String(form.get("email") ?? "").trim(), role: form.get("role") }, admin.actor);
     revalidatePath("/admin/team");
-    return { status: "invited", url: invite.url, email: invite.email, role: invite.role, expiresAt: formatDateTime(invite.expiresAt) };
+    return { status: "invited", url: invite.url, email: invite.email, role: invite.role, expiresAt: formatDateTime(invite.expiresAt), mail: invite.mail };
   } catch (err) {
     if (err instanceof AppError) return { status: "error", message: err.message };
     throw err;

@@ -19,11 +19,12 @@ CREATE TABLE "new_AdminUser" (
     "email" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "passwordHash" TEXT NOT NULL,
-    "role" TEXT NOT NULL DEFAULT 'owner',
+    "role" TEXT NOT NULL DEFAULT 'viewer',
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lastLoginAt" DATETIME
 );
-INSERT INTO "new_AdminUser" ("createdAt", "email", "id", "lastLoginAt", "name", "passwordHash") SELECT "createdAt", "email", "id", "lastLoginAt", "name", "passwordHash" FROM "AdminUser";
+-- Every admin from before roles could do everything: they become owners.
+INSERT INTO "new_AdminUser" ("createdAt", "email", "id", "lastLoginAt", "name", "passwordHash", "role") SELECT "createdAt", "email", "id", "lastLoginAt", "name", "passwordHash", 'owner' FROM "AdminUser";
 DROP TABLE "AdminUser";
 ALTER TABLE "new_AdminUser" RENAME TO "AdminUser";
 CREATE UNIQUE INDEX "AdminUser_email_key" ON "AdminUser"("email");
