@@ -14,6 +14,9 @@ test("an admin creates a tenant-restricted key, sees the secret once, uses it, a
 
   const me = await request.get("/v1/me", { headers: { Authorization: `Bearer ${secret}` } });
   expect(me.status()).toBe(200);
+  // An audited act of the key: the log names the key, not only its prefix.
+  const minted = await request.post("/v1/embed-sessions", { headers: { Authorization: `Bearer ${secret}` }, data: { tenant_id: "acme", dashboard_id: "dash_demo" } });
+  expect(minted.status()).toBe(201);
   expect(await me.json()).toMatchObject({ name: "e2e backend", scopes: ["admin", "embed"], tenant_id: "acme" });
 
   // Shown once: after a reload the page holds only the prefix.
@@ -36,6 +39,7 @@ test("an admin creates a tenant-restricted key, sees the secret once, uses it, a
   await expect(audit.locator("tr", { hasText: "api_key.revoke" }).first()).toContainText(`admin:${E2E.adminEmail}`);
   await expect(audit.locator("tr", { hasText: "api_key.create" }).first()).toContainText(`admin:${E2E.adminEmail}`);
   await expect(audit.locator("tr", { hasText: "auth.login" }).first()).toBeVisible();
+  await expect(audit.locator("tr", { hasText: "embed_session.create" }).first().getByTestId("audit-key-name")).toHaveText("key “e2e backend”");
 });
 
 test("an admin gives a key an expiry date, sees it listed, and a bad expiry creates nothing", async ({ page, request }) => {
@@ -54,6 +58,9 @@ test("an admin gives a key an expiry date, sees it listed, and a bad expiry crea
   const secret = (await page.getByTestId("new-key-secret").textContent())!.trim();
   const me = await request.get("/v1/me", { headers: { Authorization: `Bearer ${secret}` } });
   expect(me.status()).toBe(200);
+  // An audited act of the key: the log names the key, not only its prefix.
+  const minted = await request.post("/v1/embed-sessions", { headers: { Authorization: `Bearer ${secret}` }, data: { tenant_id: "acme", dashboard_id: "dash_demo" } });
+  expect(minted.status()).toBe(201);
   expect((await me.json()).expires_at).toBe("2099-12-31T23:59:59.999Z");
 
   await page.reload();

@@ -4,6 +4,7 @@ import { requirePage } from "@/lib/auth/admin-session";
 import { AUDIT_EXPORT_LIMIT } from "@/lib/audit-export";
 import { auditSearchParams, filterOf, parseAuditQuery, type AuditFilter } from "@/lib/audit-filter";
 import { AUDIT_PAGE_SIZE, listAuditActions, searchAudit, type AuditPage, type AuditRow } from "@/lib/audit-search";
+import { getDb } from "@/lib/db";
 import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -76,7 +77,7 @@ export default async function AuditPage({ searchParams }: Props) {
   );
 }
 
-function AuditResults({ page, filtered, href }: { page: AuditPage; filtered: boolean; href: (cursor: { before?: number; after?: number }) => string }) {
+async function AuditResults({ page, filtered, href }: { page: AuditPage; filtered: boolean; href: (cursor: { before?: number; after?: number }) => string }) {
   if (page.total === 0) return <div className="empty">{filtered ? "No entries match these filters." : "Nothing recorded yet."}</div>;
   return (
     <>
@@ -85,7 +86,7 @@ function AuditResults({ page, filtered, href }: { page: AuditPage; filtered: boo
         {filtered ? " these filters" : ""}; {AUDIT_PAGE_SIZE} per page.
         {page.total > AUDIT_EXPORT_LIMIT && ` The CSV export holds the newest ${fmt.format(AUDIT_EXPORT_LIMIT)}; narrow the dates for older rows.`}
       </p>
-      <AuditTable rows={page.rows} />
+      <AuditTable rows={page.rows} names={await keyNames(page.rows)} />
       <nav className="inline-form" aria-label="Pages" style={{ marginTop: 12, justifyContent: "space-between" }}>
         {page.newer ? <Link className="btn btn-sm" href={href({ after: page.newer })} data-testid="audit-newer">← Newer</Link> : <span />}
         {page.older ? <Link className="btn btn-sm" href={href({ before: page.older })} data-testid="audit-older">Older →</Link> : <span />}
@@ -94,7 +95,15 @@ function AuditResults({ page, filtered, href }: { page: AuditPage; filtered: boo
   );
 }
 
-function AuditTable({ rows }: { rows: AuditRow[] }) {
+/** The names of the API keys acting in `rows` ("apikey:<prefix>"), by prefix: the log keeps the prefix, people know the name. */
+async function keyNames(rows: AuditRow[]): Promise<Map<string, string>> {
+  const prefixes = [...new Set(rows.map((r) => /^apikey:(.+)$/.exec(r.actor)?.[1]).filter((p): p is string => p !== undefined))];
+  if (prefixes.length === 0) return new Map();
+  const keys = await getDb().apiKey.findMany({ where: { prefix: { in: prefixes } }, select: { prefix: true, name: true } });
+  return new Map(keys.map((k) => [k.prefix, k.name]));
+}
+
+function AuditTable({ rows, names }: { rows: AuditRow[]; names: Map<string, string> }) {
   if (rows.length === 0) return <div className="empty">No entries on this page. <Link href="/admin/audit">Back to the newest</Link>.</div>;
   return (
     <table className="table" data-testid="audit-table">
@@ -105,7 +114,10 @@ function AuditTable({ rows }: { rows: AuditRow[] }) {
         {rows.map((e) => (
           <tr key={e.id} data-audit-id={e.id}>
             <td style={{ whiteSpace: "nowrap" }}>{formatDateTime(e.at)}</td>
-            <td>{e.actor}</td>
+            <td>
+              {e.actor}
+              {e.actor.startsWith("apikey:") && names.has(e.actor.slice(7)) && <div className="muted" data-testid="audit-key-name">key “{names.get(e.actor.slice(7))}”</div>}
+            </td>
             <td><code>{e.action}</code></td>
             <td className="mono" style={{ overflowWrap: "anywhere" }}>{e.target}</td>
             <td className="muted" style={{ maxWidth: 420, overflowWrap: "anywhere" }}>
