@@ -7,6 +7,7 @@ import { listApiKeys } from "@/lib/auth/api-keys";
 import { isExpired } from "@/lib/auth/key-expiry";
 import { getEnv } from "@/lib/env";
 import { checkHealth } from "@/lib/health";
+import { firstRunSteps, type FirstRunStep } from "@/lib/setup/first-run";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -18,7 +19,7 @@ export default async function AdminOverview({ searchParams }: Props) {
   const admin = await requirePage("/admin", "/admin");
   const { denied } = await searchParams;
   const deniedPage = denied && Object.hasOwn(ROLE_NEEDED.pages, denied) ? (denied as AdminPage) : undefined;
-  const [health, keys] = await Promise.all([checkHealth(), listApiKeys()]);
+  const [health, keys, steps] = await Promise.all([checkHealth(), listApiKeys(), firstRunSteps()]);
   const overview = health.stores.analytics.status === "ok" ? await readStoreOverviewForAdmin({ kind: "admin", admin }) : undefined;
   const activeKeys = keys.filter((k) => !k.revokedAt && !isExpired(k.expiresAt)).length;
   return (
@@ -65,18 +66,47 @@ export default async function AdminOverview({ searchParams }: Props) {
           </tbody>
         </table>
       </div>
-      <div className="card">
-        <h2>Get started</h2>
-        <ol style={{ margin: 0, paddingLeft: 20 }}>
-          <li>Create an API key with the scopes your backend needs on <Link href="/admin/keys">API keys</Link>.</li>
-          <li>Check it from your backend: <code>curl {getEnv().appUrl}/v1/me -H &quot;Authorization: Bearer enc_…&quot;</code>.</li>
-          <li>Every change is recorded in the <Link href="/admin/audit">audit log</Link>.</li>
-        </ol>
-      </div>
+      <GetStarted steps={steps} appUrl={getEnv().appUrl} owner={admin.role === "owner"} />
     </>
   );
 }
 
 function StatusBadge({ status }: { status: "ok" | "error" }) {
   return <span className={`badge ${status === "ok" ? "badge-ok" : "badge-error"}`}>{status === "ok" ? "OK" : "Error"}</span>;
+}
+
+const STEP_TEXT: Record<FirstRunStep["key"], { title: string; how: (appUrl: string) => React.ReactNode }> = {
+  key: { title: "Create an API key", how: () => <>with the scopes your backend needs, on <Link href="/admin/keys">API keys</Link> (an owner&apos;s page).</> },
+  publish: { title: "Publish a dashboard", how: () => <>design one under <Link href="/admin/dashboards">Dashboards</Link>, then publish a version on its Versions tab.</> },
+  session: {
+    title: "Mint an embed session",
+    how: (appUrl) => (
+      <>
+        from your backend: <code>curl -X POST {appUrl}/v1/embed-sessions -H &quot;Authorization: Bearer enc_…&quot; -d &apos;{`{"tenant_id":"acme","dashboard_id":"…"}`}&apos;</code>, or with the test minter on a dashboard&apos;s Embed tab; put the returned <code>embed_url</code> in an iframe.
+      </>
+    ),
+  },
+  events: { title: "Send events", how: (appUrl) => <>from your backend, each with its <code>tenant_id</code>: <code>curl -X POST {appUrl}/v1/events -H &quot;Authorization: Bearer enc_…&quot; -d &apos;[{`{"tenant_id":"acme","name":"signup"}`}]&apos;</code>.</> },
+};
+
+/** Create a key → publish → mint → send events, each ticked from the install's state (lib/setup/first-run.ts). */
+function GetStarted({ steps, appUrl, owner }: { steps: FirstRunStep[]; appUrl: string; owner: boolean }) {
+  const done = steps.filter((s) => s.done).length;
+  return (
+    <div className="card" data-testid="get-started">
+      <h2>Get started</h2>
+      <p className="muted" data-testid="get-started-progress">
+        {done === steps.length ? "All four steps are done: your customers can see their analytics." : `${done} of ${steps.length} steps done.`}
+        {!owner && " Some steps need an owner."}
+      </p>
+      <ol className="first-run">
+        {steps.map((step) => (
+          <li key={step.key} data-step={step.key} data-done={step.done ? "true" : "false"}>
+            <span className={`badge ${step.done ? "badge-ok" : ""}`} aria-label={step.done ? "done" : "to do"}>{step.done ? "✓" : "…"}</span> <strong>{STEP_TEXT[step.key].title}</strong> {STEP_TEXT[step.key].how(appUrl)}
+          </li>
+        ))}
+      </ol>
+      <p className="muted" style={{ marginBottom: 0 }}>Every change is recorded in the audit log.</p>
+    </div>
+  );
 }

@@ -1,0 +1,5 @@
+-- CreateTable
+CREATE TABLE "Milestone" (
+    "name" TEXT NOT NULL PRIMARY KEY,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
