@@ -66,7 +66,7 @@ test("revoke-all on the tenants page ends the tenant's open embed on its next re
 
   await signInAsAdmin(page);
   await openAdminPage(page, "Tenants");
-  await expect(page.getByRole("navigation", { name: "Admin" }).getByRole("link")).toHaveText(["Overview", "Dashboards", "API keys", "Tenants", "AI", "Audit log"]);
+  await expect(page.getByRole("navigation", { name: "Admin" }).getByRole("link")).toHaveText(["Overview", "Dashboards", "API keys", "Tenants", "AI", "Team", "Audit log"]);
   await page.getByLabel("Search tenants", { exact: true }).fill(TENANT);
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page.getByTestId("tenants-table").locator("tbody tr")).toHaveCount(1);
