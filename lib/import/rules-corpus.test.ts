@@ -11,7 +11,8 @@ import { specFromFlags, type ImportSpec } from "@/lib/import/import-spec";
 import { importNdjson, importTabular } from "@/lib/import/tabular-chunk";
 import { ndjsonLineChecker } from "@/lib/import/ndjson-chunk";
 import { planColumns, tabularInput, type ProjectedRow } from "@/lib/import/tabular-input";
-import { READ_SETTINGS, describeQuery, importQueries, type FileSource } from "@/lib/query/import-sql";
+import { describeQuery, importQueries } from "@/lib/query/import-sql";
+import { READ_SETTINGS, type FileSource } from "@/lib/query/import-source";
 
 // One set of rules, two places they run: a CSV or Parquet row is checked by
 // the SQL fast path (lib/query/import-sql.ts) and, when that does not pass it,

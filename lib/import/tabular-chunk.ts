@@ -9,7 +9,8 @@ import { RowWriter } from "@/lib/ingest/row-line";
 import { AppError } from "@/lib/errors";
 import type { ImportSpec } from "@/lib/import/import-spec";
 import { planColumns, tabularInput, type ColumnPlan, type ProjectedRow } from "@/lib/import/tabular-input";
-import { describeQuery, fileFunction, importQueries, ndjsonQueries, quoteColumn, readSettings, stageQueries, type FileSource, type ParquetStage } from "@/lib/query/import-sql";
+import { fileFunction, quoteColumn, readSettings, stageQueries, type FileSource, type ParquetStage } from "@/lib/query/import-source";
+import { describeQuery, importQueries, ndjsonQueries } from "@/lib/query/import-sql";
 import { ndjsonLineChecker } from "@/lib/import/ndjson-chunk";
 
 // A CSV or NDJSON chunk, or a range of a Parquet file, imported by the
