@@ -134,7 +134,7 @@ async function importNdjsonInJs(engine: AnalyticsEngine, options: { source: { pa
 
 /**
  * A Parquet file of more chunks than this is read from a staging table
- * (lib/query/import-sql.ts, `stageQueries`); a smaller one as row ranges of
+ * (lib/query/import-source.ts, `stageQueries`); a smaller one as row ranges of
  * the file, where chunk n decodes the file up to its end, so k chunks decode
  * it (k + 1) / 2 times. Measured (bench/import.ts's file, 250,000-row chunks,
  * 2 cores): 8 chunks import in 5.6–6.0 s as ranges and 6.5–9.1 s staged; 16
@@ -150,9 +150,10 @@ async function afterParquetChunk(engine: AnalyticsEngine, fileHash: string, spec
     const upload = importFilePath(`${fileHash}.parquet`, { mustExist: false });
     if (!fs.existsSync(upload)) return; // another run finished the file
     const chunks = parquetChunks(await countFileRows(engine, { path: upload, format: "parquet" }), spec.chunk_rows);
-    const done = (await ledgerOf(fileHash)).filter((c) => c.done && c.specHash === specHash(spec)).length;
+    const mine = specHash(spec);
+    const done = (await ledgerOf(fileHash)).filter((c) => c.done && c.specHash === mine).length;
     if (done < chunks) return;
-    await dropStage(engine, { fileHash, specHash: specHash(spec) });
+    await dropStage(engine, { fileHash, specHash: mine });
     removeImportFile(upload);
   } catch (err) {
     // The chunk is stored and recorded; what is left on disk is only space, and a re-run answers from the ledger.

@@ -72,7 +72,7 @@ export type StageKey = { fileHash: string; specHash: string };
 
 const stageDatabase = (engine: AnalyticsEngine) => `${engine.database}_imports`;
 
-/** The Parquet file's staging table (lib/query/import-sql.ts, `stageQueries`), filled first if it is not there whole. */
+/** The Parquet file's staging table (lib/query/import-source.ts, `stageQueries`), filled first if it is not there whole. */
 async function staged(engine: AnalyticsEngine, source: FileSource, plan: ColumnPlan, key: StageKey): Promise<ParquetStage> {
   const columns = [...new Set([...Object.values(plan.fields), ...plan.properties.map((p) => p.column)])];
   const { stage, create } = stageQueries({ source, columns, database: stageDatabase(engine), ...key });
