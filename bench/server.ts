@@ -11,7 +11,7 @@ export type RunningServer = { url: string; pid: number; startSeconds: number; st
 
 const ROOT = path.resolve(__dirname, "..");
 
-export async function startServer(options: { dataDir: string; port: number; resultCacheTtl?: number; logFile: string }): Promise<RunningServer> {
+export async function startServer(options: { dataDir: string; port: number; resultCacheTtl?: number; logFile: string; exposeGc?: boolean }): Promise<RunningServer> {
   const url = `http://localhost:${options.port}`;
   const log = fs.openSync(options.logFile, "a");
   const env: NodeJS.ProcessEnv = {
@@ -26,6 +26,8 @@ export async function startServer(options: { dataDir: string; port: number; resu
     // table already holds the benchmark's data, so no demo events are added.
     DEMO_EVENTS: "1",
   };
+  // A global gc() in the server, for GET /api/operator/memory?collect=1 (the soak's memory samples).
+  if (options.exposeGc) env.NODE_OPTIONS = [process.env.NODE_OPTIONS, "--expose-gc"].filter(Boolean).join(" ");
   if (options.resultCacheTtl !== undefined) env.RESULT_CACHE_TTL_SECONDS = String(options.resultCacheTtl);
   else delete env.RESULT_CACHE_TTL_SECONDS;
   const started = performance.now();

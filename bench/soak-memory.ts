@@ -58,34 +58,70 @@ function slopePerMs(points: { at: number; mb: number }[]): number {
   return sxx === 0 ? 0 : points.reduce((s, p) => s + (p.at - mx) * (p.mb - my), 0) / sxx;
 }
 
-type Parts = { process_mb: Record<string, number>; engine_mb: Record<string, number>; caches: Record<string, number> };
+type Parts = { collected?: boolean; process_mb: Record<string, number>; engine_mb: Record<string, number>; caches: Record<string, number> };
+type PartsSample = { at: number; parts: Parts };
 
 /**
- * The server's memory by part (GET /api/operator/memory: JavaScript heap, the
- * engine's tracker and caches, in-process cache sizes) every few seconds, so a
- * rise in RSS can be put on the part that holds it.
+ * The server's memory by part (GET /api/operator/memory?collect=1: a full
+ * garbage collection, then the JavaScript heap, the engine's tracker and
+ * caches, in-process cache sizes) every few seconds, so a rise in RSS can be
+ * put on the part that holds it. The server must run with --expose-gc (the
+ * soak starts it so); a sample taken without a collection is not kept. The
+ * first sample is taken before this returns: start it before the load.
  */
-export function partsSampler(url: string, operatorToken: string, everyMs = 5_000) {
-  const samples: Array<{ at: number; parts: Parts }> = [];
+export async function partsSampler(url: string, operatorToken: string, everyMs = 5_000) {
+  const samples: PartsSample[] = [];
+  let uncollected = 0;
   const t0 = performance.now();
   const take = () =>
-    fetch(`${url}/api/operator/memory`, { headers: { authorization: `Bearer ${operatorToken}` } })
+    fetch(`${url}/api/operator/memory?collect=1`, { headers: { authorization: `Bearer ${operatorToken}` } })
       .then((res) => (res.ok ? (res.json() as Promise<Parts>) : undefined))
-      .then((parts) => void (parts && samples.push({ at: Math.round((performance.now() - t0) / 1000), parts })), () => undefined);
-  void take();
+      .then((parts) => {
+        if (parts?.collected) samples.push({ at: (performance.now() - t0) / 1000, parts });
+        else if (parts) uncollected++;
+      }, () => undefined);
+  await take();
   const timer = setInterval(take, everyMs);
   return {
+    /** Call once the load has stopped: the last sample is taken at rest. */
     async stop() {
       clearInterval(timer);
       await take();
+      if (uncollected > 0 && samples.length === 0) throw new Error("the server did not collect garbage on request: start it with --expose-gc in SERVER_NODE_FLAGS");
       return samples;
     },
   };
+}
+
+/** What JavaScript holds after a collection: the live heap and the buffers outside it. */
+export const heldMb = (p: Parts): number => p.process_mb.heap_used + p.process_mb.external;
+
+/**
+ * The rise of what JavaScript holds over the last `seconds` of the samples: a
+ * least-squares line through them, times the window. After a collection there
+ * is no saw to follow, so the line is the trend; by then the result cache
+ * (30 s TTL) has reached its size.
+ */
+export function heldGrowthMb(samples: PartsSample[], seconds = 30): number {
+  const end = samples.at(-1)?.at ?? 0;
+  const window = samples.filter((s) => s.at >= end - seconds).map((s) => ({ at: s.at * 1000, mb: heldMb(s.parts) }));
+  return window.length < 3 ? NaN : slopePerMs(window) * seconds * 1000;
+}
+
+/**
+ * The engine's tracked memory holds the queries running at that moment too
+ * (20–170 MB under the soak's load, never idle for long), so what it keeps is
+ * judged at rest: the last sample (taken once the load has stopped) minus the
+ * first (taken before it started). Its caches are bounded by configuration.
+ */
+export function engineRestGrowthMb(samples: PartsSample[]): number {
+  const tracked = (s: PartsSample | undefined) => s?.parts.engine_mb.MemoryTracking ?? NaN;
+  return samples.length < 2 ? NaN : tracked(samples.at(-1)) - tracked(samples[0]);
 }
 
 /** One line: heap used, engine tracked memory, caches. */
 export function describeParts(p: Parts | undefined): string {
   if (!p) return "not sampled";
   const cacheBytes = Object.entries(p.engine_mb).filter(([k]) => k !== "MemoryTracking").map(([k, v]) => `${k} ${v}`).join(", ");
-  return `JS heap used ${p.process_mb.heap_used} MB of ${p.process_mb.heap_total}, external ${p.process_mb.external} MB; engine tracked ${p.engine_mb.MemoryTracking ?? "?"} MB${cacheBytes ? ` (${cacheBytes})` : ""}; cached results ${p.caches.results}, sessions ${p.caches.sessions}`;
+  return `JS heap live ${p.process_mb.heap_used} MB of ${p.process_mb.heap_total}, external ${p.process_mb.external} MB; engine tracked ${p.engine_mb.MemoryTracking ?? "?"} MB${cacheBytes ? ` (${cacheBytes})` : ""}; cached results ${p.caches.results}, sessions ${p.caches.sessions}`;
 }

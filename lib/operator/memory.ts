@@ -12,16 +12,28 @@ const MB = 1024 * 1024;
 const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
 
 export type MemoryReport = {
+  /** True when a full collection ran just before the figures: heap_used is then what the heap really holds. */
+  collected: boolean;
   process_mb: { rss: number; heap_total: number; heap_used: number; external: number; array_buffers: number };
   /** MemoryTracking (what the engine's allocations hold now) and each of its caches that holds bytes. */
   engine_mb: Record<string, number>;
   caches: { results: number; sessions: number };
 };
 
-export async function memoryReport(): Promise<MemoryReport> {
+/**
+ * The report. With `collect`, a full garbage collection runs first when the
+ * server was started with `--expose-gc` (SERVER_NODE_FLAGS); it pauses the
+ * process for tens of milliseconds, so it is the operator's (and the soak's)
+ * choice, never a default. Without that flag `collected` says false.
+ */
+export async function memoryReport(options: { collect?: boolean } = {}): Promise<MemoryReport> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const collected = Boolean(options.collect) && typeof gc === "function";
+  if (collected) gc!();
   const m = process.memoryUsage();
   const engine = await engineMemoryBytes();
   return {
+    collected,
     process_mb: { rss: mb(m.rss), heap_total: mb(m.heapTotal), heap_used: mb(m.heapUsed), external: mb(m.external), array_buffers: mb(m.arrayBuffers) },
     engine_mb: Object.fromEntries(Object.entries(engine).map(([metric, bytes]) => [metric, mb(bytes)])),
     caches: { results: resultCacheSize(), sessions: sessionCacheSize() },

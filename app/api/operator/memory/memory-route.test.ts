@@ -8,7 +8,7 @@ import { GET } from "./route";
 // The operator's memory view: the operator token opens it, nothing else does,
 // and it names the parts the soak needs to tell a JavaScript leak from the engine's.
 
-const call = (authorization?: string) => GET(new Request("http://test/api/operator/memory", { headers: authorization ? { authorization } : {} }));
+const call = (authorization?: string, query = "") => GET(new Request(`http://test/api/operator/memory${query}`, { headers: authorization ? { authorization } : {} }));
 
 let adminKey: string;
 beforeAll(async () => {
@@ -35,5 +35,27 @@ describe("GET /api/operator/memory", () => {
     expect(body.process_mb.heap_used).toBeGreaterThan(0);
     expect(body.engine_mb.MemoryTracking).toBeGreaterThan(0);
     expect(body.caches).toEqual({ results: expect.any(Number), sessions: expect.any(Number) });
+    expect(body.collected).toBe(false);
+  });
+
+  it("collects garbage first when asked and the process allows it, and says whether it did", async () => {
+    const token = `Bearer ${readOrCreateOperatorToken()}`;
+    const held = globalThis as { gc?: () => void };
+    const before = held.gc;
+    let runs = 0;
+    try {
+      delete held.gc;
+      expect((await (await call(token, "?collect=1")).json()).collected).toBe(false);
+      held.gc = () => void runs++;
+      expect((await (await call(token, "?collect=1")).json()).collected).toBe(true);
+      expect((await (await call(token, "?collect=0")).json()).collected).toBe(false);
+      expect(runs).toBe(1);
+    } finally {
+      if (before) held.gc = before;
+      else delete held.gc;
+    }
+    const bad = await call(token, "?collect=yes");
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatchObject({ code: "validation_failed", message: expect.stringContaining("collect must be") });
   });
 });
