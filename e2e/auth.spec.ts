@@ -24,7 +24,7 @@ test("an admin signs in, sees the demo data, returns to the page asked for, and 
   await expect(page).toHaveURL(/callbackUrl/);
   await page.getByLabel("Email").fill(E2E.adminEmail);
   await page.getByLabel("Password").fill(E2E.adminPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/admin\/audit$/);
   await expect(page.getByTestId("signed-in-as")).toHaveText(E2E.adminEmail);
 

@@ -132,6 +132,22 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   MAIL_FROM: optionalString.pipe(z.string().regex(/^[^\r\n]{3,200}$/, "expected a sender such as Enclave <enclave@yourcompany.com>").optional()),
+  // Single sign-on through OpenID Connect (README, "Single sign-on"): issuer, client id and secret turn it on.
+  OIDC_ISSUER: urlString("OIDC_ISSUER"),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  OIDC_NAME: optionalString.pipe(z.string().max(60, "expected a button label of at most 60 characters").optional().transform((v) => v ?? "single sign-on")),
+  // Email domains whose addresses may sign in through it (comma-separated), or * for any the provider vouches for.
+  OIDC_ALLOWED_DOMAINS: optionalString.pipe(
+    z
+      .string()
+      .transform((raw) => raw.split(",").map((d) => d.trim().toLowerCase().replace(/^@/, "")).filter(Boolean))
+      .refine((list) => list.length > 0 && list.every((d) => d === "*" || /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(d)), "expected comma-separated email domains (e.g. yourcompany.com,subsidiary.com) or *")
+      .optional(),
+  ),
+  // The role of someone who signs in through it for the first time without an invite; none = invited teammates only.
+  OIDC_DEFAULT_ROLE: optionalString.pipe(z.enum(["viewer", "editor", "none"], { error: "expected viewer, editor or none (owners are made by owners)" }).optional().transform((v) => v ?? "viewer")),
+  PASSWORD_SIGN_IN: optionalString.pipe(z.enum(["on", "off"], { error: "expected on or off" }).optional().transform((v) => v ?? "on")),
   AI_BASE_URL: urlString("AI_BASE_URL"),
   AI_API_KEY: optionalString,
   AI_MODEL: optionalString,
@@ -171,6 +187,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (env.SMTP_URL !== undefined && env.MAIL_FROM === undefined) {
     throw new EnvError(["MAIL_FROM: set the sender of Enclave's mail (e.g. Enclave <enclave@yourcompany.com>) when SMTP_URL is set"]);
+  }
+  const oidcParts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length;
+  if (oidcParts !== 0 && oidcParts !== 3) {
+    throw new EnvError(["OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set all three for single sign-on, or none"]);
+  }
+  if (oidcParts === 3 && env.OIDC_ALLOWED_DOMAINS === undefined) {
+    throw new EnvError(["OIDC_ALLOWED_DOMAINS: name the email domains that may sign in through single sign-on (e.g. yourcompany.com), or * for any address the provider vouches for"]);
+  }
+  if (env.PASSWORD_SIGN_IN === "off" && oidcParts !== 3) {
+    throw new EnvError(["PASSWORD_SIGN_IN: off needs single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET), or nobody could sign in"]);
   }
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     throw new EnvError(["ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither"]);

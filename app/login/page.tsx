@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { AuthCard } from "@/components/auth/auth-card";
 import { LoginForm } from "@/components/auth/login-form";
 import { getAdmin } from "@/lib/auth/admin-session";
-import { LOGIN_ERRORS } from "@/lib/auth/options";
+import { LOGIN_ERRORS, signInMethods } from "@/lib/auth/options";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -19,7 +19,7 @@ export default async function LoginPage({ searchParams }: Props) {
   return (
     <AuthCard title="Sign in">
       <p className="muted">Admin console for dashboards, API keys and embeds.</p>
-      <LoginForm callbackUrl={callbackUrl} initialError={initialError} errors={LOGIN_ERRORS} />
+      <LoginForm callbackUrl={callbackUrl} initialError={initialError} errors={LOGIN_ERRORS} {...signInMethods()} />
     </AuthCard>
   );
 }

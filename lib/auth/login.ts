@@ -68,7 +68,10 @@ export async function attemptLogin(input: { email: string; password: string; ip:
 
   const user = await db.adminUser.findUnique({ where: { email } });
   // Verify against a decoy hash for unknown emails so timing does not reveal which exist.
-  const valid = await verifyPassword(input.password, user?.passwordHash ?? (await getDecoyHash()));
+  // So does a teammate who joined through single sign-on and has no password (lib/auth/sso.ts).
+  const stored = user?.passwordHash.startsWith("scrypt$") ? user.passwordHash : await getDecoyHash();
+  const verified = await verifyPassword(input.password, stored);
+  const valid = verified && stored === user?.passwordHash;
   const success = Boolean(user && valid);
   await db.loginAttempt.create({ data: { email, ip: input.ip, success } });
   if (!user || !success) {

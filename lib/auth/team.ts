@@ -4,6 +4,7 @@ import { z } from "zod";
 import { adminActor, recordAudit } from "@/lib/audit";
 import { AdminEmail, AdminPassword } from "@/lib/auth/admin-users";
 import { hashPassword } from "@/lib/auth/password";
+import { NO_PASSWORD } from "@/lib/auth/sso";
 import { aRole, isRole, ROLE_SUMMARY, ROLES, type Role } from "@/lib/auth/roles";
 import { mailConfigured, sendMail, type MailOutcome } from "@/lib/mail";
 import { getDb } from "@/lib/db";
@@ -23,7 +24,8 @@ const RoleInput = z.enum(ROLES, { error: `expected a role: ${ROLES.join(", ")}` 
 const InviteInput = z.object({ email: AdminEmail, role: RoleInput });
 const AcceptInput = z.object({ name: z.string().trim().min(1, "enter your name").max(120, "a name has at most 120 characters"), password: AdminPassword });
 
-export type Teammate = { id: string; email: string; name: string; role: Role; createdAt: Date; lastLoginAt: Date | null };
+/** `sso`: joined through single sign-on, so has no password (lib/auth/sso.ts). */
+export type Teammate = { id: string; email: string; name: string; role: Role; createdAt: Date; lastLoginAt: Date | null; sso: boolean };
 export type PendingInvite = { id: string; email: string; role: Role; invitedBy: string; createdAt: Date; expiresAt: Date };
 
 const tokenHash = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
@@ -41,7 +43,7 @@ export async function listTeam(): Promise<{ teammates: Teammate[]; invites: Pend
     db.adminInvite.findMany({ where: { acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } }, orderBy: { createdAt: "desc" } }),
   ]);
   return {
-    teammates: users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: isRole(u.role) ? u.role : "viewer", createdAt: u.createdAt, lastLoginAt: u.lastLoginAt })),
+    teammates: users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: isRole(u.role) ? u.role : "viewer", createdAt: u.createdAt, lastLoginAt: u.lastLoginAt, sso: u.passwordHash === NO_PASSWORD })),
     invites: invites.map((i) => ({ id: i.id, email: i.email, role: isRole(i.role) ? i.role : "viewer", invitedBy: i.invitedBy, createdAt: i.createdAt, expiresAt: i.expiresAt })),
   };
 }
@@ -102,6 +104,7 @@ const INVITE_GONE: Record<Exclude<InviteState["status"], "valid">, string> = {
 
 /** Joins with the invite's email and role; the invite is used up in the same transaction. */
 export async function acceptInvite(token: string, input: { name: unknown; password: unknown }): Promise<{ email: string; role: Role }> {
+  if (getEnv().PASSWORD_SIGN_IN === "off") throw new AppError("forbidden", "Password sign-in is turned off here: join by signing in with single sign-on as the invited address.");
   const { name, password } = parsed(AcceptInput, input);
   const state = await readInvite(token);
   if (state.status !== "valid") throw new AppError("invalid_token", INVITE_GONE[state.status]);
@@ -113,6 +116,8 @@ export async function acceptInvite(token: string, input: { name: unknown; passwo
     if (used.count !== 1) throw new AppError("invalid_token", INVITE_GONE.used);
     if (await tx.adminUser.findUnique({ where: { email: state.email } })) throw new AppError("conflict", `${state.email} is a teammate already: sign in instead.`);
     await tx.adminUser.create({ data: { id: `adm_${crypto.randomBytes(8).toString("hex")}`, email: state.email, name, role: state.role, passwordHash } });
+    // Invited back: single sign-on may bring them in again too.
+    await tx.removedTeammate.deleteMany({ where: { email: state.email } });
     await recordAudit({ actor: adminActor(state.email), action: "team.join", target: state.email, meta: { role: state.role } }, tx);
   });
   return { email: state.email, role: state.role };
@@ -142,9 +147,11 @@ export async function removeTeammate(id: string, actor: string): Promise<void> {
   if (!user) throw new AppError("not_found", "No teammate has that id.");
   const removed = await db.$executeRaw`DELETE FROM "AdminUser" WHERE "id" = ${id} AND ("role" <> 'owner' OR (SELECT count(*) FROM "AdminUser" WHERE "role" = 'owner') > 1)`;
   if (removed !== 1) throw new AppError("conflict", LAST_OWNER);
-  // Their invites stop working, and so does any pending invite for them (it would bring them back).
+  // Their invites stop working, and so does any pending invite for them (it would bring them back);
+  // single sign-on does not make them a teammate again until an owner invites them.
   await revokeInvitesBy(user.email);
   await revokePendingInvitesFor(user.email);
+  await db.removedTeammate.upsert({ where: { email: user.email }, update: { removedBy: actor, removedAt: new Date() }, create: { email: user.email, removedBy: actor } });
   await recordAudit({ actor, action: "team.remove", target: user.email, meta: { role: user.role } });
 }
 

@@ -30,7 +30,7 @@ export default async function TeamPage() {
             {teammates.map((t) => (
               <tr key={t.id} data-teammate={t.email}>
                 <td>{t.name}{t.id === admin.id && <span className="muted"> (you)</span>}</td>
-                <td>{t.email}</td>
+                <td>{t.email}{t.sso && <div className="muted" data-testid="teammate-sso">signs in with single sign-on</div>}</td>
                 <td><span className="badge">{ROLE_LABEL[t.role]}</span></td>
                 <td>{formatDateTime(t.createdAt)}</td>
                 <td>{t.lastLoginAt ? formatDateTime(t.lastLoginAt) : <span className="muted">never</span>}</td>
