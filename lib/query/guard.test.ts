@@ -97,3 +97,32 @@ describe("SQL guard: the dimensions a query reads", () => {
     expect(await guardSql(sql)).toEqual({ ok: true, tables: ["events"], dimensions, unnamedMapKeys });
   });
 });
+
+describe("SQL guard: where a refusal points, for the editor", () => {
+  it("a syntax error at the engine's position, in the SQL as written (line and column)", async () => {
+    const sql = "SELECT name,\n  count( AS n\nFROM events";
+    const verdict = await guardSql(sql);
+    expect(verdict.ok).toBe(false);
+    if (verdict.ok) return;
+    expect(verdict.at).toEqual({ offset: expect.any(Number) });
+    const offset = (verdict.at as { offset: number }).offset;
+    // The engine points at the parenthesis left open, on the second line.
+    expect(sql[offset]).toBe("(");
+    expect(verdict.reason).toBe("Syntax error at line 2, column 8, near: ( AS n.");
+  });
+
+  it.each([
+    ["SELECT count() FROM events; SELECT 1", { offset: 26 }],
+    ["SELECT count() FROM events PREWHERE 1", { offset: 27 }],
+    ["SELECT count() FROM system.tables", { identifier: "system.tables" }],
+    ["SELECT dictGet('d', 'a', 1) FROM events", { identifier: "dictGet" }],
+    ["SELECT name,\n  tenant_id\nFROM events", { identifier: "tenant_id" }],
+    ["SELECT count() FROM numbers(10)", { identifier: "numbers" }],
+    ["SELECT nme FROM events", { identifier: "nme" }],
+    ["SELECT count() AS name FROM events", { identifier: "name" }],
+    ["SELECT count() FROM events FORMAT JSON", { identifier: "FORMAT" }],
+  ])("%s", async (sql, at) => {
+    const verdict = await guardSql(sql);
+    expect(verdict).toMatchObject({ ok: false, at });
+  });
+});

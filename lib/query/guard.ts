@@ -14,7 +14,15 @@ import { ALLOWED_FUNCTIONS } from "@/lib/query/guard-functions";
  * map key → its dimension or property:<key>); `unnamedMapKeys`: it reads the
  * properties map some other way, so it can reach keys no one can name.
  */
-export type GuardVerdict = { ok: true; tables: string[]; dimensions: string[]; unnamedMapKeys: boolean } | { ok: false; reason: string };
+export type GuardVerdict = { ok: true; tables: string[]; dimensions: string[]; unnamedMapKeys: boolean } | { ok: false; reason: string; at?: GuardLocation };
+
+/**
+ * Where a refusal points, for the SQL editor: `offset` (0-based, in the SQL as
+ * written) for what the text checks and the engine's parser report by
+ * position; `identifier` for a name the tree walk refused (the editor marks
+ * its first occurrence).
+ */
+export type GuardLocation = { offset: number } | { identifier: string };
 
 export const GUARD_LIMITS = { maxLength: 20_000, maxNodes: 5_000, maxDepth: 200 };
 
@@ -39,22 +47,22 @@ const ALLOWED_KINDS = new Set([
 
 const IN_FUNCTIONS = new Set(["in", "notin", "globalin", "globalnotin", "nullin", "notnullin", "globalnullin", "globalnotnullin"]);
 
-const reject = (reason: string): GuardVerdict => ({ ok: false, reason });
+const reject = (reason: string, at?: GuardLocation): GuardVerdict => ({ ok: false, reason, ...(at ? { at } : {}) });
 
 /** Checks that need no parser. Each is deliberately blunt. */
 export function textVerdict(sql: string): GuardVerdict | undefined {
   if (sql.trim().length === 0) return reject("The query is empty.");
   if (sql.length > GUARD_LIMITS.maxLength) return reject(`The query is longer than ${GUARD_LIMITS.maxLength} characters.`);
-  if (sql.includes(";")) return reject("Semicolons are not allowed anywhere, not even in strings or comments: send one SELECT statement without a trailing ';'.");
-  if (sql.includes("\0")) return reject("The query contains a NUL character.");
-  if (/prewhere/i.test(sql)) return reject("PREWHERE is not allowed; use WHERE.");
+  if (sql.includes(";")) return reject("Semicolons are not allowed anywhere, not even in strings or comments: send one SELECT statement without a trailing ';'.", { offset: sql.indexOf(";") });
+  if (sql.includes("\0")) return reject("The query contains a NUL character.", { offset: sql.indexOf("\0") });
+  if (/prewhere/i.test(sql)) return reject("PREWHERE is not allowed; use WHERE.", { offset: sql.search(/prewhere/i) });
   // Quoted identifiers: only plain names, so no quoting trick can hide a name or a line from the checks below.
   for (const quote of ["`", '"']) {
     const count = sql.split(quote).length - 1;
-    if (count % 2 !== 0) return reject(`Unbalanced ${quote} quote.`);
+    if (count % 2 !== 0) return reject(`Unbalanced ${quote} quote.`, { offset: sql.lastIndexOf(quote) });
     const re = quote === "`" ? /`([^`]*)`/g : /"([^"]*)"/g;
     for (const m of sql.matchAll(re)) {
-      if (!/^[A-Za-z0-9_]+$/.test(m[1])) return reject(`Quoted identifiers may contain only letters, digits and _ (found ${quote}${m[1].slice(0, 40)}${quote}).`);
+      if (!/^[A-Za-z0-9_]+$/.test(m[1])) return reject(`Quoted identifiers may contain only letters, digits and _ (found ${quote}${m[1].slice(0, 40)}${quote}).`, { offset: m.index });
     }
   }
   return undefined;
@@ -110,8 +118,8 @@ export function treeVerdict(root: AstNode, catalog: Catalog): GuardVerdict {
   // FORMAT (an Identifier), INTO OUTFILE and COMPRESSION (Literals), SETTINGS (Set).
   const extra = root.children[1];
   if (extra) {
-    if (extra.kind === "Set") return reject("SETTINGS clauses are not allowed.");
-    if (extra.kind === "Identifier") return reject(`FORMAT ${extra.name} is not allowed: Enclave picks the output format itself; remove the FORMAT clause.`);
+    if (extra.kind === "Set") return reject("SETTINGS clauses are not allowed.", { identifier: "SETTINGS" });
+    if (extra.kind === "Identifier") return reject(`FORMAT ${extra.name} is not allowed: Enclave picks the output format itself; remove the FORMAT clause.`, { identifier: "FORMAT" });
     return reject("FORMAT, INTO OUTFILE and other trailing clauses are not allowed.");
   }
   const tableNames = new Set(catalog.tables.map((t) => t.name.toLowerCase()));
@@ -119,21 +127,24 @@ export function treeVerdict(root: AstNode, catalog: Catalog): GuardVerdict {
   const columns = new Set(catalog.tables.flatMap((t) => Object.keys(t.columns).map((c) => c.toLowerCase())));
   const aliases = new Set<string>();
   const tableAliases = new Set<string>();
-  const reasons: string[] = [];
+  const reasons: [reason: string, identifier: string][] = [];
   walk(root.children[0], (n, parent) => {
     if (n.alias) {
       const a = n.alias.toLowerCase();
-      if (tableNames.has(a) || columns.has(a)) reasons.push(`The alias "${n.alias}" is a catalog name; pick another alias.`);
+      if (tableNames.has(a) || columns.has(a)) reasons.push([`The alias "${n.alias}" is a catalog name; pick another alias.`, n.alias]);
       // Names starting with _ are the engine's virtual columns (_part, _part_offset…): never as aliases either.
-      if (a.startsWith("_")) reasons.push(`Aliases may not start with "_" (found "${n.alias}").`);
+      if (a.startsWith("_")) reasons.push([`Aliases may not start with "_" (found "${n.alias}").`, n.alias]);
       (n.kind === "TableIdentifier" || (n.kind === "Subquery" && parent?.kind === "TableExpression") ? tableAliases : aliases).add(a);
     }
     return undefined;
   });
-  if (reasons.length) return reject(reasons[0]);
+  if (reasons.length) return reject(reasons[0][0], { identifier: reasons[0][1] });
   const used = new Set<string>();
 
+  // The name a refusal is about, for the editor to mark (the walk's visitor returns only the reason).
+  let offending: string | undefined;
   const problem = walk(root.children[0], (n) => {
+    offending = ["TableIdentifier", "Function", "Identifier"].includes(n.kind) ? n.name : undefined;
     if (!ALLOWED_KINDS.has(n.kind)) {
       if (n.kind === "Set") return "SETTINGS clauses are not allowed.";
       if (n.kind === "WithElement") return "WITH name AS (subquery) is not supported; use a subquery in FROM instead.";
@@ -141,7 +152,10 @@ export function treeVerdict(root: AstNode, catalog: Catalog): GuardVerdict {
     }
     if (n.kind === "TableExpression") {
       const child = n.children[0];
-      if (!child || !["TableIdentifier", "Subquery"].includes(child.kind)) return "Table functions (such as numbers(), merge(), url(), remote()) are not allowed; read from catalog tables.";
+      if (!child || !["TableIdentifier", "Subquery"].includes(child.kind)) {
+        offending = child?.name;
+        return "Table functions (such as numbers(), merge(), url(), remote()) are not allowed; read from catalog tables.";
+      }
     }
     if (n.kind === "TableIdentifier") {
       const parts = n.name.split(".");
@@ -160,7 +174,10 @@ export function treeVerdict(root: AstNode, catalog: Catalog): GuardVerdict {
       }
       if (IN_FUNCTIONS.has(fn)) {
         const rhs = n.children[0]?.children[1];
-        if (rhs?.kind === "Identifier") return `"IN ${rhs.name}" reads a table by name; use IN (SELECT …) instead.`;
+        if (rhs?.kind === "Identifier") {
+          offending = rhs.name;
+          return `"IN ${rhs.name}" reads a table by name; use IN (SELECT …) instead.`;
+        }
       }
     }
     if (n.kind === "Identifier") {
@@ -178,7 +195,7 @@ export function treeVerdict(root: AstNode, catalog: Catalog): GuardVerdict {
     }
     return undefined;
   });
-  if (problem) return reject(problem);
+  if (problem) return reject(problem, offending ? { identifier: offending } : undefined);
   if (!hasOnlyCountAsterisks(root)) return reject("SELECT * is not allowed (it includes the tenant column); list the columns you need.");
   return { ok: true, tables: [...used], ...dimensionUse(root, catalog) };
 }
@@ -194,6 +211,14 @@ function hasOnlyCountAsterisks(root: AstNode): boolean {
   return ok;
 }
 
+const EXPLAIN_PREFIX = "EXPLAIN AST ";
+
+/** "line 2, column 7" of a 0-based offset. */
+export function lineAndColumn(sql: string, offset: number): string {
+  const before = sql.slice(0, offset).split("\n");
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+}
+
 /** The full guard: text checks, then the engine's parser on a fresh read-only connection. */
 export async function guardSql(sql: string, options: { engine?: AnalyticsEngine; catalog?: Catalog } = {}): Promise<GuardVerdict> {
   const catalog = options.catalog ?? getCatalog();
@@ -207,7 +232,7 @@ export async function guardSql(sql: string, options: { engine?: AnalyticsEngine;
     // like ours. The output format comes from a setting instead, so every trailing clause
     // in the tree is the admin's own. Settings apply in order: readonly last.
     lines = await engine.withConnection(async (client) => {
-      const result = await client.exec({ query: `EXPLAIN AST ${sql}`, clickhouse_settings: { default_format: "TabSeparatedRaw", readonly: "1" } });
+      const result = await client.exec({ query: `${EXPLAIN_PREFIX}${sql}`, clickhouse_settings: { default_format: "TabSeparatedRaw", readonly: "1" } });
       const chunks: Buffer[] = [];
       for await (const chunk of result.stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
       return Buffer.concat(chunks).toString("utf8").split("\n").filter((line) => line.length > 0);
@@ -216,9 +241,14 @@ export async function guardSql(sql: string, options: { engine?: AnalyticsEngine;
     const text = err instanceof Error ? err.message : String(err);
     if (/max_parser_depth|too deep|Maximum parse depth/i.test(text)) return reject("The query is nested too deeply.");
     if (/readonly/i.test(text)) return reject("SETTINGS clauses are not allowed.");
-    const syntax = /Syntax error[^.]*?(at position \d+)?[^:]*: ([^.]{0,80})/.exec(text);
-    // Admin-facing: the engine's first line says what it could not parse.
-    return reject(syntax ? `Syntax error${syntax[1] ? ` ${syntax[1]}` : ""}: ${syntax[2].trim()}` : `The query could not be parsed: ${text.split("\n")[0].slice(0, 200)}`);
+    if (!/Syntax error/.test(text)) return reject(`The query could not be parsed: ${text.split("\n")[0].slice(0, 200)}`);
+    // Admin-facing: what the engine could not parse ("Syntax error: failed at position 33 (…) (line 2,
+    // col 8): ( AS n …"), and where. Its position (1-based) counts the EXPLAIN AST in front; the
+    // admin's is in their own text, as line and column.
+    const position = /failed at position (\d+)/.exec(text)?.[1];
+    const near = (/\(line \d+, col \d+\): ([^.\n]{0,80})/.exec(text) ?? /Syntax error[^:]*: ([^.\n]{0,80})/.exec(text))?.[1]?.trim();
+    const offset = position === undefined ? undefined : Math.min(sql.length, Math.max(0, Number(position) - 1 - EXPLAIN_PREFIX.length));
+    return reject(`Syntax error${offset === undefined ? "" : ` at ${lineAndColumn(sql, offset)}`}${near ? `, near: ${near}` : ""}.`, offset === undefined ? undefined : { offset });
   }
   const root = parseAst(lines);
   if (typeof root === "string") return reject(root);

@@ -19,6 +19,13 @@ import type { SqlWidget } from "@/lib/query/widget-spec";
 // says, every read of a table sees only those rows. Dimensions the session
 // may not use are refused from the guard's reading of the parse tree.
 
+/** A custom SQL the guard refused at run time: `reason` is for admins (never in the error's message or details). */
+export class GuardRefusal extends AppError {
+  constructor(readonly reason: string) {
+    super("query_failed", "This chart could not be loaded.");
+  }
+}
+
 export const ALL_TIME_REFUSED = "This chart covers all time, and this session may only look at a limited period.";
 
 const DEFAULT_PERIOD = { kind: "last_30_days" } as const;
@@ -32,9 +39,11 @@ export async function prepareSqlWidget(widget: SqlWidget, scope: TenantScope, op
   const catalog = options.catalog ?? getCatalog();
   const verdict = await guardSql(widget.sql, { catalog });
   if (!verdict.ok) {
-    // Publish refuses such SQL; if it still gets here, the reason (which may quote the SQL) stays in the log.
+    // Publish refuses such SQL; if it still gets here (a draft in the designer, a catalog that
+    // changed), tenants read only that the chart could not be loaded, and the reason (which may
+    // quote the SQL) goes to the log and, through refusal() in run-render.ts, to admins only.
     console.error(`custom SQL widget ${widget.id} rejected at run time: ${verdict.reason}`);
-    throw new AppError("query_failed", "This chart could not be loaded.");
+    throw new GuardRefusal(verdict.reason);
   }
   const refusal = sqlDimensionRefusal(verdict, permissions.allowed_dimensions) ?? (state.filters ?? []).map((f) => filterRefusal(f, permissions)).find(Boolean);
   if (refusal) throw new AppError("forbidden", refusal);

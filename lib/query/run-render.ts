@@ -4,6 +4,7 @@ import { pairPeriods, previousPlan, type Part } from "@/lib/query/compare-period
 import { planWidget, widgetSql, type CompiledQuery, type WidgetPlan } from "@/lib/query/compile-widget";
 import { planRender, type PlannedQuery } from "@/lib/query/plan-render";
 import { prepareWidget } from "@/lib/query/prepare-widget";
+import { GuardRefusal } from "@/lib/query/prepare-sql-widget";
 import { cachedResult, cacheResult, resultCacheEnabled, resultCacheKey, tenantCacheGeneration } from "@/lib/query/result-cache";
 import type { DashboardReader, DashboardSource, DashboardState, WidgetOutcome, WidgetTrace } from "@/lib/query/run-dashboard";
 import { runScoped, scopedSettings, type ScopedResult } from "@/lib/query/run-scoped";
@@ -24,6 +25,8 @@ export type Settle = (id: string, outcome: WidgetOutcome, trace?: WidgetTrace) =
 type Statement = PlannedQuery & { source: (id: string) => WidgetTrace["source"] };
 
 export function refusal(widgetId: string, err: unknown, reader: Pick<DashboardReader, "audience" | "requestId">): WidgetOutcome {
+  // The designer says why the guard refused a draft's SQL; a tenant reads only that it could not be loaded.
+  if (err instanceof GuardRefusal && reader.audience === "admin") return { widget_id: widgetId, error: { code: err.code, message: `The SQL guard refused this query: ${err.reason}` } };
   if (err instanceof AppError) {
     // Admins also read the engine's own words (tenants never do).
     const detail = reader.audience === "admin" ? (err.details as { engine_error?: string } | undefined)?.engine_error : undefined;

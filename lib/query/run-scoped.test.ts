@@ -152,4 +152,21 @@ describe("prepareWidget for custom-SQL widgets", () => {
     spy.mockRestore();
     await expect(prepareWidget(widget, scope, { permissions: Permissions.parse({ hidden_widgets: ["s1"] }) })).rejects.toThrow(/not available/);
   });
+  it("a refused SQL's reason reaches an admin's render (the designer's card), never a tenant's", async () => {
+    const { runDashboard, initialState } = await import("@/lib/query/run-dashboard");
+    const { DashboardDefinition } = await import("@/lib/dashboards/definition");
+    const { DEFAULT_PERMISSIONS } = await import("@/lib/query/permissions");
+    const definition = DashboardDefinition.parse({ widgets: [{ kind: "sql", id: "s1", title: "Refused", chart: "table", sql: "SELECT count() FROM system.tables" }] });
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    const render = async (audience: "admin" | "tenant") => {
+      const reader = { scope: previewScope("acme"), permissions: DEFAULT_PERMISSIONS, source: { dashboardId: "d_refused", versionKey: `refused_${audience}`, definition }, audience, cache: false };
+      const { outcomes } = await runDashboard(reader, initialState(definition));
+      return outcomes[0];
+    };
+    expect(await render("admin")).toEqual({ widget_id: "s1", error: { code: "query_failed", message: expect.stringMatching(/^The SQL guard refused this query: The database "system" is not readable/) } });
+    const tenant = await render("tenant");
+    expect(tenant).toEqual({ widget_id: "s1", error: { code: "query_failed", message: "This chart could not be loaded." } });
+    expect(JSON.stringify(tenant)).not.toMatch(/system|guard/);
+    spy.mockRestore();
+  });
 });
