@@ -24,6 +24,8 @@ type Props = {
   initialDefinition: DashboardDefinition;
   liveVersion: number | null;
   propertyKeys: { key: string; top_values: string[] }[];
+  /** The catalog's tables and their columns (tenant column left out), for the SQL editor's completion. */
+  catalogTables: { name: string; columns: string[] }[];
   tenants: string[];
   timezones: string[];
 };
@@ -47,14 +49,13 @@ export function Designer(props: Props) {
 
   // Live previews: every valid widget, as the chosen tenant, debounced per change.
   const widgetsKey = JSON.stringify(widgets);
+  const preview = (w: WidgetInput) => {
+    if (!tenant || !Widget.safeParse(w).success) return;
+    void previewWidgetAction({ widget: w, tenantId: tenant, timezone }).then((p) => setPreviews((all) => ({ ...all, [w.id]: p })));
+  };
   useEffect(() => {
     if (!tenant) return;
-    const timer = setTimeout(() => {
-      for (const w of widgets) {
-        if (!Widget.safeParse(w).success) continue;
-        void previewWidgetAction({ widget: w, tenantId: tenant, timezone }).then((p) => setPreviews((all) => ({ ...all, [w.id]: p })));
-      }
-    }, 400);
+    const timer = setTimeout(() => widgets.forEach(preview), 400);
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [widgetsKey, tenant, timezone]);
@@ -98,6 +99,7 @@ export function Designer(props: Props) {
   };
 
   const selectedWidget = widgets.find((w) => w.id === selected);
+  const sqlCatalog = useMemo(() => ({ tables: props.catalogTables, propertyKeys: props.propertyKeys.map((p) => p.key) }), [props.catalogTables, props.propertyKeys]);
   const invalid = widgets.filter((w) => Object.keys(issuesByPath(w)).length > 0);
   const filters = doc.definition.filters ?? [];
   const dateFilter = filters.find((f) => f.kind === "date_range");
@@ -198,6 +200,8 @@ export function Designer(props: Props) {
                 widget={selectedWidget}
                 propertyKeys={props.propertyKeys}
                 validateSql={validateSqlAction}
+                sqlCatalog={sqlCatalog}
+                onRun={() => preview(selectedWidget)}
                 onChange={(next) => update((d) => ({ ...d, definition: { ...d.definition, widgets: widgets.map((w) => (w.id === next.id ? next : w)) } }))}
               />
               {previews[selectedWidget.id]?.ok && (

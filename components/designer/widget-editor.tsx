@@ -1,10 +1,11 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { DIMENSIONS, GRANULARITIES, METRICS } from "@/lib/query/catalog";
 import { CHART_TYPES, ChartWidget, Widget, type WidgetInput } from "@/lib/query/widget-spec";
 import type { GuardVerdict } from "@/lib/query/guard";
 import { MetricFormatPicker, withFormat } from "./metric-format-picker";
+import { SqlEditor, type SqlCatalog } from "./sql-editor";
 
 // A form over the widget spec with inline validation. Pickers come from the
 // catalog and the property keys seen in the data; the tenant column is never
@@ -15,6 +16,10 @@ type Props = {
   propertyKeys: { key: string; top_values: string[] }[];
   onChange: (widget: WidgetInput) => void;
   validateSql: (sql: string) => Promise<GuardVerdict>;
+  /** Tables, columns and property keys the SQL editor completes. */
+  sqlCatalog: SqlCatalog;
+  /** Runs the widget's preview now (Cmd/Ctrl+Enter in the SQL editor). */
+  onRun: () => void;
 };
 
 const CHART_LABELS: Record<string, string> = { kpi: "KPI", line: "Line", area: "Area", bar: "Bar", stacked_bar: "Stacked bar", pie: "Pie", donut: "Donut", table: "Table" };
@@ -35,12 +40,12 @@ function FieldError({ errors, path }: { errors: Record<string, string>; path: st
   return message ? <span className="field-error" role="alert">{message}</span> : null;
 }
 
-export function WidgetEditor({ widget, propertyKeys, onChange, validateSql }: Props) {
+export function WidgetEditor({ widget, propertyKeys, onChange, validateSql, sqlCatalog, onRun }: Props) {
   const errors = issuesByPath(widget);
   const dims = [...DIMENSIONS.map((d) => ({ id: d.id, label: d.label })), ...propertyKeys.filter((p) => !DIMENSIONS.some((d) => d.propertyKey === p.key)).map((p) => ({ id: `property:${p.key}`, label: `property: ${p.key}` }))];
   const set = (patch: Partial<WidgetInput>) => onChange({ ...widget, ...patch } as WidgetInput);
 
-  if (widget.kind === "sql") return <SqlEditor widget={widget} onChange={onChange} validateSql={validateSql} errors={errors} />;
+  if (widget.kind === "sql") return <SqlWidgetForm key={widget.id} widget={widget} onChange={onChange} validateSql={validateSql} errors={errors} catalog={sqlCatalog} onRun={onRun} />;
   const chart = widget as Extract<WidgetInput, { kind: "chart" }>;
   const metrics = chart.metrics ?? [];
   const filters = chart.filters ?? [];
@@ -170,18 +175,10 @@ export function WidgetEditor({ widget, propertyKeys, onChange, validateSql }: Pr
   );
 }
 
-function SqlEditor({ widget, onChange, validateSql, errors }: { widget: Extract<WidgetInput, { kind: "sql" }>; onChange: (w: WidgetInput) => void; validateSql: (sql: string) => Promise<GuardVerdict>; errors: Record<string, string> }) {
+type SqlFormProps = { widget: Extract<WidgetInput, { kind: "sql" }>; onChange: (w: WidgetInput) => void; validateSql: (sql: string) => Promise<GuardVerdict>; errors: Record<string, string>; catalog: SqlCatalog; onRun: () => void };
+
+function SqlWidgetForm({ widget, onChange, validateSql, errors, catalog, onRun }: SqlFormProps) {
   const [verdict, setVerdict] = useState<GuardVerdict | "checking">("checking");
-  useEffect(() => {
-    let current = true;
-    const timer = setTimeout(() => {
-      void validateSql(widget.sql).then((v) => current && setVerdict(v));
-    }, 350);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [widget.sql, validateSql]);
   return (
     <div className="editor" data-testid="widget-editor">
       <div className="field">
@@ -196,9 +193,20 @@ function SqlEditor({ widget, onChange, validateSql, errors }: { widget: Extract<
         </select>
       </div>
       <div className="field">
-        <label htmlFor="w-sql">SQL (admins only; checked by the guard as you type and again at publish)</label>
-        <textarea id="w-sql" className="mono" rows={8} spellCheck={false} value={widget.sql} onChange={(e) => onChange({ ...widget, sql: e.target.value })} />
-        <span className="hint">Read the <code>events</code> table (event_id, ts, name, user_id, value, properties). The tenant filter, the end user&apos;s period and filters, and the session&apos;s locks are applied for you.</span>
+        <label id="w-sql-label">SQL (admins only; checked by the guard as you type and again at publish)</label>
+        <SqlEditor
+          labelledBy="w-sql-label"
+          value={widget.sql}
+          onChange={(sql) => {
+            setVerdict("checking");
+            onChange({ ...widget, sql });
+          }}
+          validate={validateSql}
+          onVerdict={setVerdict}
+          onRun={onRun}
+          catalog={catalog}
+        />
+        <span className="hint">Read the <code>events</code> table (event_id, ts, name, user_id, value, properties). The tenant filter, the end user&apos;s period and filters, and the session&apos;s locks are applied for you. Ctrl+Space completes tables, columns and property keys (after <code>properties[&apos;</code>); Ctrl+Enter (⌘+Enter on a Mac) runs the preview now.</span>
         <div className="guard-verdict" data-testid="guard-verdict" role="status">
           {verdict === "checking" ? <span className="muted">Checking…</span> : verdict.ok ? <span className="ok">✓ Allowed</span> : <span className="bad">✗ {verdict.reason}</span>}
         </div>

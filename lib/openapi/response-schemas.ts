@@ -37,7 +37,19 @@ export const KeyInfo = z
 
 export const GuardVerdict = z.union([
   z.object({ ok: z.literal(true), tables: z.array(z.string()), dimensions: z.array(z.string()).describe("catalog dimensions the SQL reads (name → event, properties['k'] → k or property:k)"), unnamedMapKeys: z.boolean().describe("the SQL reads the properties map other than by a constant key") }).strict(),
-  z.object({ ok: z.literal(false), reason: z.string() }).strict(),
+  z
+    .object({
+      ok: z.literal(false),
+      reason: z.string(),
+      at: z
+        .union([
+          z.object({ offset: z.number().int().describe("0-based offset in the SQL as sent (syntax errors at the engine's position, semicolons, quotes)") }).strict(),
+          z.object({ identifier: z.string().describe("the name the refusal is about, as the engine's parser read it") }).strict(),
+        ])
+        .optional()
+        .describe("where the refusal points, when it can say"),
+    })
+    .strict(),
 ]);
 
 export const PreviewResult = z

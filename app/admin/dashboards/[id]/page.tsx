@@ -4,6 +4,7 @@ import { Designer } from "@/components/designer/designer";
 import { requirePage } from "@/lib/auth/admin-session";
 import { orNotFound } from "@/lib/or-not-found";
 import { getDraft } from "@/lib/dashboards/drafts";
+import { getCatalog } from "@/lib/query/catalog-tables";
 import { listPropertyKeysForAdmin, listTenantsForAdmin } from "@/lib/query/cross-tenant";
 
 export const metadata: Metadata = { title: "Designer" };
@@ -24,6 +25,7 @@ export default async function DesignerPage({ params }: Props) {
         initialDefinition={draft.definition}
         liveVersion={draft.liveVersion}
         propertyKeys={propertyKeys}
+        catalogTables={getCatalog().tables.map((t) => ({ name: t.name, columns: Object.keys(t.columns).filter((c) => c !== t.tenantColumn) }))}
         tenants={tenants.map((t) => t.tenant_id)}
         timezones={["UTC", ...Intl.supportedValuesOf("timeZone").filter((tz) => tz !== "UTC")]}
       />

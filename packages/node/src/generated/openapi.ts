@@ -1362,6 +1362,14 @@ export interface operations {
                         /** @constant */
                         ok: false;
                         reason: string;
+                        /** @description where the refusal points, when it can say */
+                        at?: {
+                            /** @description 0-based offset in the SQL as sent (syntax errors at the engine's position, semicolons, quotes) */
+                            offset: number;
+                        } | {
+                            /** @description the name the refusal is about, as the engine's parser read it */
+                            identifier: string;
+                        };
                     };
                 };
             };
