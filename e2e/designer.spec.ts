@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures/test";
-import { openAdminPage, signInAsAdmin } from "./fixtures/helpers";
+import { openAdminPage, saveScreenshot, signInAsAdmin } from "./fixtures/helpers";
 
 // The designer in Chromium: build a dashboard from scratch, arrange it, reload
 // and find it as left; a rejected custom SQL shows the guard's reason; a
@@ -25,6 +25,9 @@ test("build a dashboard with three chart types and a custom-SQL widget, arrange 
   await expect(page.getByText("No widgets yet.")).toBeVisible();
 
   await addChart(page, "w1");
+  // Titled from its spec, not by its id.
+  await expect(page.getByTestId("designer-widget-w1").locator("h2")).toHaveText("⋮⋮ Events");
+  await expect(page.getByTestId("selected-widget-title")).toContainText("Events");
   await page.getByLabel("Title", { exact: true }).fill("Total events");
   await expect(page.getByTestId("designer-widget-w1")).toContainText(/\d/); // live preview as the chosen tenant
 
@@ -34,14 +37,17 @@ test("build a dashboard with three chart types and a custom-SQL widget, arrange 
   await expect(page.getByTestId("designer-widget-w2").locator("svg.recharts-surface").first()).toBeVisible();
 
   await addChart(page, "w3");
-  await page.getByLabel("Title", { exact: true }).fill("By country");
   await page.getByLabel("Chart type").selectOption("bar");
   await page.getByLabel("Breakdown").fill("tenant_id");
   await expect(page.getByTestId("widget-editor").getByRole("alert")).toContainText("tenant column cannot be used");
   await page.getByLabel("Breakdown").fill("country");
+  // A title no one wrote follows the spec.
+  await expect(page.getByLabel("Title", { exact: true })).toHaveValue("Events by country");
+  await page.getByLabel("Title", { exact: true }).fill("By country");
   await expect(page.getByTestId("designer-widget-w3").locator(".recharts-bar-rectangle").first()).toBeVisible();
 
   await page.getByRole("button", { name: "Add custom SQL" }).click();
+  await expect(page.getByTestId("designer-widget-w4")).toBeInViewport();
   await expect(page.getByTestId("guard-verdict")).toHaveText("✓ Allowed");
   await page.getByLabel(/^SQL/).fill("SELECT tenant_id, count() FROM events GROUP BY tenant_id");
   await expect(page.getByTestId("guard-verdict")).toContainText("The tenant column may not be referenced");
@@ -50,6 +56,7 @@ test("build a dashboard with three chart types and a custom-SQL widget, arrange 
   await page.getByLabel(/^SQL/).fill("SELECT name, count() AS n FROM events GROUP BY name ORDER BY n DESC");
   await expect(page.getByTestId("guard-verdict")).toHaveText("✓ Allowed");
   await page.getByLabel("Title", { exact: true }).fill("Events by name (SQL)");
+  await saveScreenshot(page, "designer");
 
   // Rearrange and resize: keyboard controls, and a real drag of a widget's handle.
   const w1 = page.getByTestId("designer-widget-w1");
@@ -57,6 +64,10 @@ test("build a dashboard with three chart types and a custom-SQL widget, arrange 
   await page.getByRole("button", { name: "Make Total events wider" }).click();
   await page.getByRole("button", { name: "Make Total events taller" }).click();
   await expect(w1).toHaveAttribute("data-layout", "0,0,7,5");
+  // The selected card's tools sit in a row of their own: they never cover its chart.
+  const tools = (await w1.locator(".widget-tools").boundingBox())!;
+  const body = (await w1.locator(".widget-body").boundingBox())!;
+  expect(tools.y + tools.height).toBeLessThanOrEqual(body.y + 0.5);
   const w4 = page.getByTestId("designer-widget-w4");
   await saved(page); // let autosave and previews settle before a real drag
   await page.waitForTimeout(1000);
@@ -67,6 +78,10 @@ test("build a dashboard with three chart types and a custom-SQL widget, arrange 
   await page.mouse.move(box.x + 8, box.y + box.height / 2);
   await page.mouse.down();
   await page.mouse.move(box.x + 30, box.y - 40, { steps: 8 });
+  // Where it will land looks like a drop target, not an error (react-grid-layout's own is red).
+  const placeholder = await page.locator(".react-grid-placeholder").evaluate((el) => ({ background: getComputedStyle(el).backgroundColor, border: getComputedStyle(el).borderTopStyle }));
+  expect(placeholder.background).not.toMatch(/^rgba?\(255, 0, 0/);
+  expect(placeholder.border).toBe("dashed");
   await page.mouse.move(box.x + 30, Math.max(10, box.y - 400), { steps: 16 });
   await page.mouse.up();
   await expect(w4).not.toHaveAttribute("data-layout", before!);

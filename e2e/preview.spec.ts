@@ -2,7 +2,7 @@ import type { APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures/test";
 import { demoAnchor, demoEventsForTenant, demoTenants } from "../lib/analytics/demo-data";
 import { E2E } from "./fixtures/config";
-import { enclaveCli, openAdminPage, signInAsAdmin } from "./fixtures/helpers";
+import { enclaveCli, openAdminPage, saveScreenshot, signInAsAdmin } from "./fixtures/helpers";
 
 /** Signups in the last 30 days (UTC, today included) straight from the deterministic demo generator. */
 function demoSignups(tenant: string): string {
@@ -52,10 +52,37 @@ test("the permissions panel previews exactly what a customer with those permissi
   await page.goto("/admin/dashboards/dash_demo/preview?tenant=globex&show=draft&lock_dim=country&lock_values=US&hidden=revenue&compare=1");
   await expect(page.getByTestId("preview-banner").first()).toContainText("showing draft");
   await expect(page.getByTestId("preview-banner").nth(1)).toContainText("showing live (v1)");
-  await expect(page.getByTestId("preview-banner").first()).toContainText('locked {"country":["US"]}');
+  await expect(page.getByTestId("preview-locks").first()).toHaveText("Country: US");
   await expect(page.getByTestId("widget-revenue")).toHaveCount(0);
   await expect(page.getByTestId("locked-country").first()).toContainText("Country: US");
   await expect(page.getByTestId("kpi-signups").first()).toHaveText(await expected(request, "globex", { locked_filters: { country: ["US"] } }));
   await openAdminPage(page, "Audit log");
   await expect(page.getByTestId("audit-table").locator("tr", { hasText: "dashboard.preview" }).first()).toContainText("globex");
+});
+
+test("side by side, the widgets whose numbers differ between draft and live are named and outlined; a date bound that removes the comparison says so", async ({ page, request }) => {
+  const auth = { Authorization: `Bearer ${key}` };
+  const total = { kind: "chart", id: "total", title: "All events", chart: "kpi", metrics: [{ id: "event_count" }] };
+  const created = await request.post("/v1/dashboards", { headers: auth, data: { name: `E2E differs ${Date.now()}`, definition: { widgets: [SIGNUPS, total] } } });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  expect((await request.post(`/v1/dashboards/${id}/publish`, { headers: auth, data: {} })).status()).toBeLessThan(300);
+  // The draft reads a shorter period for signups only.
+  const put = await request.put(`/v1/dashboards/${id}`, { headers: auth, data: { draft_version: 1, definition: { widgets: [{ ...SIGNUPS, time_range: { kind: "last_7_days" } }, total] } } });
+  expect(put.status()).toBe(200);
+
+  await signInAsAdmin(page);
+  await page.goto(`/admin/dashboards/${id}/preview?tenant=globex&show=draft&compare=1`);
+  await expect(page.getByTestId("preview-differs")).toHaveText("Numbers differ between draft and live (v1) in one widget (outlined): Signups.");
+  const outline = (pane: number, widget: string) => page.locator(".preview-pane").nth(pane).locator(`.widget[data-widget="${widget}"]`).evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(await outline(0, "signups")).toBe("solid");
+  expect(await outline(1, "signups")).toBe("solid");
+  expect(await outline(0, "total")).toBe("none");
+  await saveScreenshot(page, "preview-compare");
+
+  // With at most 20 days, the default 30 days and the 30 before do not fit: the preview says the comparison is gone.
+  await page.goto(`/admin/dashboards/${id}/preview?tenant=globex&show=draft&max_days=20`);
+  await expect(page.getByTestId("compare-removed-note")).toContainText("With at most 20 days, the default period (last 30 days) and the one before it do not fit together");
+  await page.goto(`/admin/dashboards/${id}/preview?tenant=globex&show=draft&max_days=90`);
+  await expect(page.getByTestId("compare-removed-note")).toHaveCount(0);
 });

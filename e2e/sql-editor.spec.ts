@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures/test";
-import { openAdminPage, signInAsAdmin } from "./fixtures/helpers";
+import { openAdminPage, saveScreenshot, signInAsAdmin } from "./fixtures/helpers";
 
 // The custom-SQL editor in Chromium: CodeMirror completes the catalog's
 // tables, columns and property keys; the guard's verdict is marked inline (the
@@ -49,6 +49,7 @@ test("the SQL editor completes the catalog, marks the guard's verdict where it p
   await expect(page.locator(".cm-line").nth(1).locator(".cm-lintRange-error")).toHaveText("(");
   await page.locator(".cm-line").nth(1).locator(".cm-lintRange-error").hover();
   await expect(page.locator(".cm-tooltip-lint")).toContainText("Syntax error at line 2, column 8");
+  await saveScreenshot(page, "sql-editor");
 
   // The designer card of a query the guard refuses says why (not "could not be loaded").
   const widget = page.locator("[data-testid^='designer-widget-']").first();

@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./fixtures/test";
 import { E2E } from "./fixtures/config";
-import { openAdminPage, signInAsAdmin } from "./fixtures/helpers";
+import { openAdminPage, saveScreenshot, signInAsAdmin } from "./fixtures/helpers";
 
 // Single sign-on through a real OpenID provider: oidc-provider (a maintained,
 // certified implementation) on E2E.sso.port, with its development login form,
@@ -59,6 +59,7 @@ test("single sign-on through a real OpenID provider: an allowed domain joins as 
   await page.goto("/login");
   await expect(page.getByTestId("sso-sign-in")).toHaveText(`Sign in with ${E2E.sso.name}`);
   await expect(page.getByLabel("Password")).toBeVisible(); // password sign-in stays on here
+  await saveScreenshot(page, "sign-in");
 
   const email = `pat-${Date.now()}@${E2E.sso.domain}`;
   const pat = await ssoSignIn(browser, email);
@@ -75,6 +76,7 @@ test("single sign-on through a real OpenID provider: an allowed domain joins as 
   const row = page.locator(`tr[data-teammate="${email}"]`);
   await expect(row.locator(".badge")).toHaveText("Viewer");
   await expect(row.getByTestId("teammate-sso")).toBeVisible();
+  await saveScreenshot(page, "team");
 
   // Another domain (the owner's own, not in OIDC_ALLOWED_DOMAINS), a look-alike, and an unverified address: refused, with the reason.
   for (const [who, message] of [

@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures/test";
-import { enclaveCli, signInAsAdmin } from "./fixtures/helpers";
+import { enclaveCli, saveScreenshot, signInAsAdmin } from "./fixtures/helpers";
 
 // Publish immutable versions, see them in the embed, compare, roll back.
 
@@ -21,11 +21,15 @@ test("publish v2 from the designer, see it in the embed, diff names the change, 
   await page.getByLabel("Title", { exact: true }).fill("Events by device type");
   await saved(page);
   await page.getByRole("link", { name: "Versions & publish" }).click();
+  await expect(page.getByTestId("changes-since-live").locator('li[data-widget="devices"]')).toContainText('Title: "Events by device" → "Events by device type"');
   await page.getByLabel("Note").fill("rename the device widget");
   await page.getByRole("button", { name: "Publish" }).click();
   await expect(page.getByTestId("publish-ok")).toHaveText("Version 2 is live.");
   await expect(page.locator("tr[data-version='2']")).toContainText("live");
-  await expect(page.getByTestId("version-diff")).toContainText("changed Events by device type devices: title");
+  await expect(page.getByTestId("version-diff").locator('li[data-widget="devices"]')).toContainText('Title: "Events by device" → "Events by device type"');
+  await expect(page.getByTestId("changes-since-live")).toContainText("The draft is the same as v2");
+  await page.getByTestId("version-diff").scrollIntoViewIfNeeded();
+  await saveScreenshot(page, "versions");
 
   const embed = await page.context().newPage();
   await embed.goto(await embedUrl());
@@ -33,7 +37,10 @@ test("publish v2 from the designer, see it in the embed, diff names the change, 
 
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Roll back to v1" }).click();
+  await expect(page.getByTestId("rollback-ok")).toContainText("v1 is live again");
   await expect(page.locator("tr[data-version='1']")).toContainText("live");
+  // The draft still holds the rename: publishing again would change the title back.
+  await expect(page.getByTestId("changes-since-live").locator('li[data-widget="devices"]')).toContainText('Title: "Events by device" → "Events by device type"');
   await embed.goto(await embedUrl());
   await expect(embed.getByTestId("widget-devices")).toContainText("Events by device");
   await expect(embed.getByTestId("widget-devices")).not.toContainText("device type");

@@ -1,12 +1,12 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import ReactGridLayout, { useContainerWidth, verticalCompactor, type Layout } from "react-grid-layout";
 import "react-grid-layout/css/styles.css";
 import { previewWidgetAction, validateSqlAction, type PreviewResult } from "@/app/admin/dashboards/[id]/actions";
 import { describeWidget } from "@/lib/dashboards/describe-widget";
 import type { DashboardDefinition } from "@/lib/dashboards/definition";
-import { DIMENSIONS } from "@/lib/query/catalog";
+import { DIMENSIONS, METRICS } from "@/lib/query/catalog";
 import { Widget, type WidgetInput } from "@/lib/query/widget-spec";
 import { WidgetBody } from "@/components/admin/recharts-widget";
 import { SaveStatus } from "./save-status";
@@ -31,6 +31,25 @@ type Props = {
 };
 
 const ROW_HEIGHT = 72;
+/** The card's tools row (globals.css: .designer-widget .widget-tools), kept clear of the chart. */
+const TOOLS_ROW = 32;
+const NEW_WIDGET = { w: 6, h: 4 };
+
+/** A new widget's title from its spec: what it counts, and by what. */
+export function titleFromSpec(widget: WidgetInput): string {
+  if (widget.kind === "sql") return "Events by name";
+  const metrics = (widget.metrics ?? []).map((m) => METRICS.find((d) => d.id === m.id)?.label ?? m.id);
+  const by = widget.breakdown ? ` by ${(DIMENSIONS.find((d) => d.id === widget.breakdown)?.label ?? widget.breakdown.replace(/^property:/, "")).toLowerCase()}` : "";
+  return `${metrics.join(" and ") || "Chart"}${by}`;
+}
+
+/** The first place, top to bottom and left to right, where a w×h card fits without covering another. */
+export function firstFreeSpot(layout: readonly { x: number; y: number; w: number; h: number }[], w: number, h: number): { x: number; y: number } {
+  const overlaps = (x: number, y: number) => layout.some((l) => x < l.x + l.w && l.x < x + w && y < l.y + l.h && l.y < y + h);
+  const bottom = layout.reduce((m, l) => Math.max(m, l.y + l.h), 0);
+  for (let y = 0; y <= bottom; y++) for (let x = 0; x + w <= 12; x++) if (!overlaps(x, y)) return { x, y };
+  return { x: 0, y: bottom };
+}
 
 function nextId(widgets: WidgetInput[]): string {
   for (let n = widgets.length + 1; ; n++) if (!widgets.some((w) => w.id === `w${n}`)) return `w${n}`;
@@ -41,6 +60,8 @@ export function Designer(props: Props) {
   const [selected, setSelected] = useState<string | undefined>(props.initialDefinition.widgets[0]?.id);
   const [tenant, setTenant] = useState(props.tenants[0] ?? "");
   const [previews, setPreviews] = useState<Record<string, PreviewResult | undefined>>({});
+  /** A widget just added, to scroll to once the grid has drawn it. */
+  const scrollTo = useRef<string | undefined>(undefined);
   const { width, containerRef, mounted } = useContainerWidth();
 
   const widgets = useMemo(() => (doc.definition.widgets ?? []) as WidgetInput[], [doc.definition.widgets]);
@@ -59,6 +80,15 @@ export function Designer(props: Props) {
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [widgetsKey, tenant, timezone]);
+
+  // A widget just added is scrolled into view once the grid has drawn it.
+  useEffect(() => {
+    if (!scrollTo.current) return;
+    const card = document.querySelector(`[data-testid="designer-widget-${CSS.escape(scrollTo.current)}"]`);
+    if (!card) return;
+    card.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    scrollTo.current = undefined;
+  }, [widgets]);
 
   const gridLayout: Layout = useMemo(
     () => widgets.map((w, i) => {
@@ -84,13 +114,25 @@ export function Designer(props: Props) {
 
   const addWidget = (kind: "chart" | "sql") => {
     const id = nextId(widgets);
-    const widget: WidgetInput =
+    const spec: WidgetInput =
       kind === "chart"
-        ? { kind: "chart", id, title: "New chart", chart: "kpi", metrics: [{ id: "event_count" }], time_range: { kind: "last_30_days" } }
-        : { kind: "sql", id, title: "Custom SQL", chart: "table", sql: "SELECT name, count() AS total\nFROM events\nGROUP BY name\nORDER BY total DESC" };
-    const bottom = layout.reduce((m, l) => Math.max(m, l.y + l.h), 0);
-    update((d) => ({ ...d, definition: { ...d.definition, widgets: [...widgets, widget], layout: [...layout, { widget_id: id, x: 0, y: bottom, w: 6, h: 4 }] } }));
+        ? { kind: "chart", id, title: "", chart: "kpi", metrics: [{ id: "event_count" }], time_range: { kind: "last_30_days" } }
+        : { kind: "sql", id, title: "", chart: "table", sql: "SELECT name, count() AS total\nFROM events\nGROUP BY name\nORDER BY total DESC" };
+    const widget = { ...spec, title: titleFromSpec(spec) } as WidgetInput;
+    // In the first free spot (often in view, near the top), then scrolled to once it is drawn.
+    const spot = firstFreeSpot(gridLayout, NEW_WIDGET.w, NEW_WIDGET.h);
+    update((d) => ({ ...d, definition: { ...d.definition, widgets: [...widgets, widget], layout: [...layout, { widget_id: id, ...spot, ...NEW_WIDGET }] } }));
     setSelected(id);
+    scrollTo.current = id;
+  };
+
+  // A title that still reads as its spec follows the spec (a new KPI of events becomes "Unique users by country"
+  // when its metric and breakdown change); one the admin wrote stays.
+  const changeWidget = (next: WidgetInput) => {
+    const old = widgets.find((w) => w.id === next.id);
+    const followsSpec = old && old.kind === "chart" && next.kind === "chart" && old.title === titleFromSpec(old) && next.title === old.title;
+    const widget = followsSpec ? ({ ...next, title: titleFromSpec(next) } as WidgetInput) : next;
+    update((d) => ({ ...d, definition: { ...d.definition, widgets: widgets.map((w) => (w.id === widget.id ? widget : w)) } }));
   };
 
   const removeWidget = (id: string) => {
@@ -183,7 +225,7 @@ export function Designer(props: Props) {
                       ) : !preview.ok ? (
                         <div className="alert alert-error" data-testid={`preview-error-${w.id}`}>{preview.error}</div>
                       ) : view ? (
-                        <WidgetBody widget={view} rows={preview.rows} height={l.h * ROW_HEIGHT - 80} />
+                        <WidgetBody widget={view} rows={preview.rows} height={l.h * ROW_HEIGHT - 80 - TOOLS_ROW} />
                       ) : null}
                     </div>
                   </div>
@@ -195,14 +237,14 @@ export function Designer(props: Props) {
         <aside className="designer-side card" aria-label="Widget settings">
           {selectedWidget ? (
             <>
-              <h2>Widget <code>{selectedWidget.id}</code></h2>
+              <h2 data-testid="selected-widget-title">{selectedWidget.title || "(untitled)"} <code className="muted">{selectedWidget.id}</code></h2>
               <WidgetEditor
                 widget={selectedWidget}
                 propertyKeys={props.propertyKeys}
                 validateSql={validateSqlAction}
                 sqlCatalog={sqlCatalog}
                 onRun={() => preview(selectedWidget)}
-                onChange={(next) => update((d) => ({ ...d, definition: { ...d.definition, widgets: widgets.map((w) => (w.id === next.id ? next : w)) } }))}
+                onChange={changeWidget}
               />
               {previews[selectedWidget.id]?.ok && (
                 <details className="effective-sql">

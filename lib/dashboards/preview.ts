@@ -50,5 +50,7 @@ export async function runPreview(admin: AdminContext, target: PreviewTarget) {
     session: { mode: "preview", dataToken: token, sessionExpiresAt: new Date(Date.now() + PREVIEW_TOKEN_TTL_SECONDS * 1000).toISOString(), sessionExpiresInMs: PREVIEW_TOKEN_TTL_SECONDS * 1000, origins: [], locale: DEFAULT_LOCALE },
   });
   const outcomes = new Map<string, WidgetOutcome>(render.outcomes.map((o) => [o.widget_id, o]));
-  return { label: source.label, markup: dashboardMarkup(model, outcomes), panels, queries: render.plan.queries };
+  // Each widget's answer, to mark the widgets whose numbers differ between two panes side by side.
+  const answers = Object.fromEntries(render.outcomes.map((o) => [o.widget_id, "error" in o ? `error:${o.error.code}` : JSON.stringify(o.rows)]));
+  return { label: source.label, markup: dashboardMarkup(model, outcomes), panels, queries: render.plan.queries, answers };
 }

@@ -28,7 +28,7 @@ describe("publish, versions, rollback", () => {
     expect(versions.map((v) => [v.number, v.note, v.live])).toEqual([[2, "second", true], [1, "first", false]]);
 
     const diff = diffDefinitions(await getVersionDefinition(id, 1), await getVersionDefinition(id, 2));
-    expect(diff).toEqual({ added: [], removed: [{ id: "by-country", title: "By country" }], changed: [{ id: "signups", title: "New signups", fields: ["title"] }], dashboard: ["time zone UTC → Europe/Berlin"] });
+    expect(diff).toEqual({ added: [], removed: [{ id: "by-country", title: "By country" }], changed: [{ id: "signups", title: "New signups", changes: [{ field: "Title", from: '"Signups"', to: '"New signups"' }] }], dashboard: [{ field: "Time zone", from: "UTC", to: "Europe/Berlin" }] });
 
     const v1Before = await getDb().dashboardVersion.findUniqueOrThrow({ where: { dashboardId_number: { dashboardId: id, number: 1 } } });
     await rollbackTo({ dashboardId: id, number: 1, actor: "admin:a@b.co" });

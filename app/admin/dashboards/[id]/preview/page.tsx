@@ -8,6 +8,8 @@ import { getDraft } from "@/lib/dashboards/drafts";
 import { runPreview, type PreviewTarget } from "@/lib/dashboards/preview";
 import { listVersions } from "@/lib/dashboards/versions";
 import { Permissions } from "@/lib/query/permissions";
+import { canCompare, resolveTimeRange } from "@/lib/query/time-range";
+import { describeRange } from "@/lib/dashboards/diff";
 import { DIMENSIONS } from "@/lib/query/catalog";
 import { listTenantsForAdmin } from "@/lib/query/cross-tenant";
 import { isTenantId } from "@/lib/tenant-id";
@@ -46,6 +48,12 @@ export default async function PreviewPage({ params, searchParams }: Props) {
   const compare = q.compare === "1" && versions.some((v) => v.live) && show !== "live";
   const targets: PreviewTarget[] = tenant ? [{ dashboardId: id, show, tenantId: tenant, permissions }, ...(compare ? [{ dashboardId: id, show: "live" as const, tenantId: tenant, permissions }] : [])] : [];
   const previews = await orNotFound(Promise.all(targets.map((t) => runPreview(admin, t))));
+  // Side by side: the widgets in both panes whose answers differ.
+  const differing = previews.length === 2 ? Object.keys(previews[0].answers).filter((w) => w in previews[1].answers && previews[0].answers[w] !== previews[1].answers[w]) : [];
+  const titleOf = new Map(draft.definition.widgets.map((w) => [w.id, w.title]));
+  // A date bound that removes the previous-period comparison of the default period (KPI changes, compared series).
+  const defaultRange = draft.definition.filters.find((f) => f.kind === "date_range")?.default ?? { kind: "last_30_days" as const };
+  const comparisonRemoved = permissions.max_date_range_days !== undefined && !canCompare(resolveTimeRange(defaultRange, draft.definition.timezone, new Date()), permissions.max_date_range_days);
 
   return (
     <>
@@ -89,12 +97,33 @@ export default async function PreviewPage({ params, searchParams }: Props) {
       {error && <div className="alert alert-error" role="alert">Permissions not applied: {error}</div>}
       {!tenant && <div className="card empty">No tenant has sent events yet.</div>}
       {tenant && targets[0] && <AdminAskPanel tenant={tenant} ask={adminAskAction.bind(null, targets[0])} suggest={hasRole(admin.role, "editor") ? adminSuggestAction.bind(null, targets[0]) : undefined} />}
+      {comparisonRemoved && (
+        <div className="alert" role="note" data-testid="compare-removed-note">
+          With at most {permissions.max_date_range_days} days, the default period ({describeRange(defaultRange).toLowerCase()}) and the one before it do not fit together: KPI changes and the comparison with the previous period are not shown.
+        </div>
+      )}
+      {compare && previews.length === 2 && (
+        <div className={differing.length ? "alert" : "alert alert-success"} role="status" data-testid="preview-differs">
+          {differing.length === 0 ? "Every widget in both shows the same numbers." : <>Numbers differ between {previews[0].label} and {previews[1].label} in {differing.length === 1 ? "one widget" : `${differing.length} widgets`} (outlined): {differing.map((w) => titleOf.get(w) ?? w).join(", ")}.</>}
+        </div>
+      )}
+      {/* Widget ids are [A-Za-z0-9_-] (WidgetId), so they are safe in a selector. */}
+      {differing.length > 0 && <style>{differing.map((w) => `.preview-pane .widget[data-widget="${w}"]`).join(", ") + " { outline: 3px solid var(--warning); outline-offset: 2px; }"}</style>}
       <div className={compare ? "preview-compare" : undefined}>
         {previews.map((p, i) => (
           <section key={i} className="preview-pane">
             <div className="preview-banner" role="status" data-testid="preview-banner">
               Previewing as tenant <strong>{tenant}</strong> · showing <strong>{p.label}</strong>
-              {Object.keys(permissions.locked_filters ?? {}).length > 0 && <> · locked {JSON.stringify(permissions.locked_filters)}</>}
+              {Object.keys(permissions.locked_filters ?? {}).length > 0 && (
+                <>
+                  {" "}· locked{" "}
+                  <span className="chips" data-testid="preview-locks">
+                    {Object.entries(permissions.locked_filters ?? {}).map(([dim, values]) => (
+                      <span key={dim} className="chip">{DIMENSIONS.find((d) => d.id === dim)?.label ?? dim}: {values.join(", ")}</span>
+                    ))}
+                  </span>
+                </>
+              )}
             </div>
             {/* The same markup and script as the embed: exactly what the tenant's users get. */}
             <div dangerouslySetInnerHTML={{ __html: p.markup }} />

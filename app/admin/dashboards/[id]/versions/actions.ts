@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { requireAction } from "@/lib/auth/admin-session";
 import { publishVersion } from "@/lib/dashboards/publish-version";
 import { rollbackTo } from "@/lib/dashboards/versions";
@@ -22,6 +23,9 @@ export async function publishAction(dashboardId: string, _prev: PublishState, fo
 
 export async function rollbackAction(dashboardId: string, form: FormData): Promise<void> {
   const admin = await requireAction("app/admin/dashboards/[id]/versions/actions.ts#rollbackAction", `/admin/dashboards/${dashboardId}/versions`);
-  await rollbackTo({ dashboardId, number: Number(form.get("number")), actor: admin.actor });
+  const number = Number(form.get("number"));
+  await rollbackTo({ dashboardId, number, actor: admin.actor });
   revalidatePath(`/admin/dashboards/${dashboardId}/versions`);
+  // The page confirms which version is live now.
+  redirect(`/admin/dashboards/${encodeURIComponent(dashboardId)}/versions?rolled_back=${number}`);
 }

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { ConfirmSubmit } from "@/components/admin/confirm-submit";
+import { DefinitionDiffView } from "@/components/admin/definition-diff";
 import { PublishForm } from "@/components/admin/publish-form";
 import { requirePage } from "@/lib/auth/admin-session";
 import { hasRole } from "@/lib/auth/roles";
 import { orNotFound } from "@/lib/or-not-found";
-import { diffDefinitions, isEmptyDiff } from "@/lib/dashboards/diff";
+import { diffDefinitions } from "@/lib/dashboards/diff";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { getVersionDefinition, listVersions } from "@/lib/dashboards/versions";
 import { formatDateTime } from "@/lib/format";
@@ -14,7 +15,7 @@ import { publishAction, rollbackAction } from "./actions";
 
 export const metadata: Metadata = { title: "Versions" };
 
-type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ from?: string; to?: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ from?: string; to?: string; rolled_back?: string }> };
 
 export default async function VersionsPage({ params, searchParams }: Props) {
   const { id } = await params;
@@ -25,13 +26,34 @@ export default async function VersionsPage({ params, searchParams }: Props) {
   const from = numbers.includes(Number(query.from)) ? Number(query.from) : numbers[1];
   const diff = from && to ? diffDefinitions(await orNotFound(getVersionDefinition(id, from)), await orNotFound(getVersionDefinition(id, to))) : undefined;
   const live = versions.find((v) => v.live);
-  const rollup = live ? await rollupStatus(await getVersionDefinition(id, live.number)).catch(() => undefined) : undefined;
+  const liveDefinition = live ? await getVersionDefinition(id, live.number) : undefined;
+  const rollup = liveDefinition ? await rollupStatus(liveDefinition).catch(() => undefined) : undefined;
+  // What publishing would change: the draft against what embeds show now.
+  const sinceLive = liveDefinition ? diffDefinitions(liveDefinition, draft.definition) : undefined;
+  // After a rollback (rollbackAction redirects here): which version is live now, and what it changed back.
+  const rolledBack = live && query.rolled_back === String(live.number) ? live : undefined;
   return (
     <>
       <DashboardHeader id={id} current="versions" role={admin.role} title={`${draft.name}: versions`}>
         Published versions never change. Rolling back moves the live pointer; nothing is deleted.
       </DashboardHeader>
-      {hasRole(admin.role, "editor") && <PublishForm action={publishAction.bind(null, id)} />}
+      {rolledBack && (
+        <div className="alert alert-success" role="status" data-testid="rollback-ok">
+          v{rolledBack.number} is live again{rolledBack.note ? ` (“${rolledBack.note}”)` : ""}, published {formatDateTime(rolledBack.createdAt)} by {rolledBack.createdBy}: {liveDefinition!.widgets.length} widgets ({liveDefinition!.widgets.map((w) => w.title).join(", ")}). Embeds show it on their next load; the draft is unchanged.
+        </div>
+      )}
+      {hasRole(admin.role, "editor") && (
+        <PublishForm action={publishAction.bind(null, id)}>
+          <div data-testid="changes-since-live">
+            <h3>{live ? `Changes since live (v${live.number})` : "Not published yet"}</h3>
+            {sinceLive ? (
+              <DefinitionDiffView diff={sinceLive} empty={`The draft is the same as v${live!.number}: publishing makes an identical version.`} />
+            ) : (
+              <p className="muted">Publishing makes v1 with {draft.definition.widgets.length} widgets.</p>
+            )}
+          </div>
+        </PublishForm>
+      )}
       {live && <RollupCard version={live.number} rollup={rollup} />}
       <div className="card table-wrap">
         <h2>History</h2>
@@ -54,7 +76,7 @@ export default async function VersionsPage({ params, searchParams }: Props) {
                     {!v.live && hasRole(admin.role, "editor") && (
                       <form action={rollbackAction.bind(null, id)} style={{ display: "inline" }}>
                         <input type="hidden" name="number" value={v.number} />
-                        <ConfirmSubmit className="btn btn-sm" message={`Make v${v.number} live again? Embeds show it on their next load.`}>Roll back to v{v.number}</ConfirmSubmit>
+                        <ConfirmSubmit className="btn btn-sm" message={`Make v${v.number} live again${v.note ? ` (“${v.note}”)` : ""}? It replaces v${live?.number ?? "?"} in every embed on their next load; the draft is not changed.`}>Roll back to v{v.number}</ConfirmSubmit>
                       </form>
                     )}
                   </td>
@@ -75,11 +97,7 @@ export default async function VersionsPage({ params, searchParams }: Props) {
           {diff && (
             <div data-testid="version-diff">
               <p className="muted">v{from} → v{to}</p>
-              {isEmptyDiff(diff) && <p>No differences.</p>}
-              {diff.added.map((w) => <p key={`a-${w.id}`}><span className="badge badge-ok">added</span> {w.title} <code>{w.id}</code></p>)}
-              {diff.removed.map((w) => <p key={`r-${w.id}`}><span className="badge badge-error">removed</span> {w.title} <code>{w.id}</code></p>)}
-              {diff.changed.map((w) => <p key={`c-${w.id}`}><span className="badge">changed</span> {w.title} <code>{w.id}</code>: {w.fields.join(", ")}</p>)}
-              {diff.dashboard.map((d) => <p key={d}><span className="badge">dashboard</span> {d}</p>)}
+              <DefinitionDiffView diff={diff} />
             </div>
           )}
         </div>
