@@ -36,3 +36,33 @@ test("edit allowed origins, mint a test session for a tenant and see its own num
   await page.getByRole("button", { name: "Save origins" }).click();
   await expect(page.getByTestId("origins-saved")).toBeVisible();
 });
+
+test("the test minter offers every session permission, and a refused form mints nothing", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto("/admin/dashboards/dash_demo/embed");
+  const minter = page.getByRole("form", { name: "Try it: mint a test session" });
+  await minter.getByTestId("mint-tenant").fill("globex");
+
+  // A lock without values passes the browser's checks; the session schema refuses it.
+  await minter.getByLabel("Lock").selectOption("country");
+  await minter.getByRole("button", { name: "Mint and open" }).click();
+  await expect(minter.getByTestId("mint-error")).toHaveText("Lock: a locked filter needs at least one value. Nothing was minted.");
+  await expect(minter.getByTestId("embed-test-frame")).toHaveCount(0);
+
+  await minter.getByTestId("mint-tenant").fill("globex");
+  await minter.getByLabel("User id").fill("user-42");
+  await minter.getByLabel("Max date range (days)").fill("31");
+  await minter.getByLabel("AI questions").check();
+  await minter.getByLabel("drill-down").uncheck();
+  await minter.getByRole("group", { name: "Hidden widgets" }).getByLabel("Revenue").check();
+  await minter.getByTestId("mint-locale").fill("de");
+  await minter.getByRole("button", { name: "Mint and open" }).click();
+
+  const frame = page.frameLocator("[data-testid=embed-test-frame]");
+  await expect(frame.getByTestId("widget-signups")).toBeVisible();
+  await expect(frame.getByTestId("widget-revenue")).toHaveCount(0);
+  await expect(frame.getByTestId("ask-box")).toBeVisible();
+  await expect(frame.getByTestId("drill-signups-by-country")).toHaveCount(0);
+  await expect(frame.locator("html")).toHaveAttribute("lang", "de");
+  await expect(minter.getByTestId("mint-error")).toHaveCount(0);
+});

@@ -6,6 +6,7 @@ import { orNotFound } from "@/lib/or-not-found";
 import { getAllowedOrigins } from "@/lib/dashboards/allowed-origins";
 import { getDraft } from "@/lib/dashboards/drafts";
 import { getEnv } from "@/lib/env";
+import { mintableWidgets } from "@/lib/embed/mintable-widgets";
 import { listTenantsForAdmin } from "@/lib/query/cross-tenant";
 import { mintTestSessionAction, saveOriginsAction } from "./actions";
 
@@ -16,7 +17,9 @@ type Props = { params: Promise<{ id: string }> };
 export default async function EmbedTabPage({ params }: Props) {
   const { id } = await params;
   const admin = await requirePage("/admin/dashboards/[id]/embed", `/admin/dashboards/${id}/embed`);
-  const [draft, origins, tenants] = await orNotFound(Promise.all([getDraft(id), getAllowedOrigins(id), listTenantsForAdmin({ kind: "admin", admin }, { limit: 200 })]));
+  const [draft, origins, tenants, widgets] = await orNotFound(
+    Promise.all([getDraft(id), getAllowedOrigins(id), listTenantsForAdmin({ kind: "admin", admin }, { limit: 200 }), mintableWidgets(id)]),
+  );
   const appUrl = getEnv().appUrl;
   const backend = `curl -s ${appUrl}/v1/embed-sessions \\
   -H "Authorization: Bearer $ENCLAVE_KEY" -H 'content-type: application/json' \\
@@ -46,7 +49,7 @@ res.json(await r.json()); // { embed_url, token, session_id, expires_at }`;
         Dashboard id <code>{id}</code>. Your backend mints a session per customer with an API key (scope embed); the page mounts it.
       </DashboardHeader>
       <OriginsEditor origins={origins} saveOrigins={saveOriginsAction.bind(null, id)} />
-      <TestSessionMinter tenants={tenants.map((t) => t.tenant_id)} origins={origins} adminOrigin={new URL(appUrl).origin} mint={mintTestSessionAction.bind(null, id)} />
+      <TestSessionMinter tenants={tenants.map((t) => t.tenant_id)} origins={origins} widgets={widgets} adminOrigin={new URL(appUrl).origin} mint={mintTestSessionAction.bind(null, id)} />
       <div className="card">
         <h2>Snippets</h2>
         <h3>1. Your backend (curl)</h3>
