@@ -66,3 +66,26 @@ test("the test minter offers every session permission, and a refused form mints 
   await expect(frame.locator("html")).toHaveAttribute("lang", "de");
   await expect(minter.getByTestId("mint-error")).toHaveCount(0);
 });
+
+test("integration snippets are numbered steps, and each copy button copies its snippet exactly", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signInAsAdmin(page);
+  await page.goto("/admin/dashboards/dash_demo/embed");
+  const steps = page.locator("ol.snippet-steps > li");
+  await expect(steps.locator("h3")).toHaveText(["Your backend mints a session for the signed-in customer", "Your page mounts the embed with it"]);
+  const snippets = page.getByTestId("snippet");
+  await expect(snippets).toHaveCount(4);
+  for (const [i, name] of ["curl", "Node", "HTML", "React"].entries()) {
+    const button = snippets.nth(i).getByRole("button");
+    await expect(button).toHaveAccessibleName(`Copy the ${name} snippet`);
+    await button.click();
+    await expect(button).toHaveAccessibleName(`Copied the ${name} snippet`);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await snippets.nth(i).locator("pre").textContent());
+  }
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toContain("<EnclaveEmbed");
+
+  // The overview's Get started steps copy their commands the same way.
+  await page.goto("/admin");
+  await page.getByRole("button", { name: "Copy the events command" }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^curl -X POST http:\/\/localhost:\d+\/v1\/events -H "Authorization: Bearer enc_…" -d '\[\{"tenant_id":"acme","name":"signup"\}\]'$/);
+});

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { CodeSnippet } from "@/components/admin/code-snippet";
 import { DashboardHeader } from "@/components/admin/dashboard-header";
 import { OriginsEditor, TestSessionMinter } from "@/components/admin/embed-tab";
 import { requirePage } from "@/lib/auth/admin-session";
@@ -52,14 +53,22 @@ res.json(await r.json()); // { embed_url, token, session_id, expires_at }`;
       <TestSessionMinter tenants={tenants.map((t) => t.tenant_id)} origins={origins} widgets={widgets} adminOrigin={new URL(appUrl).origin} mint={mintTestSessionAction.bind(null, id)} />
       <div className="card">
         <h2>Snippets</h2>
-        <h3>1. Your backend (curl)</h3>
-        <pre className="mono snippet">{backend}</pre>
-        <h3>1. Your backend (Node)</h3>
-        <pre className="mono snippet">{node}</pre>
-        <h3>2. Your page</h3>
-        <pre className="mono snippet">{runtime}</pre>
-        <h3>React</h3>
-        <pre className="mono snippet">{react}</pre>
+        <ol className="snippet-steps">
+          <li>
+            <h3>Your backend mints a session for the signed-in customer</h3>
+            <h4>curl</h4>
+            <CodeSnippet code={backend} name="curl" />
+            <h4>or Node</h4>
+            <CodeSnippet code={node} name="Node" />
+          </li>
+          <li>
+            <h3>Your page mounts the embed with it</h3>
+            <h4>HTML</h4>
+            <CodeSnippet code={runtime} name="HTML" />
+            <h4>or React</h4>
+            <CodeSnippet code={react} name="React" />
+          </li>
+        </ol>
       </div>
     </>
   );
