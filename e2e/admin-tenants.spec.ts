@@ -78,12 +78,24 @@ test("revoke-all on the tenants page ends the tenant's open embed on its next re
   await expect(row.getByTestId("tenant-active-sessions")).toHaveText("1");
   await expect(row.getByTestId("tenant-sessions-24h")).toHaveText("1");
 
+  // The row's menu is a disclosure the keyboard opens and Escape closes.
+  const menu = row.getByText("⋯");
+  const revoke = row.getByRole("button", { name: "Revoke all sessions…" });
+  await expect(revoke).toBeHidden();
+  await menu.focus();
+  await page.keyboard.press("Enter");
+  await expect(revoke).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(revoke).toBeHidden();
+  await expect(menu).toBeFocused();
+
   let asked = "";
   page.once("dialog", (dialog) => {
     asked = dialog.message();
     void dialog.accept();
   });
-  await row.getByRole("button", { name: "Revoke all sessions" }).click();
+  await page.keyboard.press("Enter");
+  await revoke.click();
   await expect(row.getByTestId("revoke-result")).toHaveText(`Revoked 1 session of ${TENANT}. Sessions minted from now on work.`);
   expect(asked).toContain(`Revoke every embed session of "${TENANT}"?`);
   await expect(row.getByTestId("tenant-active-sessions")).toHaveText("0");
@@ -96,9 +108,20 @@ test("revoke-all on the tenants page ends the tenant's open embed on its next re
   await embed.reload();
   await expect(embed.locator("[data-enclave-error=session_revoked]")).toContainText("revoked");
 
-  // And the revocation is in the audit log under this admin.
-  await page.goto(`/admin/audit?action=embed_session.revoke_tenant&target=${TENANT}`);
-  const audit = page.getByTestId("audit-table").locator("tr", { hasText: TENANT }).first();
+  // And the revocation is in the tenant's audit log, linked from its row, under this admin.
+  await row.getByRole("link", { name: `Audit log for ${TENANT}` }).click();
+  await expect(page).toHaveURL(new RegExp(`/admin/audit\\?target=${TENANT}$`));
+  await expect(page.getByLabel("Target", { exact: true })).toHaveValue(TENANT);
+  const audit = page.getByTestId("audit-table").locator("tr", { hasText: "embed_session.revoke_tenant" }).first();
   await expect(audit).toContainText(`admin:${E2E.adminEmail}`);
   await expect(audit).toContainText("sessions_revoked: 1");
+});
+
+test("each tenant links to a preview of its live dashboard as that tenant", async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.goto(`/admin/tenants?q=${TENANT}`);
+  const preview = page.locator(`tr[data-tenant="${TENANT}"]`).getByRole("link", { name: `Preview as ${TENANT}` });
+  await expect(preview).toHaveAttribute("href", new RegExp(`^/admin/dashboards/[\\w-]+/preview\\?tenant=${TENANT}&show=live$`));
+  await preview.click();
+  await expect(page.getByTestId("preview-banner")).toContainText(`Previewing as tenant ${TENANT} · showing live`);
 });

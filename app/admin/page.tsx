@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { CopyButton } from "@/components/admin/copy-button";
 import { readStoreOverviewForAdmin } from "@/lib/query/cross-tenant";
 import { requirePage } from "@/lib/auth/admin-session";
 import { roleRefusal, ROLE_NEEDED, type AdminPage } from "@/lib/auth/roles";
@@ -82,12 +83,21 @@ const STEP_TEXT: Record<FirstRunStep["key"], { title: string; how: (appUrl: stri
     title: "Mint an embed session",
     how: (appUrl) => (
       <>
-        from your backend: <code>curl -X POST {appUrl}/v1/embed-sessions -H &quot;Authorization: Bearer enc_…&quot; -d &apos;{`{"tenant_id":"acme","dashboard_id":"…"}`}&apos;</code>, or with the test minter on a dashboard&apos;s Embed tab; put the returned <code>embed_url</code> in an iframe.
+        from your backend: <InlineSnippet code={`curl -X POST ${appUrl}/v1/embed-sessions -H "Authorization: Bearer enc_…" -d '{"tenant_id":"acme","dashboard_id":"…"}'`} name="session" />, or with the test minter on a dashboard&apos;s Embed tab; put the returned <code>embed_url</code> in an iframe.
       </>
     ),
   },
-  events: { title: "Send events", how: (appUrl) => <>from your backend, each with its <code>tenant_id</code>: <code>curl -X POST {appUrl}/v1/events -H &quot;Authorization: Bearer enc_…&quot; -d &apos;[{`{"tenant_id":"acme","name":"signup"}`}]&apos;</code>.</> },
+  events: { title: "Send events", how: (appUrl) => <>from your backend, each with its <code>tenant_id</code>: <InlineSnippet code={`curl -X POST ${appUrl}/v1/events -H "Authorization: Bearer enc_…" -d '[{"tenant_id":"acme","name":"signup"}]'`} name="events" />.</> },
 };
+
+/** A one-line command in a step's sentence, with a button that copies it. */
+function InlineSnippet({ code, name }: { code: string; name: string }) {
+  return (
+    <>
+      <code>{code}</code> <CopyButton value={code} what={`the ${name} command`} className="btn btn-sm btn-ghost" />
+    </>
+  );
+}
 
 /** Create a key → publish → mint → send events, each ticked from the install's state (lib/setup/first-run.ts). */
 function GetStarted({ steps, appUrl, owner }: { steps: FirstRunStep[]; appUrl: string; owner: boolean }) {
